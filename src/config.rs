@@ -1,0 +1,240 @@
+//! Settings: defaults, then an optional YAML file (`canhgiac.yaml` or `--config FILE`), then
+//! `CANHGIAC_*` (and platform token) environment variables, which win. Secrets are redacted in
+//! `Debug` output so that a logged configuration never leaks a token.
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// A secret string that never prints.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    #[must_use]
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret value, for the one place that must send it.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// All settings. Field names match the lowercase environment names without the prefix.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// CANHGIAC_CONTENT_DIR: the YAML content.
+    pub content_dir: PathBuf,
+    /// CANHGIAC_INDEX_DIR: the tantivy index.
+    pub index_dir: PathBuf,
+    /// CANHGIAC_DATA_DIR: SQLite database and other state.
+    pub data_dir: PathBuf,
+    /// CANHGIAC_LISTEN: the HTTP server's address.
+    pub listen: String,
+    /// CANHGIAC_PUBLIC_URL: public https base URL (Telegram webhook mode when set).
+    pub public_url: Option<String>,
+    /// TELEGRAM_BOT_TOKEN.
+    pub telegram_bot_token: Option<Secret>,
+    /// CANHGIAC_TELEGRAM_API_URL.
+    pub telegram_api_url: String,
+    /// CANHGIAC_TELEGRAM_WEBHOOK_SECRET.
+    pub telegram_webhook_secret: Option<Secret>,
+    /// ZALO_APP_ID.
+    pub zalo_app_id: Option<String>,
+    /// ZALO_APP_SECRET.
+    pub zalo_app_secret: Option<Secret>,
+    /// ZALO_OA_SECRET_KEY.
+    pub zalo_oa_secret_key: Option<Secret>,
+    /// ZALO_ACCESS_TOKEN.
+    pub zalo_access_token: Option<Secret>,
+    /// ZALO_REFRESH_TOKEN.
+    pub zalo_refresh_token: Option<Secret>,
+    /// CANHGIAC_ZALO_API_URL.
+    pub zalo_api_url: String,
+    /// CANHGIAC_ZALO_OAUTH_URL.
+    pub zalo_oauth_url: String,
+    /// CANHGIAC_ADMINS: `telegram:ID` / `zalo:ID`.
+    pub admins: Vec<String>,
+    /// CANHGIAC_TRAINERS.
+    pub trainers: Vec<String>,
+    /// CANHGIAC_TIP_SCHEDULE: weekly tip slot in Asia/Ho_Chi_Minh, e.g. `MON 08:00`.
+    pub tip_schedule: String,
+    /// CANHGIAC_BLOCKLISTS: host lists for the scam checker (comma-separated paths).
+    pub blocklists: Vec<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            content_dir: PathBuf::from("./content"),
+            index_dir: PathBuf::from("./index"),
+            data_dir: PathBuf::from("./data"),
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            telegram_bot_token: None,
+            telegram_api_url: "https://api.telegram.org".into(),
+            telegram_webhook_secret: None,
+            zalo_app_id: None,
+            zalo_app_secret: None,
+            zalo_oa_secret_key: None,
+            zalo_access_token: None,
+            zalo_refresh_token: None,
+            zalo_api_url: "https://openapi.zalo.me".into(),
+            zalo_oauth_url: "https://oauth.zaloapp.com".into(),
+            admins: Vec::new(),
+            trainers: Vec::new(),
+            tip_schedule: "MON 08:00".into(),
+            blocklists: Vec::new(),
+        }
+    }
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+impl Config {
+    /// Loads settings: the file named by `file`, else `./canhgiac.yaml` if present, then the
+    /// process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        Self::load_with(file, |k| std::env::var(k).ok())
+    }
+
+    /// Like [`Config::load`] with an explicit environment (for tests).
+    pub fn load_with(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let default_file = Path::new("canhgiac.yaml");
+        let mut cfg = match file {
+            Some(f) => Self::from_file(f)?,
+            None if default_file.exists() => Self::from_file(default_file)?,
+            None => Self::default(),
+        };
+        let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("CANHGIAC_CONTENT_DIR") {
+            cfg.content_dir = v.into();
+        }
+        if let Some(v) = get("CANHGIAC_INDEX_DIR") {
+            cfg.index_dir = v.into();
+        }
+        if let Some(v) = get("CANHGIAC_DATA_DIR") {
+            cfg.data_dir = v.into();
+        }
+        if let Some(v) = get("CANHGIAC_LISTEN") {
+            cfg.listen = v;
+        }
+        if let Some(v) = get("CANHGIAC_PUBLIC_URL") {
+            cfg.public_url = Some(v);
+        }
+        if let Some(v) = get("TELEGRAM_BOT_TOKEN") {
+            cfg.telegram_bot_token = Some(Secret(v));
+        }
+        if let Some(v) = get("CANHGIAC_TELEGRAM_API_URL") {
+            cfg.telegram_api_url = v;
+        }
+        if let Some(v) = get("CANHGIAC_TELEGRAM_WEBHOOK_SECRET") {
+            cfg.telegram_webhook_secret = Some(Secret(v));
+        }
+        if let Some(v) = get("ZALO_APP_ID") {
+            cfg.zalo_app_id = Some(v);
+        }
+        if let Some(v) = get("ZALO_APP_SECRET") {
+            cfg.zalo_app_secret = Some(Secret(v));
+        }
+        if let Some(v) = get("ZALO_OA_SECRET_KEY") {
+            cfg.zalo_oa_secret_key = Some(Secret(v));
+        }
+        if let Some(v) = get("ZALO_ACCESS_TOKEN") {
+            cfg.zalo_access_token = Some(Secret(v));
+        }
+        if let Some(v) = get("ZALO_REFRESH_TOKEN") {
+            cfg.zalo_refresh_token = Some(Secret(v));
+        }
+        if let Some(v) = get("CANHGIAC_ZALO_API_URL") {
+            cfg.zalo_api_url = v;
+        }
+        if let Some(v) = get("CANHGIAC_ZALO_OAUTH_URL") {
+            cfg.zalo_oauth_url = v;
+        }
+        if let Some(v) = get("CANHGIAC_ADMINS") {
+            cfg.admins = list(&v);
+        }
+        if let Some(v) = get("CANHGIAC_TRAINERS") {
+            cfg.trainers = list(&v);
+        }
+        if let Some(v) = get("CANHGIAC_TIP_SCHEDULE") {
+            cfg.tip_schedule = v;
+        }
+        if let Some(v) = get("CANHGIAC_BLOCKLISTS") {
+            cfg.blocklists = list(&v).into_iter().map(PathBuf::from).collect();
+        }
+        Ok(cfg)
+    }
+
+    fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        serde_yaml::from_str(&text)
+            .with_context(|| format!("invalid configuration file {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_settings() {
+        let c = Config::load_with(None, |_| None).expect("defaults");
+        assert_eq!(c.content_dir, PathBuf::from("./content"));
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.tip_schedule, "MON 08:00");
+    }
+
+    #[test]
+    fn environment_wins_over_file_and_secrets_are_redacted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(&file, "index_dir: /from/file\nlisten: 0.0.0.0:1\n").expect("write");
+        let env: HashMap<&str, &str> = [
+            ("CANHGIAC_INDEX_DIR", "/from/env"),
+            ("TELEGRAM_BOT_TOKEN", "123:SECRET"),
+            ("CANHGIAC_ADMINS", "telegram:1, zalo:2"),
+        ]
+        .into();
+        let c = Config::load_with(Some(&file), |k| env.get(k).map(|v| (*v).to_owned())).expect("load");
+        assert_eq!(c.index_dir, PathBuf::from("/from/env"));
+        assert_eq!(c.listen, "0.0.0.0:1");
+        assert_eq!(c.admins, ["telegram:1", "zalo:2"]);
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("SECRET"), "{dbg}");
+    }
+
+    #[test]
+    fn unknown_file_settings_are_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(&file, "nope: 1\n").expect("write");
+        let err = Config::load_with(Some(&file), |_| None).expect_err("unknown key");
+        assert!(format!("{err:#}").contains("nope"));
+    }
+}

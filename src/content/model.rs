@@ -1,0 +1,290 @@
+//! The content model: forms, groups, topics, tips, quiz questions and the lexicon.
+
+use std::{collections::HashMap, sync::Arc};
+
+use serde::Deserialize;
+
+use crate::text::{Lexicon, LexiconSpec};
+
+/// One of the 24 forms of online fraud.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    /// Stable id.
+    pub id: String,
+    /// Handbook number, 1..=24.
+    pub number: u8,
+    /// Vietnamese name.
+    pub title: String,
+    /// Group ids, main group first.
+    pub groups: Vec<String>,
+    /// Other names people use.
+    pub aliases: Vec<String>,
+    /// Words a user might type.
+    pub keywords: Vec<String>,
+    /// Two or three sentences.
+    pub summary: String,
+    /// Signs to recognise it.
+    pub signs: Vec<String>,
+    /// What to do.
+    pub advice: Vec<String>,
+    /// Example messages or call scripts.
+    pub examples: Vec<Example>,
+    /// Related form ids.
+    pub related: Vec<String>,
+}
+
+/// The medium of an example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleKind {
+    /// Text message.
+    Sms,
+    /// Phone or video call script.
+    Call,
+    /// Chat message (Zalo, Messenger, Telegram).
+    Chat,
+    /// Social media post or ad.
+    Post,
+    /// E-mail.
+    Email,
+}
+
+/// An example scam message.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Medium.
+    pub kind: ExampleKind,
+    /// The message.
+    pub text: String,
+}
+
+/// One of the three groups.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// Stable id.
+    pub id: String,
+    /// Vietnamese name.
+    pub title: String,
+    /// Other names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Description.
+    pub summary: String,
+    /// Form ids whose main group this is.
+    pub forms: Vec<String>,
+}
+
+/// A topic: overview, the five don'ts, after being scammed, where to report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// Stable id.
+    pub id: String,
+    /// Vietnamese title.
+    pub title: String,
+    /// Other names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Words a user might type.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Introduction.
+    pub summary: String,
+    /// Points, steps or channels.
+    pub items: Vec<Item>,
+}
+
+/// A point of a topic.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Optional id (required for the five don'ts).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Short heading.
+    pub title: String,
+    /// Detail.
+    pub text: String,
+}
+
+/// A weekly awareness tip.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tip {
+    /// Stable id.
+    pub id: String,
+    /// The form, don't or topic it is about.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The tip.
+    pub text: String,
+}
+
+/// How hard a quiz question is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    /// Easy.
+    Easy,
+    /// Medium.
+    Medium,
+    /// Hard.
+    Hard,
+}
+
+/// A multiple-choice quiz question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuizQuestion {
+    /// Stable id.
+    pub id: String,
+    /// The form (or topic) it is about.
+    pub form: String,
+    /// Difficulty.
+    pub difficulty: Difficulty,
+    /// The question.
+    pub question: String,
+    /// Three or four options, exactly one correct.
+    pub options: Vec<QuizOption>,
+    /// Why the answer is right.
+    pub explanation: String,
+}
+
+impl QuizQuestion {
+    /// Index of the correct option (validation guarantees there is exactly one).
+    #[must_use]
+    pub fn correct_index(&self) -> usize {
+        self.options.iter().position(|o| o.correct).unwrap_or(0)
+    }
+}
+
+/// An answer option.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuizOption {
+    /// Option text.
+    pub text: String,
+    /// Whether it is the right answer.
+    #[serde(default)]
+    pub correct: bool,
+}
+
+/// What kind of searchable entry an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// One of the 24 forms.
+    Form,
+    /// One of the 3 groups.
+    Group,
+    /// One of the 4 topics.
+    Topic,
+}
+
+/// A searchable entry: a form, a group or a topic.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry<'a> {
+    /// A form.
+    Form(&'a Form),
+    /// A group.
+    Group(&'a Group),
+    /// A topic.
+    Topic(&'a Topic),
+}
+
+impl Entry<'_> {
+    /// The id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Form(f) => &f.id,
+            Self::Group(g) => &g.id,
+            Self::Topic(t) => &t.id,
+        }
+    }
+
+    /// The title.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        match self {
+            Self::Form(f) => &f.title,
+            Self::Group(g) => &g.title,
+            Self::Topic(t) => &t.title,
+        }
+    }
+
+    /// The kind.
+    #[must_use]
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            Self::Form(_) => EntryKind::Form,
+            Self::Group(_) => EntryKind::Group,
+            Self::Topic(_) => EntryKind::Topic,
+        }
+    }
+}
+
+/// All content, validated.
+#[derive(Debug, Clone)]
+pub struct Content {
+    /// The 24 forms in handbook order.
+    pub forms: Vec<Form>,
+    /// The 3 groups.
+    pub groups: Vec<Group>,
+    /// The 4 topics.
+    pub topics: Vec<Topic>,
+    /// Weekly tips.
+    pub tips: Vec<Tip>,
+    /// The quiz bank.
+    pub quiz: Vec<QuizQuestion>,
+    /// The lexicon as written.
+    pub lexicon_spec: LexiconSpec,
+    /// The compiled lexicon.
+    pub lexicon: Arc<Lexicon>,
+    /// SHA-256 of every content file (names and bytes), hex.
+    pub hash: String,
+    pub(crate) by_id: HashMap<String, (EntryKind, usize)>,
+}
+
+impl Content {
+    /// Looks up a searchable entry by id.
+    #[must_use]
+    pub fn entry(&self, id: &str) -> Option<Entry<'_>> {
+        let (kind, i) = *self.by_id.get(id)?;
+        Some(match kind {
+            EntryKind::Form => Entry::Form(&self.forms[i]),
+            EntryKind::Group => Entry::Group(&self.groups[i]),
+            EntryKind::Topic => Entry::Topic(&self.topics[i]),
+        })
+    }
+
+    /// Every searchable entry: topics, groups, then forms.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.topics
+            .iter()
+            .map(Entry::Topic)
+            .chain(self.groups.iter().map(Entry::Group))
+            .chain(self.forms.iter().map(Entry::Form))
+    }
+
+    /// A form by id.
+    #[must_use]
+    pub fn form(&self, id: &str) -> Option<&Form> {
+        match self.entry(id)? {
+            Entry::Form(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Quiz questions about a form or topic.
+    pub fn quiz_for<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a QuizQuestion> + 'a {
+        self.quiz.iter().filter(move |q| q.form == id)
+    }
+
+    /// Tips about a form, don't or topic.
+    pub fn tips_for<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Tip> + 'a {
+        self.tips.iter().filter(move |t| t.reference == id)
+    }
+}

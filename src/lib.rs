@@ -1,0 +1,11 @@
+//! canhgiac ("stay alert"): a fraud-awareness chatbot backend for Vietnamese public-sector staff.
+//!
+//! Content is data (`content`), text processing is shared (`text`), search answers questions
+//! from the handbook (`search`), and the command line (`cli`) drives it all.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod rich;
+pub mod search;
+pub mod text;

@@ -1,0 +1,415 @@
+//! Question → ranked entries. Builds a weighted boolean query of accented, folded and bigram
+//! terms (with typo correction and synonyms), ranks with BM25, and computes a confidence.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
+
+use tantivy::{
+    DocAddress, TantivyDocument, Term,
+    collector::TopDocs,
+    query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery},
+    schema::{IndexRecordOption, Value},
+};
+use tracing::debug;
+
+use super::{
+    SearchError,
+    answer::{Alternative, Answer, Outcome, render_entry},
+    doc::entry_texts,
+    index::SearchIndex,
+};
+use crate::{
+    content::Content,
+    text::{Analyzer, Token},
+};
+
+/// Weights and thresholds of the ranking. The defaults were fitted on the dev questions
+/// (`tests/data/dev_questions.tsv`) and are deliberately round numbers.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Boosts for accented terms: title, keywords, body.
+    pub exact: [f32; 3],
+    /// Boosts for folded terms: title, keywords, body, extra.
+    pub folded: [f32; 4],
+    /// Boosts for bigrams: title, keywords, body, extra.
+    pub bigram: [f32; 4],
+    /// Factor for typo-corrected terms.
+    pub corrected: f32,
+    /// Factor for synonym terms.
+    pub synonym: f32,
+    /// Minimum confidence to present the best entry as the answer.
+    pub min_confidence: f32,
+    /// Alternatives must score at least this share of the best raw score.
+    pub alt_ratio: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            exact: [3.0, 2.5, 1.0],
+            folded: [2.0, 2.0, 0.8, 0.4],
+            bigram: [3.0, 3.0, 1.2, 0.6],
+            corrected: 0.7,
+            synonym: 0.5,
+            min_confidence: 0.45,
+            alt_ratio: 0.3,
+        }
+    }
+}
+
+/// Per-entry token statistics for confidence and typo correction.
+#[derive(Debug, Default)]
+struct Stats {
+    n: usize,
+    df: HashMap<String, u32>,
+    terms: HashMap<String, HashSet<String>>,
+    by_len: HashMap<usize, Vec<String>>,
+}
+
+impl Stats {
+    fn new(content: &Content, analyzer: &Analyzer) -> Self {
+        let mut s = Self::default();
+        for t in entry_texts(content) {
+            let mut set = HashSet::new();
+            for text in t.title.iter().chain(&t.keywords).chain(&t.body).chain(&t.extra) {
+                for tok in analyzer.analyze(text) {
+                    set.insert(tok.folded);
+                }
+            }
+            for term in &set {
+                *s.df.entry(term.clone()).or_default() += 1;
+            }
+            s.terms.insert(t.id, set);
+            s.n += 1;
+        }
+        for term in s.df.keys() {
+            if term.chars().all(char::is_alphabetic) {
+                s.by_len.entry(term.chars().count()).or_default().push(term.clone());
+            }
+        }
+        for v in s.by_len.values_mut() {
+            v.sort();
+        }
+        s
+    }
+
+    fn idf(&self, df: u32) -> f32 {
+        let n = self.n as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// The closest known term for an unknown one, if a small edit away.
+    fn correct(&self, term: &str) -> Option<&str> {
+        let len = term.chars().count();
+        if len < 4 || !term.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let max = if len >= 7 { 2 } else { 1 };
+        let mut best: Option<(usize, u32, &str)> = None;
+        for l in len.saturating_sub(max)..=len + max {
+            for cand in self.by_len.get(&l).into_iter().flatten() {
+                let d = edit_distance(term, cand, max);
+                if d <= max {
+                    let df = self.df.get(cand).copied().unwrap_or(0);
+                    let better = match best {
+                        None => true,
+                        Some((bd, bdf, _)) => d < bd || (d == bd && df > bdf),
+                    };
+                    if better {
+                        best = Some((d, df, cand));
+                    }
+                }
+            }
+        }
+        best.map(|(_, _, c)| c)
+    }
+}
+
+/// Optimal string alignment distance, giving up early beyond `max`.
+fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A content term of the question with its weight for the confidence.
+#[derive(Debug)]
+struct QueryTerm {
+    folded: String,
+    corrected: Option<String>,
+    idf: f32,
+}
+
+/// Answers questions from the handbook. Cheap to share behind an `Arc`.
+pub struct Searcher {
+    content: Arc<Content>,
+    index: SearchIndex,
+    analyzer: Analyzer,
+    stats: Stats,
+    ids: Vec<Vec<String>>,
+    tuning: Tuning,
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher").field("index", &self.index).field("tuning", &self.tuning).finish()
+    }
+}
+
+impl Searcher {
+    /// A searcher over an open index of `content`.
+    pub fn new(content: Arc<Content>, index: SearchIndex) -> Result<Self, SearchError> {
+        Self::with_tuning(content, index, Tuning::default())
+    }
+
+    /// A searcher with explicit tuning.
+    pub fn with_tuning(content: Arc<Content>, index: SearchIndex, tuning: Tuning) -> Result<Self, SearchError> {
+        let analyzer = Analyzer::new(content.lexicon.clone());
+        let stats = Stats::new(&content, &analyzer);
+        let searcher = index.reader.searcher();
+        let mut ids = Vec::new();
+        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let mut seg_ids = vec![String::new(); seg.max_doc() as usize];
+            for doc_id in 0..seg.max_doc() {
+                let doc: TantivyDocument = searcher.doc(DocAddress::new(seg_ord as u32, doc_id))?;
+                if let Some(id) = doc.get_first(index.fields.id).and_then(|v| v.as_str()) {
+                    seg_ids[doc_id as usize] = id.to_owned();
+                }
+            }
+            ids.push(seg_ids);
+        }
+        Ok(Self { content, index, analyzer, stats, ids, tuning })
+    }
+
+    /// The content answers come from.
+    #[must_use]
+    pub fn content(&self) -> &Arc<Content> {
+        &self.content
+    }
+
+    /// Whether opening the index had to build it first.
+    #[must_use]
+    pub fn index_was_built(&self) -> bool {
+        self.index.built
+    }
+
+    fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for t in tokens.iter().filter(|t| !t.stop) {
+            if !seen.insert(t.folded.clone()) {
+                continue;
+            }
+            let df = self.stats.df.get(&t.folded).copied();
+            let (corrected, idf) = match df {
+                Some(df) => (None, self.stats.idf(df)),
+                None => match self.stats.correct(&t.folded) {
+                    Some(c) => {
+                        let df = self.stats.df.get(c).copied().unwrap_or(0);
+                        (Some(c.to_owned()), self.stats.idf(df))
+                    }
+                    None => (None, self.stats.idf(0)),
+                },
+            };
+            out.push(QueryTerm { folded: t.folded.clone(), corrected, idf });
+        }
+        out
+    }
+
+    fn build_query(&self, tokens: &[Token], terms: &[QueryTerm]) -> BooleanQuery {
+        let f = &self.index.fields;
+        let tu = &self.tuning;
+        let mut weights: HashMap<(tantivy::schema::Field, String), f32> = HashMap::new();
+        let mut add = |field, text: &str, w: f32| {
+            let e = weights.entry((field, text.to_owned())).or_insert(0.0);
+            *e = e.max(w);
+        };
+        for t in tokens.iter().filter(|t| !t.stop && t.marked) {
+            for (i, field) in [f.title[0], f.keywords[0], f.body[0]].into_iter().enumerate() {
+                add(field, &t.exact, tu.exact[i]);
+            }
+        }
+        let folded_fields = [f.title[1], f.keywords[1], f.body[1], f.extra[0]];
+        let bigram_fields = [f.title[2], f.keywords[2], f.body[2], f.extra[1]];
+        for q in terms {
+            let (text, factor) = match &q.corrected {
+                Some(c) => (c.as_str(), tu.corrected),
+                None => (q.folded.as_str(), 1.0),
+            };
+            for (i, field) in folded_fields.into_iter().enumerate() {
+                add(field, text, tu.folded[i] * factor);
+            }
+        }
+        let folded_seq: Vec<&str> = tokens
+            .iter()
+            .map(|t| {
+                terms
+                    .iter()
+                    .find(|q| q.folded == t.folded)
+                    .and_then(|q| q.corrected.as_deref())
+                    .unwrap_or(&t.folded)
+            })
+            .collect();
+        for w in folded_seq.windows(2) {
+            let bigram = format!("{}_{}", w[0], w[1]);
+            for (i, field) in bigram_fields.into_iter().enumerate() {
+                add(field, &bigram, tu.bigram[i]);
+            }
+        }
+        // Synonyms: when a phrase of a group occurs, the other phrases count at a lower weight.
+        for group in self.analyzer.lexicon().synonym_groups() {
+            let present = group.iter().any(|p| contains_seq(&folded_seq, p));
+            if !present {
+                continue;
+            }
+            for phrase in group.iter().filter(|p| !contains_seq(&folded_seq, p)) {
+                for w in phrase {
+                    for (i, field) in folded_fields.into_iter().enumerate() {
+                        add(field, w, tu.folded[i] * tu.synonym);
+                    }
+                }
+                for pair in phrase.windows(2) {
+                    let bigram = format!("{}_{}", pair[0], pair[1]);
+                    for (i, field) in bigram_fields.into_iter().enumerate() {
+                        add(field, &bigram, tu.bigram[i] * tu.synonym);
+                    }
+                }
+            }
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = weights
+            .into_iter()
+            .map(|((field, text), w)| {
+                let q = TermQuery::new(Term::from_field_text(field, &text), IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w)) as Box<dyn Query>)
+            })
+            .collect();
+        BooleanQuery::new(clauses)
+    }
+
+    fn coverage(&self, id: &str, terms: &[QueryTerm]) -> f32 {
+        let Some(set) = self.stats.terms.get(id) else { return 0.0 };
+        let total: f32 = terms.iter().map(|t| t.idf).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let matched: f32 = terms
+            .iter()
+            .map(|t| match &t.corrected {
+                Some(c) if set.contains(c) => t.idf * self.tuning.corrected,
+                _ if set.contains(&t.folded) => t.idf,
+                _ => 0.0,
+            })
+            .sum();
+        matched / total
+    }
+
+    /// Ranked entry ids with raw BM25 scores, best first.
+    pub fn rank(&self, question: &str, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+        let tokens = self.analyzer.analyze(question);
+        let terms = self.query_terms(&tokens);
+        self.rank_tokens(&tokens, &terms, limit)
+    }
+
+    fn rank_tokens(&self, tokens: &[Token], terms: &[QueryTerm], limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = self.build_query(tokens, terms);
+        let searcher = self.index.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let id = self.ids.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
+                Some((id.clone(), score))
+            })
+            .collect())
+    }
+
+    /// Answers a question: the best entry when confident enough, otherwise an honest no-match
+    /// with the closest candidates.
+    pub fn ask(&self, question: &str) -> Result<Outcome, SearchError> {
+        let tokens = self.analyzer.analyze(question);
+        let terms = self.query_terms(&tokens);
+        let ranked = self.rank_tokens(&tokens, &terms, 6)?;
+        let Some((best_id, best_raw)) = ranked.first().cloned() else {
+            return Ok(Outcome::NoMatch { candidates: Vec::new() });
+        };
+        let confidence = self.coverage(&best_id, &terms);
+        debug!(best = %best_id, raw = best_raw, confidence, terms = terms.len(), "ranked");
+        let scale = |raw: f32| (confidence * raw / best_raw * 1000.0).round() / 1000.0;
+        let alternatives: Vec<Alternative> = ranked
+            .iter()
+            .skip(1)
+            .filter(|(_, raw)| *raw >= best_raw * self.tuning.alt_ratio)
+            .take(3)
+            .filter_map(|(id, raw)| {
+                let e = self.content.entry(id)?;
+                Some(Alternative { id: id.clone(), title: e.title().to_owned(), score: scale(*raw) })
+            })
+            .collect();
+        let Some(entry) = self.content.entry(&best_id) else {
+            return Ok(Outcome::NoMatch { candidates: alternatives });
+        };
+        if confidence < self.tuning.min_confidence {
+            let mut candidates = vec![Alternative {
+                id: best_id.clone(),
+                title: entry.title().to_owned(),
+                score: scale(best_raw),
+            }];
+            candidates.extend(alternatives);
+            candidates.retain(|c| c.score >= self.tuning.min_confidence / 2.0);
+            return Ok(Outcome::NoMatch { candidates });
+        }
+        Ok(Outcome::Answer(Answer {
+            id: best_id,
+            title: entry.title().to_owned(),
+            body: render_entry(&self.content, entry),
+            score: (confidence * 1000.0).round() / 1000.0,
+            alternatives,
+        }))
+    }
+}
+
+fn contains_seq(hay: &[&str], needle: &[String]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w.iter().zip(needle).all(|(a, b)| *a == b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_transpositions_as_one() {
+        assert_eq!(edit_distance("deepfkae", "deepfake", 2), 1);
+        assert_eq!(edit_distance("cobo", "combo", 1), 1);
+        assert_eq!(edit_distance("abc", "xyz", 1), 2);
+    }
+}
