@@ -70,7 +70,9 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            if e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
+            if e.chain()
+                .any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+            {
                 return ExitCode::SUCCESS;
             }
             eprintln!("canhgiac: {e:#}");
@@ -207,7 +209,9 @@ fn ask(cfg: &Config, args: &AskArgs) -> Result<ExitCode> {
     }
     let question = args.question.join(" ");
     if question.trim().is_empty() {
-        return Err(anyhow!("please give a question, e.g. canhgiac ask \"bị gọi điện dọa khóa sim phải làm sao\""));
+        return Err(anyhow!(
+            "please give a question, e.g. canhgiac ask \"bị gọi điện dọa khóa sim phải làm sao\""
+        ));
     }
     if args.json {
         serde_json::to_writer(&mut out, &ask_json(&searcher, &question)?)?;

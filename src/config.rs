@@ -191,8 +191,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        serde_yaml::from_str(&text)
-            .with_context(|| format!("invalid configuration file {}", path.display()))
+        serde_yaml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
     }
 }
 

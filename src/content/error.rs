@@ -45,12 +45,7 @@ impl ContentError {
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Self::Invalid {
-            file: file.into(),
-            entry: entry.into(),
-            field: field.into(),
-            message: message.into(),
-        }
+        Self::Invalid { file: file.into(), entry: entry.into(), field: field.into(), message: message.into() }
     }
 }
 

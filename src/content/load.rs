@@ -64,10 +64,7 @@ fn read(path: &Path, hasher: &mut Sha256, root: &Path, errors: &mut Vec<ContentE
 
 /// The entry name for messages: its `id`, else `#N` (1-based position).
 fn entry_name(value: &Value, position: usize) -> String {
-    value
-        .get("id")
-        .and_then(Value::as_str)
-        .map_or_else(|| format!("#{position}"), str::to_owned)
+    value.get("id").and_then(Value::as_str).map_or_else(|| format!("#{position}"), str::to_owned)
 }
 
 /// Deserialises one entry, turning serde's error into one that names the field.
@@ -102,11 +99,9 @@ fn list<T: DeserializeOwned>(
 ) -> Vec<Located<T>> {
     match value {
         None => Vec::new(),
-        Some(Value::Sequence(items)) => items
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, v)| entry(file, v, i + 1, errors))
-            .collect(),
+        Some(Value::Sequence(items)) => {
+            items.into_iter().enumerate().filter_map(|(i, v)| entry(file, v, i + 1, errors)).collect()
+        }
         Some(Value::Null) => Vec::new(),
         Some(_) => {
             errors.push(ContentError::invalid(file, "-", "-", "expected a list of entries"));
@@ -128,10 +123,10 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
     let mut parsed = Parsed::default();
 
     for file in yaml_files(&dir.join("forms"), &mut errors) {
-        if let Some(v) = read(&file, &mut hasher, dir, &mut errors) {
-            if let Some(form) = entry::<Form>(&file, v, 1, &mut errors) {
-                parsed.forms.push(form);
-            }
+        if let Some(v) = read(&file, &mut hasher, dir, &mut errors)
+            && let Some(form) = entry::<Form>(&file, v, 1, &mut errors)
+        {
+            parsed.forms.push(form);
         }
     }
     for file in yaml_files(&dir.join("quiz"), &mut errors) {

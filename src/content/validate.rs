@@ -191,7 +191,12 @@ pub fn validate(p: &Parsed, dir: &Path, errors: &mut Vec<ContentError>) {
         if id == "five_donts" {
             let ids: Vec<&str> = t.items.iter().map(|i| i.id.as_deref().unwrap_or("")).collect();
             if ids != DONT_IDS {
-                c.err(file, id, "items", format!("must be exactly the five don'ts in order: {}", DONT_IDS.join(", ")));
+                c.err(
+                    file,
+                    id,
+                    "items",
+                    format!("must be exactly the five don'ts in order: {}", DONT_IDS.join(", ")),
+                );
             }
         }
     }
@@ -249,12 +254,22 @@ pub fn validate(p: &Parsed, dir: &Path, errors: &mut Vec<ContentError>) {
     }
     let quiz_dir = dir.join("quiz");
     if p.quiz.len() < MIN_QUIZ {
-        c.err(&quiz_dir, "-", "-", format!("needs at least {MIN_QUIZ} quiz questions, found {}", p.quiz.len()));
+        c.err(
+            &quiz_dir,
+            "-",
+            "-",
+            format!("needs at least {MIN_QUIZ} quiz questions, found {}", p.quiz.len()),
+        );
     }
     for id in FORM_IDS {
         let n = per_form.get(id).copied().unwrap_or(0);
         if n < MIN_QUIZ_PER_FORM {
-            c.err(&quiz_dir, id, "form", format!("form has {n} quiz questions, needs at least {MIN_QUIZ_PER_FORM}"));
+            c.err(
+                &quiz_dir,
+                id,
+                "form",
+                format!("form has {n} quiz questions, needs at least {MIN_QUIZ_PER_FORM}"),
+            );
         }
     }
 }

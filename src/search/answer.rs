@@ -65,15 +65,16 @@ pub fn render_entry(content: &Content, entry: Entry<'_>) -> Rich {
             let items: Vec<Vec<Span>> = t
                 .items
                 .iter()
-                .map(|i| vec![Span::Bold(i.title.trim().to_owned()), Span::Text(format!(": {}", i.text.trim()))])
+                .map(|i| {
+                    vec![Span::Bold(i.title.trim().to_owned()), Span::Text(format!(": {}", i.text.trim()))]
+                })
                 .collect();
             let r = Rich::new().para(t.summary.trim());
             if matches!(t.id.as_str(), "five_donts" | "after_scammed") {
                 r.numbered(items)
             } else if t.id == "overview" {
-                r.heading("24 hình thức lừa đảo").numbered(
-                    t.items.iter().map(|i| vec![Span::Text(i.title.trim().to_owned())]).collect(),
-                )
+                r.heading("24 hình thức lừa đảo")
+                    .numbered(t.items.iter().map(|i| vec![Span::Text(i.title.trim().to_owned())]).collect())
             } else {
                 r.bullet_spans(items)
             }

@@ -35,10 +35,19 @@ pub struct Tuning {
     pub folded: [f32; 4],
     /// Boosts for bigrams: title, keywords, body, extra.
     pub bigram: [f32; 4],
+    /// Rerank bonus, as a share of the best raw score, for a question that contains a whole
+    /// multi-word title, alias or keyword of an entry (scaled by the share of the question covered).
+    pub phrase_bonus: f32,
     /// Factor for typo-corrected terms.
     pub corrected: f32,
     /// Factor for synonym terms.
     pub synonym: f32,
+    /// Weight of unigram coverage against bigram coverage in the confidence.
+    pub unigram_weight: f32,
+    /// Weight of ln(1 + raw BM25 score) in the confidence.
+    pub raw_weight: f32,
+    /// Evidence at which the confidence is 0.5.
+    pub threshold: f32,
     /// Minimum confidence to present the best entry as the answer.
     pub min_confidence: f32,
     /// Alternatives must score at least this share of the best raw score.
@@ -48,12 +57,16 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            exact: [3.0, 2.5, 1.0],
-            folded: [2.0, 2.0, 0.8, 0.4],
-            bigram: [3.0, 3.0, 1.2, 0.6],
+            exact: [1.5, 2.0, 1.8],
+            folded: [1.0, 1.5, 1.25, 0.5],
+            bigram: [1.5, 2.0, 1.9, 0.75],
+            phrase_bonus: 0.5,
             corrected: 0.7,
             synonym: 0.5,
-            min_confidence: 0.45,
+            unigram_weight: 0.3,
+            raw_weight: 0.1,
+            threshold: 0.57,
+            min_confidence: 0.5,
             alt_ratio: 0.3,
         }
     }
@@ -65,6 +78,10 @@ struct Stats {
     n: usize,
     df: HashMap<String, u32>,
     terms: HashMap<String, HashSet<String>>,
+    bigrams: HashMap<String, HashSet<String>>,
+    bigram_df: HashMap<String, u32>,
+    /// Multi-word titles, aliases and keywords, keyed by their first folded word.
+    phrases: HashMap<String, Vec<(String, Vec<String>)>>,
     by_len: HashMap<usize, Vec<String>>,
 }
 
@@ -72,16 +89,27 @@ impl Stats {
     fn new(content: &Content, analyzer: &Analyzer) -> Self {
         let mut s = Self::default();
         for t in entry_texts(content) {
-            let mut set = HashSet::new();
-            for text in t.title.iter().chain(&t.keywords).chain(&t.body).chain(&t.extra) {
-                for tok in analyzer.analyze(text) {
-                    set.insert(tok.folded);
+            for name in t.title.iter().chain(&t.keywords) {
+                let words: Vec<String> = analyzer.analyze(name).into_iter().map(|t| t.folded).collect();
+                if words.len() >= 2 {
+                    s.phrases.entry(words[0].clone()).or_default().push((t.id.clone(), words));
                 }
+            }
+            let mut set = HashSet::new();
+            let mut bigrams = HashSet::new();
+            for text in t.title.iter().chain(&t.keywords).chain(&t.body).chain(&t.extra) {
+                let toks = analyzer.analyze(text);
+                bigrams.extend(Analyzer::bigrams(&toks));
+                set.extend(toks.into_iter().map(|tok| tok.folded));
             }
             for term in &set {
                 *s.df.entry(term.clone()).or_default() += 1;
             }
-            s.terms.insert(t.id, set);
+            for b in &bigrams {
+                *s.bigram_df.entry(b.clone()).or_default() += 1;
+            }
+            s.terms.insert(t.id.clone(), set);
+            s.bigrams.insert(t.id, bigrams);
             s.n += 1;
         }
         for term in s.df.keys() {
@@ -190,7 +218,11 @@ impl Searcher {
     }
 
     /// A searcher with explicit tuning.
-    pub fn with_tuning(content: Arc<Content>, index: SearchIndex, tuning: Tuning) -> Result<Self, SearchError> {
+    pub fn with_tuning(
+        content: Arc<Content>,
+        index: SearchIndex,
+        tuning: Tuning,
+    ) -> Result<Self, SearchError> {
         let analyzer = Analyzer::new(content.lexicon.clone());
         let stats = Stats::new(&content, &analyzer);
         let searcher = index.reader.searcher();
@@ -223,6 +255,18 @@ impl Searcher {
     fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        // Words split by a space that are one known word when joined ("deep voice" → deepvoice).
+        for w in tokens.windows(2) {
+            let joined = format!("{}{}", w[0].folded, w[1].folded);
+            if let Some(df) = self.stats.df.get(&joined)
+                && (!self.stats.df.contains_key(&w[1].folded) || !self.stats.df.contains_key(&w[0].folded))
+            {
+                seen.insert(joined.clone());
+                seen.insert(w[0].folded.clone());
+                seen.insert(w[1].folded.clone());
+                out.push(QueryTerm { folded: joined, corrected: None, idf: self.stats.idf(*df) });
+            }
+        }
         for t in tokens.iter().filter(|t| !t.stop) {
             if !seen.insert(t.folded.clone()) {
                 continue;
@@ -267,16 +311,7 @@ impl Searcher {
                 add(field, text, tu.folded[i] * factor);
             }
         }
-        let folded_seq: Vec<&str> = tokens
-            .iter()
-            .map(|t| {
-                terms
-                    .iter()
-                    .find(|q| q.folded == t.folded)
-                    .and_then(|q| q.corrected.as_deref())
-                    .unwrap_or(&t.folded)
-            })
-            .collect();
+        let folded_seq = self.corrected_seq(tokens, terms);
         for w in folded_seq.windows(2) {
             let bigram = format!("{}_{}", w[0], w[1]);
             for (i, field) in bigram_fields.into_iter().enumerate() {
@@ -313,21 +348,99 @@ impl Searcher {
         BooleanQuery::new(clauses)
     }
 
+    /// IDF-weighted share of the question's content words found in entry `id`. Tokens with
+    /// digits (amounts, dates, "156") count when they match and are never held against it.
     fn coverage(&self, id: &str, terms: &[QueryTerm]) -> f32 {
         let Some(set) = self.stats.terms.get(id) else { return 0.0 };
-        let total: f32 = terms.iter().map(|t| t.idf).sum();
-        if total <= 0.0 {
-            return 0.0;
-        }
-        let matched: f32 = terms
-            .iter()
-            .map(|t| match &t.corrected {
+        let mut total = 0.0;
+        let mut matched = 0.0;
+        for t in terms {
+            let m = match &t.corrected {
                 Some(c) if set.contains(c) => t.idf * self.tuning.corrected,
                 _ if set.contains(&t.folded) => t.idf,
                 _ => 0.0,
+            };
+            if m == 0.0 && t.folded.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            total += t.idf;
+            matched += m;
+        }
+        if total <= 0.0 { 0.0 } else { matched / total }
+    }
+
+    /// Confidence in 0..1 that entry `id` answers the question; 0.5 is the answer threshold.
+    fn confidence(&self, id: &str, raw: f32, tokens: &[Token], terms: &[QueryTerm]) -> f32 {
+        let tu = &self.tuning;
+        let u = self.coverage(id, terms);
+        let b = self.bigram_coverage(id, tokens, terms);
+        let x = tu.unigram_weight * u + (1.0 - tu.unigram_weight) * b + tu.raw_weight * (1.0 + raw).ln();
+        x / (x + tu.threshold)
+    }
+
+    /// IDF-weighted share of the question's bigrams (not both stopwords) found in entry `id`.
+    fn bigram_coverage(&self, id: &str, tokens: &[Token], terms: &[QueryTerm]) -> f32 {
+        let Some(set) = self.stats.bigrams.get(id) else { return 0.0 };
+        let seq = self.corrected_seq(tokens, terms);
+        let mut total = 0.0;
+        let mut matched = 0.0;
+        for (i, w) in seq.windows(2).enumerate() {
+            if tokens[i].stop && tokens[i + 1].stop {
+                continue;
+            }
+            let b = format!("{}_{}", w[0], w[1]);
+            let df = self.stats.bigram_df.get(&b).copied().unwrap_or(0);
+            let idf = self.stats.idf(df);
+            total += idf;
+            if set.contains(&b) {
+                matched += idf;
+            }
+        }
+        if total <= 0.0 { 0.0 } else { matched / total }
+    }
+
+    fn corrected_seq<'a>(&self, tokens: &'a [Token], terms: &'a [QueryTerm]) -> Vec<&'a str> {
+        tokens
+            .iter()
+            .map(|t| {
+                terms
+                    .iter()
+                    .find(|q| q.folded == t.folded)
+                    .and_then(|q| q.corrected.as_deref())
+                    .unwrap_or(&t.folded)
             })
-            .sum();
-        matched / total
+            .collect()
+    }
+
+    /// Diagnostic: the content terms of a question with idf, correction and presence in `id`.
+    #[doc(hidden)]
+    pub fn debug_terms(&self, question: &str, id: &str) -> Vec<String> {
+        let tokens = self.analyzer.analyze(question);
+        let set = self.stats.terms.get(id);
+        self.query_terms(&tokens)
+            .iter()
+            .map(|t| {
+                let present = set.is_some_and(|s| s.contains(t.corrected.as_ref().unwrap_or(&t.folded)));
+                format!(
+                    "{}{}:{:.2}{}",
+                    t.folded,
+                    t.corrected.as_ref().map(|c| format!("->{c}")).unwrap_or_default(),
+                    t.idf,
+                    if present { "+" } else { "-" }
+                )
+            })
+            .collect()
+    }
+
+    /// Diagnostic features of the best entry for a question (used to fit the tuning).
+    #[doc(hidden)]
+    pub fn explain(&self, question: &str) -> Result<Option<(String, f32, f32, f32)>, SearchError> {
+        let tokens = self.analyzer.analyze(question);
+        let terms = self.query_terms(&tokens);
+        let ranked = self.rank_tokens(&tokens, &terms, 1)?;
+        Ok(ranked.first().map(|(id, raw)| {
+            (id.clone(), *raw, self.coverage(id, &terms), self.bigram_coverage(id, &tokens, &terms))
+        }))
     }
 
     /// Ranked entry ids with raw BM25 scores, best first.
@@ -337,20 +450,54 @@ impl Searcher {
         self.rank_tokens(&tokens, &terms, limit)
     }
 
-    fn rank_tokens(&self, tokens: &[Token], terms: &[QueryTerm], limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+    fn rank_tokens(
+        &self,
+        tokens: &[Token],
+        terms: &[QueryTerm],
+        limit: usize,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
         let query = self.build_query(tokens, terms);
         let searcher = self.index.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        Ok(top
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(10)).order_by_score())?;
+        let mut ranked: Vec<(String, f32)> = top
             .into_iter()
             .filter_map(|(score, addr)| {
                 let id = self.ids.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
                 Some((id.clone(), score))
             })
-            .collect())
+            .collect();
+        let covered = self.phrase_cover(tokens, terms);
+        if !covered.is_empty() {
+            let best = ranked.first().map_or(0.0, |r| r.1);
+            let n = tokens.len().max(1) as f32;
+            for (id, score) in &mut ranked {
+                if let Some(words) = covered.get(id.as_str()) {
+                    *score += self.tuning.phrase_bonus * best * (*words as f32 / n).min(1.0);
+                }
+            }
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        }
+        ranked.truncate(limit);
+        Ok(ranked)
+    }
+
+    /// For each entry, how many question words are covered by its whole multi-word names.
+    fn phrase_cover(&self, tokens: &[Token], terms: &[QueryTerm]) -> HashMap<&str, usize> {
+        let seq = self.corrected_seq(tokens, terms);
+        let mut covered: HashMap<&str, Vec<bool>> = HashMap::new();
+        for start in 0..seq.len() {
+            for (id, words) in self.stats.phrases.get(seq[start]).into_iter().flatten() {
+                let end = start + words.len();
+                if end <= seq.len() && seq[start..end].iter().zip(words).all(|(a, b)| *a == b) {
+                    let mask = covered.entry(id.as_str()).or_insert_with(|| vec![false; seq.len()]);
+                    mask[start..end].iter_mut().for_each(|m| *m = true);
+                }
+            }
+        }
+        covered.into_iter().map(|(id, mask)| (id, mask.iter().filter(|m| **m).count())).collect()
     }
 
     /// Answers a question: the best entry when confident enough, otherwise an honest no-match
@@ -362,7 +509,7 @@ impl Searcher {
         let Some((best_id, best_raw)) = ranked.first().cloned() else {
             return Ok(Outcome::NoMatch { candidates: Vec::new() });
         };
-        let confidence = self.coverage(&best_id, &terms);
+        let confidence = self.confidence(&best_id, best_raw, &tokens, &terms);
         debug!(best = %best_id, raw = best_raw, confidence, terms = terms.len(), "ranked");
         let scale = |raw: f32| (confidence * raw / best_raw * 1000.0).round() / 1000.0;
         let alternatives: Vec<Alternative> = ranked
@@ -385,7 +532,7 @@ impl Searcher {
                 score: scale(best_raw),
             }];
             candidates.extend(alternatives);
-            candidates.retain(|c| c.score >= self.tuning.min_confidence / 2.0);
+            candidates.retain(|c| c.score >= self.tuning.min_confidence * 0.8);
             return Ok(Outcome::NoMatch { candidates });
         }
         Ok(Outcome::Answer(Answer {

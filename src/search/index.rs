@@ -54,7 +54,6 @@ pub fn index_key(content: &Content) -> String {
 /// An open index.
 #[derive(Clone)]
 pub struct SearchIndex {
-    pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     /// The key it was built for.
@@ -83,7 +82,8 @@ fn short(key: &str) -> String {
 
 /// Builds the index for `content` into `dir` (always, even if an up-to-date one exists).
 pub fn build_index(content: &Content, dir: &Path) -> Result<PathBuf, SearchError> {
-    let _span = info_span!("build_index", dir = %dir.display(), entries = content.entries().count()).entered();
+    let _span =
+        info_span!("build_index", dir = %dir.display(), entries = content.entries().count()).entered();
     fs::create_dir_all(dir).map_err(io(dir))?;
     let key = index_key(content);
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
@@ -128,7 +128,8 @@ fn write_index(content: &Content, path: &Path) -> Result<(), SearchError> {
     for t in entry_texts(content) {
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.id, &t.id);
-        for (values, f) in [(&t.title, fields.title), (&t.keywords, fields.keywords), (&t.body, fields.body)] {
+        for (values, f) in [(&t.title, fields.title), (&t.keywords, fields.keywords), (&t.body, fields.body)]
+        {
             for v in values {
                 for field in f {
                     doc.add_text(field, v);
@@ -152,7 +153,7 @@ fn open_dir(content: &Content, path: &Path, key: String, built: bool) -> Result<
     register_tokenizers(&index, &Analyzer::new(content.lexicon.clone()));
     let fields = Fields::from_index(&index)?;
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-    Ok(SearchIndex { index, reader, fields, key, built })
+    Ok(SearchIndex { reader, fields, key, built })
 }
 
 /// Opens the index in `dir`, building it first when it is missing, unreadable or was built for

@@ -35,7 +35,8 @@ pub struct Analyzer {
 }
 
 fn has_tone(word: &str) -> bool {
-    word.nfd().any(|c| ('\u{300}'..='\u{36f}').contains(&c) && !matches!(c, '\u{302}' | '\u{306}' | '\u{31b}'))
+    word.nfd()
+        .any(|c| ('\u{300}'..='\u{36f}').contains(&c) && !matches!(c, '\u{302}' | '\u{306}' | '\u{31b}'))
 }
 
 impl Analyzer {
@@ -60,22 +61,15 @@ impl Analyzer {
             let end = start + word.len();
             let canon = canonical_syllable(word);
             let folded = fold(&canon);
-            if !has_tone(&canon) {
-                if let Some(expansion) = self.lexicon.expand(&folded) {
-                    for w in expansion {
-                        let f = fold(w);
-                        let stop = self.lexicon.is_stopword(w, &f, true);
-                        out.push(Token {
-                            exact: w.clone(),
-                            folded: f,
-                            marked: true,
-                            stop,
-                            from: start,
-                            to: end,
-                        });
-                    }
-                    continue;
+            if !has_tone(&canon)
+                && let Some(expansion) = self.lexicon.expand(&folded)
+            {
+                for w in expansion {
+                    let f = fold(w);
+                    let stop = self.lexicon.is_stopword(w, &f, true);
+                    out.push(Token { exact: w.clone(), folded: f, marked: true, stop, from: start, to: end });
                 }
+                continue;
             }
             let marked = canon != folded;
             let stop = self.lexicon.is_stopword(&canon, &folded, marked);
@@ -167,16 +161,12 @@ impl Tokenizer for VietTokenizer {
             position_length: 1,
         };
         let out: Vec<TantivyToken> = match self.kind {
-            TokenizerKind::Exact => tokens
-                .into_iter()
-                .enumerate()
-                .map(|(i, t)| make(i, t.exact, t.from, t.to))
-                .collect(),
-            TokenizerKind::Folded => tokens
-                .into_iter()
-                .enumerate()
-                .map(|(i, t)| make(i, t.folded, t.from, t.to))
-                .collect(),
+            TokenizerKind::Exact => {
+                tokens.into_iter().enumerate().map(|(i, t)| make(i, t.exact, t.from, t.to)).collect()
+            }
+            TokenizerKind::Folded => {
+                tokens.into_iter().enumerate().map(|(i, t)| make(i, t.folded, t.from, t.to)).collect()
+            }
             TokenizerKind::Bigram => tokens
                 .windows(2)
                 .enumerate()
@@ -194,10 +184,12 @@ mod tests {
 
     fn analyzer() -> Analyzer {
         let mut spec = LexiconSpec::default();
-        for (k, v) in [("ko", "không"), ("ck", "chuyển khoản"), ("stk", "số tài khoản"), ("đc", "được")] {
+        for (k, v) in [("ko", "không"), ("ck", "chuyển khoản"), ("stk", "số tài khoản"), ("đc", "được")]
+        {
             spec.abbreviations.insert(k.into(), v.into());
         }
         spec.stopwords = vec!["có".into(), "là".into()];
+        spec.stopwords_unaccented = vec!["co".into(), "la".into()];
         Analyzer::new(Arc::new(Lexicon::compile(&spec).expect("valid lexicon")))
     }
 

@@ -36,9 +36,13 @@ pub struct LexiconSpec {
     /// Groups of phrases that mean the same thing.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
-    /// Function words that carry no topic (accented spelling).
+    /// Function words that carry no topic (accented spelling), for words typed with marks.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Function words as typed without marks. Kept separate because folding makes many content
+    /// words look like function words ("vay" loan / "vậy", "no" debt / "nó").
+    #[serde(default)]
+    pub stopwords_unaccented: Vec<String>,
 }
 
 /// The compiled lexicon.
@@ -89,10 +93,14 @@ impl Lexicon {
             if words.is_empty() {
                 return Err(LexiconError::EmptyStopword(i + 1));
             }
-            for word in words {
-                stop_folded.insert(fold(&word));
-                stop_exact.insert(word);
+            stop_exact.extend(words);
+        }
+        for (i, w) in spec.stopwords_unaccented.iter().enumerate() {
+            let words = words_of(w);
+            if words.is_empty() {
+                return Err(LexiconError::EmptyStopword(spec.stopwords.len() + i + 1));
             }
+            stop_folded.extend(words.iter().map(|w| fold(w)));
         }
         Ok(Self { abbreviations, synonyms, stop_exact, stop_folded })
     }
@@ -103,8 +111,8 @@ impl Lexicon {
         self.abbreviations.get(folded_word).map(Vec::as_slice)
     }
 
-    /// Whether a token is a stopword: accented tokens are compared accented, unaccented ones
-    /// folded (a user who types "co" may mean "có").
+    /// Whether a token is a stopword: accented tokens against the accented list, unaccented
+    /// ones against the unaccented list.
     #[must_use]
     pub fn is_stopword(&self, exact: &str, folded: &str, marked: bool) -> bool {
         if marked { self.stop_exact.contains(exact) } else { self.stop_folded.contains(folded) }

@@ -62,7 +62,7 @@ pub fn fold(word: &str) -> String {
 /// True when the word carries any Vietnamese diacritic (tone, shape mark or đ).
 #[must_use]
 pub fn has_marks(word: &str) -> bool {
-    word.chars().any(|c| !c.is_ascii()) && fold(word) != word
+    !word.is_ascii() && fold(word) != word
 }
 
 fn is_vowel(c: char) -> bool {
@@ -104,9 +104,7 @@ pub fn canonical_syllable(word: &str) -> String {
     if start < chars.len() {
         let before: String = chars[..start].iter().collect();
         let next_is_vowel = chars.get(start + 1).is_some_and(|c| is_vowel(*c));
-        if (before == "q" && chars[start] == 'u' || before == "g" && chars[start] == 'i')
-            && next_is_vowel
-        {
+        if (before == "q" && chars[start] == 'u' || before == "g" && chars[start] == 'i') && next_is_vowel {
             start += 1;
         }
     }
@@ -160,20 +158,14 @@ mod tests {
 
     #[test]
     fn split_words_keeps_syllables_and_drops_punctuation() {
-        let words: Vec<&str> =
-            split_words("lừa đảo, \"combo\" 5tr!").map(|(_, w)| w).collect();
+        let words: Vec<&str> = split_words("lừa đảo, \"combo\" 5tr!").map(|(_, w)| w).collect();
         assert_eq!(words, ["lừa", "đảo", "combo", "5tr"]);
     }
 
     #[test]
     fn tone_placement_is_canonical() {
-        for (a, b) in [
-            ("hoà", "hòa"),
-            ("thuỷ", "thủy"),
-            ("khoá", "khóa"),
-            ("hoè", "hòe"),
-            ("uỷ", "ủy"),
-        ] {
+        for (a, b) in [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoá", "khóa"), ("hoè", "hòe"), ("uỷ", "ủy")]
+        {
             assert_eq!(canonical_syllable(a), canonical_syllable(b), "{a} vs {b}");
         }
         assert_eq!(canonical_syllable("khoá"), "khóa");
