@@ -14,6 +14,7 @@ use serde::Serialize;
 use tracing_subscriber::EnvFilter;
 
 use crate::{
+    check::{self, Blocklist, CheckJson, Checker},
     config::Config,
     content::{self, Content},
     search::{self, Alternative, Outcome, Searcher},
@@ -34,6 +35,10 @@ pub struct Cli {
 enum Command {
     /// Answer a question from the handbook.
     Ask(AskArgs),
+    /// Check whether a message looks like a scam.
+    Check(CheckArgs),
+    /// Measure the scam checker on the dev data (and refit its weights).
+    Eval(EvalArgs),
     /// Build the search index into CANHGIAC_INDEX_DIR.
     Index,
     /// Content tools.
@@ -51,6 +56,43 @@ struct AskArgs {
     jsonl: bool,
     /// The question.
     question: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Read JSON lines {"text": "..."} on stdin, print one result object per line.
+    #[arg(long, conflicts_with = "json")]
+    jsonl: bool,
+    /// Host list to treat as known scams (one host a line, or AdGuard `||host$all`); repeatable.
+    #[arg(long, value_name = "FILE")]
+    blocklist: Vec<PathBuf>,
+    /// The message (read from stdin when absent).
+    text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Folder with the data sets.
+    #[arg(long, value_name = "DIR", default_value = "../shared/datasets")]
+    datasets: PathBuf,
+    /// Refit the weights and print them.
+    #[arg(long)]
+    fit: bool,
+    /// With --fit: write them to content/weights.yaml and report with them.
+    #[arg(long, requires = "fit")]
+    write: bool,
+    /// Two-fold cross-validation split by message template (estimates held-out figures).
+    #[arg(long)]
+    cv: bool,
+    /// With --cv: print misjudged messages to stderr.
+    #[arg(long, requires = "cv")]
+    show_errors: bool,
+    /// L2 strength on the text buckets (fit and cv).
+    #[arg(long, default_value_t = 3e-3)]
+    lambda_text: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +127,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let cfg = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Ask(args) => ask(&cfg, &args),
+        Command::Check(args) => check(&cfg, &args),
+        Command::Eval(args) => eval(&cfg, &args),
         Command::Index => {
             let content = load_content(&cfg)?;
             let path = search::build_index(&content, &cfg.index_dir)
@@ -245,4 +289,122 @@ pub fn render_terminal(searcher: &Searcher, question: &str, ansi: bool) -> Resul
         }
     }
     Ok(s.trim_end().to_owned())
+}
+
+/// Builds the checker: content, search index (for the closest forms) and blocklists from the
+/// settings plus `extra`.
+pub fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker> {
+    let content = load_content(cfg)?;
+    let mut blocklist = Blocklist::new();
+    for path in cfg.blocklists.iter().chain(extra) {
+        let n = blocklist.add_file(path)?;
+        tracing::info!(path = %path.display(), hosts = n, "blocklist loaded");
+    }
+    let searcher = if with_search {
+        let index = search::open_or_build(&content, &cfg.index_dir)
+            .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
+        Some(Arc::new(Searcher::new(content.clone(), index)?))
+    } else {
+        None
+    };
+    Ok(Checker::new(content, blocklist, searcher)?)
+}
+
+/// One `--jsonl` input line → the output line (a result, or an error object).
+fn check_line(checker: &Checker, n: usize, line: &[u8]) -> (String, Option<String>) {
+    let error = |msg: String| {
+        let obj = serde_json::json!({ "error": msg, "line": n });
+        (obj.to_string(), Some(msg))
+    };
+    let Ok(text) = std::str::from_utf8(line) else {
+        return error(format!("line {n}: not valid UTF-8"));
+    };
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error(format!("line {n}: not a JSON object: {e}")),
+    };
+    match value.get("text") {
+        Some(serde_json::Value::String(t)) => {
+            let r = checker.check(t);
+            (serde_json::to_string(&CheckJson::from(&r)).unwrap_or_default(), None)
+        }
+        Some(_) => error(format!("line {n}: \"text\" must be a string")),
+        None => error(format!("line {n}: missing \"text\"")),
+    }
+}
+
+fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
+    let checker = load_checker(cfg, &args.blocklist, true)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.jsonl {
+        let stdin = io::stdin();
+        let mut input = stdin.lock();
+        let mut line = Vec::new();
+        let mut n = 0;
+        loop {
+            line.clear();
+            if input.read_until(b'\n', &mut line).context("reading stdin")? == 0 {
+                break;
+            }
+            n += 1;
+            while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                line.pop();
+            }
+            let (json, err) = check_line(&checker, n, &line);
+            if let Some(e) = err {
+                eprintln!("canhgiac check: {e}");
+            }
+            out.write_all(json.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = if args.text.is_empty() {
+        let mut buf = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut buf).context("reading stdin")?;
+        String::from_utf8_lossy(&buf).into_owned()
+    } else {
+        args.text.join(" ")
+    };
+    let report = checker.check(&text);
+    if args.json {
+        serde_json::to_writer(&mut out, &CheckJson::from(&report))?;
+        out.write_all(b"\n")?;
+    } else {
+        let content = load_content(cfg)?;
+        let ansi = io::stdout().is_terminal();
+        writeln!(out, "{}", check::render_card(&content, &report).to_terminal(ansi))?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
+    let samples = check::eval::load_dev(&args.datasets)?;
+    let mut checker = load_checker(cfg, &[], false)?;
+    let opts = check::eval::FitOptions { lambda_text: args.lambda_text, ..Default::default() };
+    if args.cv {
+        let e = check::eval::cross_validate(&checker, &samples, opts, args.show_errors)?;
+        println!("Two-fold cross-validation by template (lambda_text {}):", args.lambda_text);
+        print!("{}", check::eval::format_report(&e, None));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.fit {
+        let weights = check::eval::fit(&checker, &samples, opts);
+        let yaml = check::eval::weights_yaml(&weights, samples.len())?;
+        if args.write {
+            let path = cfg.content_dir.join("weights.yaml");
+            std::fs::write(&path, &yaml).with_context(|| format!("writing {}", path.display()))?;
+            println!("Wrote {}", path.display());
+            checker = load_checker(cfg, &[], false)?;
+        } else {
+            println!("{yaml}");
+        }
+    }
+    let e = check::eval::evaluate(&checker, &samples);
+    let u = check::eval::evaluate_urls(&checker, &args.datasets)?;
+    print!("{}", check::eval::format_report(&e, Some(&u)));
+    Ok(ExitCode::SUCCESS)
 }

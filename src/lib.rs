@@ -3,6 +3,7 @@
 //! Content is data (`content`), text processing is shared (`text`), search answers questions
 //! from the handbook (`search`), and the command line (`cli`) drives it all.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

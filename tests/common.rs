@@ -34,3 +34,27 @@ pub fn dev_questions() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// `../shared/datasets` beside the repository, when present. CI always has it; a developer
+/// without it gets a skipped test with a message (and CI fails loudly if it is missing).
+pub fn datasets() -> Option<PathBuf> {
+    let dir = root().join("../shared/datasets");
+    if dir.join("ie403_vi_smishing/dev.csv").exists() {
+        Some(dir)
+    } else if std::env::var_os("CI").is_some() {
+        panic!("../shared/datasets is missing in CI");
+    } else {
+        eprintln!("skipped: ../shared/datasets not found");
+        None
+    }
+}
+
+/// The scam checker over the real content, with the search index for the closest forms.
+pub fn checker() -> (canhgiac::check::Checker, tempfile::TempDir) {
+    let (searcher, dir) = searcher();
+    let content = searcher.content().clone();
+    let c =
+        canhgiac::check::Checker::new(content, canhgiac::check::Blocklist::new(), Some(Arc::new(searcher)))
+            .expect("checker");
+    (c, dir)
+}

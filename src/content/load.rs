@@ -13,14 +13,23 @@ use sha2::{Digest, Sha256};
 
 use super::{
     error::{ContentError, ContentErrors},
-    model::{Content, EntryKind, Form, Group, QuizQuestion, Tip, Topic},
-    validate::{Located, Parsed, validate},
+    model::{
+        Brand, Brands, Content, EntryKind, Form, Group, QuizQuestion, SignalDef, Signals, Tip, Topic, Weights,
+    },
+    validate::{Located, Parsed, validate, validate_brands, validate_signals, validate_weights},
 };
 use crate::text::{Lexicon, LexiconSpec};
 
 /// Files at the top of `content/` that the loader knows.
-const TOP_FILES: [&str; 6] =
-    ["groups.yaml", "topics.yaml", "tips.yaml", "lexicon.yaml", "brands.yaml", "signals.yaml"];
+const TOP_FILES: [&str; 7] = [
+    "groups.yaml",
+    "topics.yaml",
+    "tips.yaml",
+    "lexicon.yaml",
+    "brands.yaml",
+    "signals.yaml",
+    "weights.yaml",
+];
 
 fn yaml_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
     match fs::read_dir(dir) {
@@ -110,6 +119,78 @@ fn list<T: DeserializeOwned>(
     }
 }
 
+/// The keys of a mapping file, checked against the allowed ones.
+fn mapping(
+    file: &Path,
+    value: Value,
+    allowed: &[&str],
+    errors: &mut Vec<ContentError>,
+) -> serde_yaml::Mapping {
+    match value {
+        Value::Mapping(m) => {
+            for k in m.keys() {
+                let key = k.as_str().unwrap_or("?");
+                if !allowed.contains(&key) {
+                    errors.push(ContentError::invalid(
+                        file,
+                        "-",
+                        key,
+                        format!("unknown field; expected one of {}", allowed.join(", ")),
+                    ));
+                }
+            }
+            m
+        }
+        _ => {
+            errors.push(ContentError::invalid(file, "-", "-", "expected a mapping"));
+            serde_yaml::Mapping::new()
+        }
+    }
+}
+
+fn strings(file: &Path, m: &serde_yaml::Mapping, key: &str, errors: &mut Vec<ContentError>) -> Vec<String> {
+    match m.get(key) {
+        None => Vec::new(),
+        Some(v) => serde_yaml::from_value::<Vec<String>>(v.clone()).unwrap_or_else(|e| {
+            errors.push(ContentError::invalid(file, "-", key, e.to_string()));
+            Vec::new()
+        }),
+    }
+}
+
+fn brands(file: &Path, value: Value, errors: &mut Vec<ContentError>) -> Located<Brands> {
+    let m = mapping(
+        file,
+        value,
+        &["brands", "official_suffixes", "shorteners", "risky_tlds", "user_content"],
+        errors,
+    );
+    let list: Vec<Located<Brand>> = list(file, m.get("brands").cloned(), errors);
+    Located {
+        file: file.to_path_buf(),
+        value: Brands {
+            brands: list.into_iter().map(|l| l.value).collect(),
+            official_suffixes: strings(file, &m, "official_suffixes", errors),
+            shorteners: strings(file, &m, "shorteners", errors),
+            risky_tlds: strings(file, &m, "risky_tlds", errors),
+            user_content: strings(file, &m, "user_content", errors),
+        },
+    }
+}
+
+fn signals(file: &Path, value: Value, errors: &mut Vec<ContentError>) -> Located<Signals> {
+    let m = mapping(file, value, &["signals", "safe_cues"], errors);
+    let signals: Vec<Located<SignalDef>> = list(file, m.get("signals").cloned(), errors);
+    let safe: Vec<Located<SignalDef>> = list(file, m.get("safe_cues").cloned(), errors);
+    Located {
+        file: file.to_path_buf(),
+        value: Signals {
+            signals: signals.into_iter().map(|l| l.value).collect(),
+            safe_cues: safe.into_iter().map(|l| l.value).collect(),
+        },
+    }
+}
+
 /// Loads and validates the content directory. Returns every problem found, not just the first.
 pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
     let mut errors = Vec::new();
@@ -154,11 +235,19 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
                     parsed.lexicon = entry::<LexiconSpec>(&file, v, 1, &mut errors);
                 }
             }
-            // Checker data (brands, signals) is loaded by the `check` module; it is hashed here
-            // so that the index is rebuilt when it changes.
+            "brands.yaml" => parsed.brands = v.map(|v| brands(&file, v, &mut errors)),
+            "signals.yaml" => parsed.signals = v.map(|v| signals(&file, v, &mut errors)),
+            "weights.yaml" => {
+                if let Some(v) = v {
+                    parsed.weights = entry::<Weights>(&file, v, 1, &mut errors);
+                }
+            }
             _ => {}
         }
     }
+    let brands_parsed = parsed.brands.take();
+    let signals_parsed = parsed.signals.take();
+    let weights_parsed = parsed.weights.take();
     let lexicon_file = dir.join("lexicon.yaml");
     let lexicon_spec = match parsed.lexicon.take() {
         Some(l) => l.value,
@@ -180,6 +269,9 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         ("groups.yaml", !parsed.groups.is_empty()),
         ("topics.yaml", !parsed.topics.is_empty()),
         ("tips.yaml", !parsed.tips.is_empty()),
+        ("brands.yaml", brands_parsed.is_some()),
+        ("signals.yaml", signals_parsed.is_some()),
+        ("weights.yaml", weights_parsed.is_some()),
     ] {
         let f = dir.join(name);
         if !present && !f.exists() {
@@ -188,6 +280,15 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
     }
 
     validate(&parsed, dir, &mut errors);
+    if let Some(b) = &brands_parsed {
+        validate_brands(b, &mut errors);
+    }
+    if let Some(s) = &signals_parsed {
+        validate_signals(s, &mut errors);
+    }
+    if let Some(w) = &weights_parsed {
+        validate_weights(w, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(ContentErrors(errors));
     }
@@ -208,7 +309,18 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
     for (i, t) in topics.iter().enumerate() {
         by_id.insert(t.id.clone(), (EntryKind::Topic, i));
     }
+    let Some(weights) = weights_parsed.map(|w| w.value) else {
+        return Err(ContentErrors(vec![ContentError::invalid(
+            dir.join("weights.yaml"),
+            "-",
+            "-",
+            "missing",
+        )]));
+    };
     Ok(Content {
+        brands: brands_parsed.map(|b| b.value).unwrap_or_default(),
+        signals: signals_parsed.map(|s| s.value).unwrap_or_default(),
+        weights,
         forms,
         groups,
         topics,

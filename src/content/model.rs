@@ -243,6 +243,12 @@ pub struct Content {
     pub lexicon_spec: LexiconSpec,
     /// The compiled lexicon.
     pub lexicon: Arc<Lexicon>,
+    /// Official brands, shorteners and risky TLDs for the scam checker.
+    pub brands: Brands,
+    /// Scam signals and safe cues.
+    pub signals: Signals,
+    /// The checker's fitted model.
+    pub weights: Weights,
     /// SHA-256 of every content file (names and bytes), hex.
     pub hash: String,
     pub(crate) by_id: HashMap<String, (EntryKind, usize)>,
@@ -287,4 +293,78 @@ impl Content {
     pub fn tips_for<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Tip> + 'a {
         self.tips.iter().filter(move |t| t.reference == id)
     }
+}
+
+/// An official brand scammers impersonate (`content/brands.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// bank, government, utility, carrier, ecommerce, courier, social, ewallet, finance, other.
+    pub category: String,
+    /// Real registrable domains.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Distinctive ASCII brand tokens used to spot look-alike domains.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+/// `content/brands.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct Brands {
+    /// The brands.
+    pub brands: Vec<Brand>,
+    /// Any domain under these suffixes is official (e.g. `gov.vn`).
+    pub official_suffixes: Vec<String>,
+    /// URL shortener domains.
+    pub shorteners: Vec<String>,
+    /// TLDs heavily used by phishing.
+    pub risky_tlds: Vec<String>,
+    /// Hosts where anyone can publish (chat groups, profiles, forms, free hosting).
+    pub user_content: Vec<String>,
+}
+
+/// A named scam signal or safe cue (`content/signals.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalDef {
+    /// Stable id.
+    pub id: String,
+    /// Vietnamese label shown to users.
+    pub label: String,
+    /// Phrases, matched as token sequences without regard to diacritics.
+    pub phrases: Vec<String>,
+    /// Fraud forms the signal points to.
+    #[serde(default)]
+    pub forms: Vec<String>,
+}
+
+/// `content/signals.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    /// Scam signals.
+    pub signals: Vec<SignalDef>,
+    /// Patterns of legitimate messages.
+    pub safe_cues: Vec<SignalDef>,
+}
+
+/// `content/weights.yaml`: the checker's logistic model, fitted by `canhgiac eval --fit`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    /// Intercept.
+    pub bias: f64,
+    /// Probability from which a message is `scam`.
+    pub scam_threshold: f64,
+    /// Probability from which a message is `suspicious`.
+    pub suspicious_threshold: f64,
+    /// Feature id → weight.
+    pub features: std::collections::BTreeMap<String, f64>,
+    /// Hashed n-gram bucket → weight (see `check::textmodel`).
+    #[serde(default)]
+    pub text: std::collections::BTreeMap<u32, f64>,
 }

@@ -8,7 +8,7 @@ use std::{
 use super::{
     DONT_IDS, FORM_IDS, GROUP_IDS, TOPIC_IDS,
     error::ContentError,
-    model::{Form, Group, QuizQuestion, Tip, Topic},
+    model::{Brands, Form, Group, QuizQuestion, Signals, Tip, Topic, Weights},
 };
 use crate::text::LexiconSpec;
 
@@ -51,6 +51,9 @@ pub struct Parsed {
     pub tips: Vec<Located<Tip>>,
     pub quiz: Vec<Located<QuizQuestion>>,
     pub lexicon: Option<Located<LexiconSpec>>,
+    pub brands: Option<Located<Brands>>,
+    pub signals: Option<Located<Signals>>,
+    pub weights: Option<Located<Weights>>,
 }
 
 struct Checker<'a> {
@@ -270,6 +273,101 @@ pub fn validate(p: &Parsed, dir: &Path, errors: &mut Vec<ContentError>) {
                 "form",
                 format!("form has {n} quiz questions, needs at least {MIN_QUIZ_PER_FORM}"),
             );
+        }
+    }
+}
+
+fn is_domain(s: &str) -> bool {
+    s.contains('.')
+        && !s.starts_with('.')
+        && !s.ends_with('.')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+}
+
+/// Brands: unique ids, lowercase domains, distinctive ASCII keywords.
+pub fn validate_brands(b: &Located<Brands>, errors: &mut Vec<ContentError>) {
+    let mut c = Checker { errors };
+    let file = &b.file;
+    let mut ids = HashSet::new();
+    for brand in &b.value.brands {
+        let id = brand.id.as_str();
+        if !ids.insert(id) {
+            c.err(file, id, "id", "duplicate id");
+        }
+        c.text(file, id, "name", &brand.name, 100);
+        if brand.domains.is_empty() && brand.keywords.is_empty() {
+            c.err(file, id, "domains", "a brand needs domains or keywords");
+        }
+        for (i, d) in brand.domains.iter().enumerate() {
+            if !is_domain(d) {
+                c.err(file, id, &format!("domains[{i}]"), format!("`{d}` is not a lowercase domain name"));
+            }
+        }
+        for (i, k) in brand.keywords.iter().enumerate() {
+            if k.len() < 3 || !k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+                c.err(
+                    file,
+                    id,
+                    &format!("keywords[{i}]"),
+                    format!("`{k}` must be lowercase ASCII, 3+ characters"),
+                );
+            }
+        }
+    }
+    for (field, list) in [
+        ("official_suffixes", &b.value.official_suffixes),
+        ("shorteners", &b.value.shorteners),
+        ("user_content", &b.value.user_content),
+    ] {
+        for (i, d) in list.iter().enumerate() {
+            if !is_domain(d) {
+                c.err(file, "-", &format!("{field}[{i}]"), format!("`{d}` is not a lowercase domain name"));
+            }
+        }
+    }
+    for (i, t) in b.value.risky_tlds.iter().enumerate() {
+        if t.is_empty() || !t.chars().all(|c| c.is_ascii_lowercase() || c == '.') {
+            c.err(file, "-", &format!("risky_tlds[{i}]"), format!("`{t}` is not a lowercase TLD"));
+        }
+    }
+}
+
+/// Signals: unique ids, labels, at least one non-empty phrase.
+pub fn validate_signals(s: &Located<Signals>, errors: &mut Vec<ContentError>) {
+    let mut c = Checker { errors };
+    let file = &s.file;
+    let mut ids = HashSet::new();
+    for (kind, list) in [("signals", &s.value.signals), ("safe_cues", &s.value.safe_cues)] {
+        if list.is_empty() {
+            c.err(file, "-", kind, "needs at least one entry");
+        }
+        for sig in list {
+            let id = sig.id.as_str();
+            if !ids.insert(id) {
+                c.err(file, id, "id", "duplicate id");
+            }
+            c.text(file, id, "label", &sig.label, 120);
+            c.list(file, id, "phrases", &sig.phrases, 1, 80);
+            for (i, f) in sig.forms.iter().enumerate() {
+                if !FORM_IDS.contains(&f.as_str()) {
+                    c.err(file, id, &format!("forms[{i}]"), format!("unknown form id `{f}`"));
+                }
+            }
+        }
+    }
+}
+
+/// Weights: thresholds in order and finite; feature names are checked by the checker.
+pub fn validate_weights(w: &Located<Weights>, errors: &mut Vec<ContentError>) {
+    let mut c = Checker { errors };
+    let v = &w.value;
+    if !(0.0 < v.suspicious_threshold && v.suspicious_threshold <= v.scam_threshold && v.scam_threshold < 1.0)
+    {
+        c.err(&w.file, "-", "scam_threshold", "needs 0 < suspicious_threshold <= scam_threshold < 1");
+    }
+    for (k, x) in &v.features {
+        if !x.is_finite() {
+            c.err(&w.file, k, "features", "weight must be a finite number");
         }
     }
 }
