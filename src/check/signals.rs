@@ -121,7 +121,7 @@ pub fn obfuscated_words(text: &str) -> Option<Vec<String>> {
                 .any(|w| w[0].is_alphabetic() && w[1].is_ascii_digit() && w[2].is_alphabetic());
             let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
             let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
-            let code_like = digits * 4 > chars.len() || w.contains('/') || w.contains('{');
+            let code_like = digits * 2 > chars.len() || w.contains('/') || w.contains('{');
             letters >= 2 && !code_like && (punct >= 2 || leet)
         })
         .map(|w| (*w).to_owned())
