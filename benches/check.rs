@@ -37,7 +37,11 @@ fn bench(c: &mut Criterion) {
             rates.push(texts.len() as f64 / t.elapsed().as_secs_f64());
         }
         rates.sort_by(f64::total_cmp);
-        println!("check {name}: median {:.0} messages/s over {} messages (5 passes, 1 core)", rates[2], texts.len());
+        println!(
+            "check {name}: median {:.0} messages/s over {} messages (5 passes, 1 core)",
+            rates[2],
+            texts.len()
+        );
     }
 
     let mut g = c.benchmark_group("check");

@@ -261,9 +261,12 @@ impl Checker {
         if cleaned.trim().is_empty() {
             notes.push("Tin nhắn trống: anh/chị hãy dán nội dung tin nhắn cần kiểm tra.".to_owned());
         }
-        let original = nfc(&cleaned);
-        let norm = normalize_text(&cleaned);
-        let tokens = self.analyzer.analyze(&cleaned);
+        // Phrases are matched on the text with letter substitutions undone ("m0t" → "mot"), which
+        // keeps byte offsets (every substitution is one ASCII byte for one ASCII byte).
+        let unleet = signals::deleet(&cleaned);
+        let original = nfc(&unleet);
+        let norm = normalize_text(&unleet);
+        let tokens = self.analyzer.analyze(&unleet);
         let entities = extract(&cleaned);
 
         let mut present: Vec<(String, String, String)> = Vec::new(); // (feature, label, evidence)

@@ -101,6 +101,37 @@ fn evidence(original: &str, norm: &str, from: usize, to: usize) -> String {
     text.chars().take(120).collect()
 }
 
+/// Undoes character substitutions used to dodge filters ("h0 tình m0t đêm", "g@! xinh",
+/// "Te|egram"): `0 @ ! | $` touching a letter become the letter they imitate. Digits standing
+/// alone ("4G", "500k", "0912...") are left alone.
+#[must_use]
+pub fn deleet(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<char> = chars.clone();
+    for i in 0..chars.len() {
+        let sub = match chars[i] {
+            '0' => 'o',
+            '@' => 'a',
+            '!' => 'i',
+            '|' => 'l',
+            '$' => 's',
+            _ => continue,
+        };
+        let prev_letter = i > 0 && out[i - 1].is_alphabetic();
+        let next = chars.get(i + 1).copied();
+        let next_letter = next.is_some_and(char::is_alphabetic);
+        let next_sub = next.is_some_and(|c| matches!(c, '@' | '!' | '|' | '$'));
+        let word_end = next.is_none_or(|c| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '?'));
+        if prev_letter
+            && (next_letter || next_sub || (word_end && (chars[i] != '!' || chars[i - 1] != out[i - 1])))
+            || (!prev_letter && next_letter && chars[i] != '0' && i > 0 && chars[i - 1].is_whitespace())
+        {
+            out[i] = sub;
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// Text written to dodge filters: punctuation inside words ("N'ha'nL,jen:Qu.a") or digits for
 /// letters ("m4i d3m"). Returns the suspicious words when they are a large share of the text.
 #[must_use]
@@ -114,8 +145,12 @@ pub fn obfuscated_words(text: &str) -> Option<Vec<String>> {
         .filter(|w| {
             let chars: Vec<char> = w.chars().collect();
             let inner = if chars.len() > 2 { &chars[1..chars.len() - 1] } else { &[][..] };
-            let punct =
-                inner.iter().filter(|c| matches!(c, '\'' | ',' | ':' | ';' | '"' | '_' | '`')).count();
+            let punct = inner
+                .iter()
+                .filter(|c| {
+                    matches!(c, '\'' | ',' | ':' | ';' | '"' | '_' | '`' | '~' | '*' | '<' | '>' | '|' | '@')
+                })
+                .count();
             let leet = chars
                 .windows(3)
                 .any(|w| w[0].is_alphabetic() && w[1].is_ascii_digit() && w[2].is_alphabetic());
@@ -176,6 +211,14 @@ mod tests {
     fn negation_turns_a_request_off() {
         assert!(find("Tuyệt đối không cung cấp mã OTP cho bất kỳ ai").is_empty());
         assert!(find("ko cung cap ma otp").is_empty());
+    }
+
+    #[test]
+    fn deleet_restores_substituted_letters_only() {
+        assert_eq!(deleet("Hen h0 tinh m0t dem"), "Hen ho tinh mot dem");
+        assert_eq!(deleet("em g@! xinh, Te|egram, sinh v!en"), "em gai xinh, Telegram, sinh vien");
+        assert_eq!(deleet("goi 0912345678, 4G, 500k, 1.000.000!"), "goi 0912345678, 4G, 500k, 1.000.000!");
+        assert_eq!(deleet("Xin chao!"), "Xin chao!");
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Default for Tuning {
             synonym: 0.5,
             unigram_weight: 0.3,
             raw_weight: 0.1,
-            threshold: 0.57,
+            threshold: 0.58,
             min_confidence: 0.5,
             alt_ratio: 0.3,
         }
@@ -373,14 +373,16 @@ impl Searcher {
     fn confidence(&self, id: &str, raw: f32, tokens: &[Token], terms: &[QueryTerm]) -> f32 {
         let tu = &self.tuning;
         let u = self.coverage(id, terms);
-        let b = self.bigram_coverage(id, tokens, terms);
+        // A one-word question has no bigrams to judge: its word coverage stands for both.
+        let b = self.bigram_coverage(id, tokens, terms).unwrap_or(u);
         let x = tu.unigram_weight * u + (1.0 - tu.unigram_weight) * b + tu.raw_weight * (1.0 + raw).ln();
         x / (x + tu.threshold)
     }
 
-    /// IDF-weighted share of the question's bigrams (not both stopwords) found in entry `id`.
-    fn bigram_coverage(&self, id: &str, tokens: &[Token], terms: &[QueryTerm]) -> f32 {
-        let Some(set) = self.stats.bigrams.get(id) else { return 0.0 };
+    /// IDF-weighted share of the question's bigrams (not both stopwords) found in entry `id`;
+    /// `None` when the question has no such bigram.
+    fn bigram_coverage(&self, id: &str, tokens: &[Token], terms: &[QueryTerm]) -> Option<f32> {
+        let Some(set) = self.stats.bigrams.get(id) else { return Some(0.0) };
         let seq = self.corrected_seq(tokens, terms);
         let mut total = 0.0;
         let mut matched = 0.0;
@@ -396,7 +398,7 @@ impl Searcher {
                 matched += idf;
             }
         }
-        if total <= 0.0 { 0.0 } else { matched / total }
+        (total > 0.0).then(|| matched / total)
     }
 
     fn corrected_seq<'a>(&self, tokens: &'a [Token], terms: &'a [QueryTerm]) -> Vec<&'a str> {
@@ -439,7 +441,8 @@ impl Searcher {
         let terms = self.query_terms(&tokens);
         let ranked = self.rank_tokens(&tokens, &terms, 1)?;
         Ok(ranked.first().map(|(id, raw)| {
-            (id.clone(), *raw, self.coverage(id, &terms), self.bigram_coverage(id, &tokens, &terms))
+            let u = self.coverage(id, &terms);
+            (id.clone(), *raw, u, self.bigram_coverage(id, &tokens, &terms).unwrap_or(u))
         }))
     }
 
