@@ -35,6 +35,10 @@ pub struct Cli {
 enum Command {
     /// Answer a question from the handbook.
     Ask(AskArgs),
+    /// Run the bot: HTTP server (/healthz, /metrics, webhooks) and the enabled channels.
+    Serve,
+    /// Talk to the bot in the terminal (no token needed).
+    Chat,
     /// Check whether a message looks like a scam.
     Check(CheckArgs),
     /// Measure the scam checker on the dev data (and refit its weights).
@@ -105,8 +109,9 @@ enum ContentCommand {
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let default_filter = if matches!(cli.command, Command::Serve) { "info" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
         .with_writer(io::stderr)
         .init();
     match run(cli) {
@@ -128,6 +133,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Ask(args) => ask(&cfg, &args),
         Command::Check(args) => check(&cfg, &args),
+        Command::Serve => serve(cfg),
+        Command::Chat => {
+            let engine = load_engine(&cfg)?;
+            crate::channels::console::run(&engine, io::stdin().lock(), io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval(args) => eval(&cfg, &args),
         Command::Index => {
             let content = load_content(&cfg)?;
@@ -406,5 +417,32 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
     let e = check::eval::evaluate(&checker, &samples);
     let u = check::eval::evaluate_urls(&checker, &args.datasets)?;
     print!("{}", check::eval::format_report(&e, Some(&u)));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the conversation engine: content, search index, checker and the SQLite store.
+pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
+    let content = load_content(cfg)?;
+    let index = search::open_or_build(&content, &cfg.index_dir)
+        .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
+    let searcher = Arc::new(Searcher::new(content.clone(), index)?);
+    let mut blocklist = Blocklist::new();
+    for path in &cfg.blocklists {
+        blocklist.add_file(path)?;
+    }
+    let checker = Arc::new(Checker::new(content.clone(), blocklist, Some(searcher.clone()))?);
+    let store = Arc::new(
+        crate::store::Store::open(&cfg.data_dir)
+            .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))?,
+    );
+    Ok(crate::bot::Engine::new(content, searcher, checker, store))
+}
+
+fn serve(cfg: Config) -> Result<ExitCode> {
+    // `serve` logs at info by default so operators see which channels are on.
+    let engine = Arc::new(load_engine(&cfg)?);
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(crate::server::serve(cfg, engine, crate::server::shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,10 +3,15 @@
 //! Content is data (`content`), text processing is shared (`text`), search answers questions
 //! from the handbook (`search`), and the command line (`cli`) drives it all.
 
+pub mod bot;
+pub mod channels;
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod quiz;
 pub mod rich;
 pub mod search;
+pub mod server;
+pub mod store;
 pub mod text;

@@ -1,0 +1,129 @@
+//! What channels hand to the engine and what they get back; no platform types here.
+
+use crate::rich::Rich;
+
+/// Where a user came from (opaque to everything below `bot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Telegram.
+    Telegram,
+    /// Zalo Official Account.
+    Zalo,
+    /// The terminal (`canhgiac chat`).
+    Console,
+}
+
+impl Channel {
+    /// The channel's name in the store.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Telegram => "telegram",
+            Self::Zalo => "zalo",
+            Self::Console => "console",
+        }
+    }
+}
+
+/// The user who wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRef {
+    /// Channel.
+    pub channel: Channel,
+    /// Platform user id.
+    pub id: String,
+}
+
+/// Private chat or group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatKind {
+    /// One-to-one.
+    Private,
+    /// A group chat.
+    Group,
+}
+
+/// The chat the message came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatRef {
+    /// Platform chat id.
+    pub id: String,
+    /// Kind.
+    pub kind: ChatKind,
+}
+
+/// What the user did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncomingKind {
+    /// Typed or pasted text.
+    Text(String),
+    /// A forwarded message (always checked).
+    Forwarded(String),
+    /// A command such as `/kiemtra …`.
+    Command {
+        /// Name without the slash (and without `@bot`).
+        name: String,
+        /// Everything after it.
+        arg: String,
+    },
+    /// A button press with its data.
+    Button(String),
+    /// Something the bot cannot read (sticker, photo, file…), named.
+    Unsupported(String),
+    /// Started following / joined.
+    Joined,
+    /// Stopped following / blocked.
+    Left,
+}
+
+/// One incoming event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    /// Who.
+    pub user: UserRef,
+    /// Where.
+    pub chat: ChatRef,
+    /// What.
+    pub kind: IncomingKind,
+    /// In a group: the bot was commanded, mentioned or replied to.
+    pub addressed: bool,
+}
+
+/// A button: a label and short ASCII data (≤ 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    /// What the user sees.
+    pub label: String,
+    /// What comes back.
+    pub data: String,
+}
+
+impl Button {
+    /// A button.
+    #[must_use]
+    pub fn new(label: &str, data: impl Into<String>) -> Self {
+        Self { label: label.to_owned(), data: data.into() }
+    }
+}
+
+/// A reply, rendered by each channel for its platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The text.
+    pub body: Rich,
+    /// Button rows under it.
+    pub buttons: Vec<Vec<Button>>,
+}
+
+impl Reply {
+    /// A reply without buttons.
+    #[must_use]
+    pub fn text(body: Rich) -> Self {
+        Self { body, buttons: Vec::new() }
+    }
+
+    /// Every button, row by row.
+    pub fn all_buttons(&self) -> impl Iterator<Item = &Button> {
+        self.buttons.iter().flatten()
+    }
+}

@@ -1,0 +1,72 @@
+//! The console channel (`canhgiac chat`): the same engine in a terminal. Buttons are shown
+//! numbered; typing the number presses it.
+
+use std::io::{BufRead, Write};
+
+use anyhow::Result;
+
+use super::render;
+use crate::bot::{Button, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, UserRef};
+
+/// Parses a typed line into what the user did, given the buttons last shown.
+#[must_use]
+pub fn parse_line(line: &str, buttons: &[Button]) -> IncomingKind {
+    let t = line.trim();
+    if let Ok(n) = t.parse::<usize>()
+        && (1..=buttons.len()).contains(&n)
+    {
+        return IncomingKind::Button(buttons[n - 1].data.clone());
+    }
+    if let Some(cmd) = t.strip_prefix('/') {
+        let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
+        return IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() };
+    }
+    IncomingKind::Text(t.to_owned())
+}
+
+/// Runs the chat loop on the given input and output until end of input or `/thoat`.
+pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> Result<()> {
+    writeln!(
+        out,
+        "canhgiac — trò chuyện trong terminal. Gõ /start để bắt đầu, /thoat để thoát, số để bấm nút."
+    )?;
+    let user = UserRef { channel: Channel::Console, id: "local".into() };
+    let chat = ChatRef { id: "local".into(), kind: ChatKind::Private };
+    let mut buttons: Vec<Button> = Vec::new();
+    write!(out, "\n> ")?;
+    out.flush()?;
+    for line in input.lines() {
+        let line = line?;
+        if matches!(line.trim(), "/thoat" | "/quit" | "/exit") {
+            break;
+        }
+        if line.trim().is_empty() {
+            write!(out, "> ")?;
+            out.flush()?;
+            continue;
+        }
+        let kind = parse_line(&line, &buttons);
+        let inc = Incoming { user: user.clone(), chat: chat.clone(), kind, addressed: true };
+        buttons.clear();
+        match engine.handle(&inc) {
+            Ok(replies) => {
+                for r in replies {
+                    for part in render::split(&r.body, false, usize::MAX) {
+                        writeln!(out, "\n{part}")?;
+                    }
+                    for b in r.all_buttons() {
+                        buttons.push(b.clone());
+                        write!(out, "  [{}] {}", buttons.len(), b.label)?;
+                    }
+                    if r.all_buttons().next().is_some() {
+                        writeln!(out)?;
+                    }
+                }
+            }
+            Err(e) => writeln!(out, "\nXin lỗi, đã có lỗi xảy ra. Anh/chị thử lại sau nhé. ({e})")?,
+        }
+        write!(out, "\n> ")?;
+        out.flush()?;
+    }
+    Ok(())
+}

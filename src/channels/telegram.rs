@@ -1,0 +1,336 @@
+//! The Telegram channel: teloxide's Bot API client pointed at `CANHGIAC_TELEGRAM_API_URL`,
+//! long polling or webhook updates translated to `Incoming`, replies rendered as escaped HTML,
+//! split at 4096 characters, with inline keyboards. Duplicate updates are handled once, 429s
+//! are retried after the delay Telegram gives, and a user who blocked the bot is marked inactive.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use teloxide::{
+    ApiError, Bot, RequestError,
+    payloads::{AnswerCallbackQuerySetters, GetUpdatesSetters, SendMessageSetters, SetWebhookSetters},
+    prelude::Requester,
+    requests::Request,
+    types::{
+        BotCommand, ChatId, ChatMemberKind, InlineKeyboardButton, InlineKeyboardMarkup, Me, ParseMode,
+        Update, UpdateKind,
+    },
+};
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use super::render::{TELEGRAM_LIMIT, split};
+use crate::{
+    bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
+    server::Metrics,
+    store::UserKey,
+};
+
+/// The commands shown in Telegram's menu (setMyCommands).
+pub const COMMANDS: [(&str, &str); 9] = [
+    ("start", "Mở menu chính"),
+    ("kiemtra", "Kiểm tra một tin nhắn đáng ngờ"),
+    ("hoi", "Hỏi đáp về lừa đảo trực tuyến"),
+    ("quiz", "Làm bài trắc nghiệm 10 câu"),
+    ("5khong", "Năm điều không để tránh bị lừa"),
+    ("baocao", "Báo cáo lừa đảo ở đâu"),
+    ("dangky", "Nhận mẹo cảnh giác hàng tuần"),
+    ("huydangky", "Ngừng nhận mẹo hàng tuần"),
+    ("xoadulieu", "Xóa dữ liệu của tôi"),
+];
+
+/// Where replies to an update go.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The chat.
+    pub chat: ChatId,
+    /// The callback query to acknowledge, if the update was a button press.
+    pub callback: Option<String>,
+}
+
+/// Translates a Telegram update into what the engine understands (`None`: ignore it).
+#[must_use]
+pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
+    let username = me.user.username.clone().unwrap_or_default().to_lowercase();
+    match &update.kind {
+        UpdateKind::Message(m) => {
+            let from = m.from.as_ref()?;
+            if from.is_bot {
+                return None;
+            }
+            let group = m.chat.is_group() || m.chat.is_supergroup();
+            let user = UserRef { channel: Channel::Telegram, id: from.id.0.to_string() };
+            let chat = ChatRef {
+                id: m.chat.id.0.to_string(),
+                kind: if group { ChatKind::Group } else { ChatKind::Private },
+            };
+            let replied_to_bot =
+                m.reply_to_message().and_then(|r| r.from.as_ref()).is_some_and(|u| u.id == me.user.id);
+            let text = m.text().or_else(|| m.caption());
+            let mention = format!("@{username}");
+            let (kind, addressed) = match text {
+                Some(t) if t.starts_with('/') => {
+                    let (head, arg) = t[1..].split_once(char::is_whitespace).unwrap_or((&t[1..], ""));
+                    let (name, target) = head.split_once('@').unwrap_or((head, ""));
+                    if !target.is_empty() && !username.is_empty() && target.to_lowercase() != username {
+                        return None; // a command for another bot
+                    }
+                    (IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() }, true)
+                }
+                Some(t) => {
+                    let mentioned = !username.is_empty() && t.to_lowercase().contains(&mention);
+                    let clean = if mentioned {
+                        let lower = t.to_lowercase();
+                        let i = lower.find(&mention).unwrap_or(0);
+                        format!("{}{}", &t[..i], &t[i + mention.len()..]).trim().to_owned()
+                    } else {
+                        t.to_owned()
+                    };
+                    let kind = if m.forward_origin().is_some() {
+                        IncomingKind::Forwarded(clean)
+                    } else {
+                        IncomingKind::Text(clean)
+                    };
+                    (kind, mentioned || replied_to_bot)
+                }
+                None => {
+                    let what = if m.sticker().is_some() {
+                        "sticker"
+                    } else if m.photo().is_some() {
+                        "photo"
+                    } else {
+                        "other"
+                    };
+                    (IncomingKind::Unsupported(what.to_owned()), replied_to_bot)
+                }
+            };
+            Some((Incoming { user, chat, kind, addressed }, Target { chat: m.chat.id, callback: None }))
+        }
+        UpdateKind::CallbackQuery(q) => {
+            let data = q.data.clone()?;
+            let chat_id = q.message.as_ref().map(|m| m.chat().id)?;
+            let chat = q.message.as_ref().map(|m| m.chat())?;
+            let group = chat.is_group() || chat.is_supergroup();
+            Some((
+                Incoming {
+                    user: UserRef { channel: Channel::Telegram, id: q.from.id.0.to_string() },
+                    chat: ChatRef {
+                        id: chat_id.0.to_string(),
+                        kind: if group { ChatKind::Group } else { ChatKind::Private },
+                    },
+                    kind: IncomingKind::Button(data),
+                    addressed: true,
+                },
+                Target { chat: chat_id, callback: Some(q.id.0.clone()) },
+            ))
+        }
+        UpdateKind::MyChatMember(u) if u.chat.is_private() => {
+            let kind = match u.new_chat_member.kind {
+                ChatMemberKind::Banned(_) | ChatMemberKind::Left => IncomingKind::Left,
+                _ => return None,
+            };
+            Some((
+                Incoming {
+                    user: UserRef { channel: Channel::Telegram, id: u.from.id.0.to_string() },
+                    chat: ChatRef { id: u.chat.id.0.to_string(), kind: ChatKind::Private },
+                    kind,
+                    addressed: true,
+                },
+                Target { chat: u.chat.id, callback: None },
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
+    if reply.buttons.is_empty() {
+        return None;
+    }
+    Some(InlineKeyboardMarkup::new(reply.buttons.iter().map(|row| {
+        row.iter()
+            .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+            .collect::<Vec<_>>()
+    })))
+}
+
+/// The Telegram side of a running bot.
+pub struct Telegram {
+    bot: Bot,
+    me: Me,
+    engine: Arc<Engine>,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Telegram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Telegram").field("bot", &self.me.user.username).finish_non_exhaustive()
+    }
+}
+
+/// Runs a Bot API call, waiting and retrying (up to 3 times) when Telegram answers 429.
+async fn with_retry<T, F, Fut>(mut call: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, RequestError>>,
+{
+    let mut tries = 0;
+    loop {
+        match call().await {
+            Err(RequestError::RetryAfter(s)) if tries < 3 => {
+                tries += 1;
+                warn!(seconds = s.seconds(), "telegram rate limit, waiting");
+                tokio::time::sleep(s.duration()).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+impl Telegram {
+    /// Connects (getMe) and registers the command menu (setMyCommands).
+    pub async fn connect(
+        token: &str,
+        api_url: &str,
+        engine: Arc<Engine>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self> {
+        let url =
+            reqwest::Url::parse(api_url).with_context(|| format!("invalid Telegram API URL {api_url}"))?;
+        let bot = Bot::new(token).set_api_url(url);
+        let me = bot.get_me().await.context("Telegram getMe failed (check TELEGRAM_BOT_TOKEN)")?;
+        let commands: Vec<BotCommand> = COMMANDS.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect();
+        with_retry(|| bot.set_my_commands(commands.clone()).send())
+            .await
+            .context("Telegram setMyCommands failed")?;
+        info!(bot = me.user.username.as_deref().unwrap_or("?"), "telegram connected");
+        Ok(Self { bot, me, engine, metrics })
+    }
+
+    /// Registers the webhook with its secret token.
+    pub async fn set_webhook(&self, url: &str, secret: &str) -> Result<()> {
+        let url = reqwest::Url::parse(url).with_context(|| format!("invalid webhook URL {url}"))?;
+        with_retry(|| self.bot.set_webhook(url.clone()).secret_token(secret.to_owned()).send())
+            .await
+            .context("Telegram setWebhook failed")?;
+        Ok(())
+    }
+
+    /// Handles one update: once per update id, engine, then replies.
+    pub async fn handle_update(self: &Arc<Self>, update: Update) {
+        self.metrics.inc(&self.metrics.updates);
+        let store = self.engine.store().clone();
+        let id = update.id.0.to_string();
+        match tokio::task::spawn_blocking(move || store.first_seen("telegram", &id)).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                self.metrics.inc(&self.metrics.duplicates);
+                return;
+            }
+            Ok(Err(e)) => warn!(error = %e, "dedupe failed; handling anyway"),
+            Err(e) => warn!(error = %e, "dedupe task failed; handling anyway"),
+        }
+        let Some((incoming, target)) = to_incoming(&update, &self.me) else { return };
+        if let Some(cb) = &target.callback {
+            let _ = with_retry(|| {
+                self.bot
+                    .answer_callback_query(teloxide::types::CallbackQueryId(cb.clone()))
+                    .cache_time(0)
+                    .send()
+            })
+            .await;
+        }
+        let engine = self.engine.clone();
+        let inc = incoming.clone();
+        let replies = match tokio::task::spawn_blocking(move || engine.handle(&inc)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                self.metrics.inc(&self.metrics.errors);
+                warn!(error = %e, "engine failed");
+                vec![Reply::text(
+                    crate::rich::Rich::new()
+                        .para("Xin lỗi, tôi đang gặp trục trặc. Anh/chị thử lại sau ít phút nhé."),
+                )]
+            }
+            Err(e) => {
+                self.metrics.inc(&self.metrics.errors);
+                warn!(error = %e, "engine task failed");
+                return;
+            }
+        };
+        let key = UserKey::new("telegram", &incoming.user.id);
+        for r in &replies {
+            if !self.send(target.chat, r, &key).await {
+                break;
+            }
+        }
+    }
+
+    /// Sends one reply (split if long; buttons under the last part). False if the user is gone.
+    async fn send(&self, chat: ChatId, reply: &Reply, user: &UserKey) -> bool {
+        let parts = split(&reply.body, true, TELEGRAM_LIMIT);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            let markup = if i == last { keyboard(reply) } else { None };
+            let result = with_retry(|| {
+                let req = self.bot.send_message(chat, part.clone()).parse_mode(ParseMode::Html);
+                match markup.clone() {
+                    Some(m) => req.reply_markup(m).send(),
+                    None => req.send(),
+                }
+            })
+            .await;
+            match result {
+                Ok(_) => self.metrics.inc(&self.metrics.replies),
+                Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
+                    info!("user blocked the bot; marking inactive");
+                    let store = self.engine.store().clone();
+                    let key = user.clone();
+                    let _ = tokio::task::spawn_blocking(move || store.set_active(&key, false)).await;
+                    return false;
+                }
+                Err(e) => {
+                    self.metrics.inc(&self.metrics.errors);
+                    warn!(error = %e, "sendMessage failed");
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Long polling until `shutdown` turns true.
+    pub async fn poll(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        if let Err(e) = self.bot.delete_webhook().await {
+            warn!(error = %e, "deleteWebhook failed");
+        }
+        let mut offset: i32 = 0;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let req = self.bot.get_updates().offset(offset).timeout(25);
+            let res = tokio::select! {
+                r = req => r,
+                _ = shutdown.changed() => break,
+            };
+            match res {
+                Ok(updates) => {
+                    for u in updates {
+                        offset = offset.max(i32::try_from(u.id.0).unwrap_or(i32::MAX).saturating_add(1));
+                        self.handle_update(u).await;
+                    }
+                }
+                Err(RequestError::RetryAfter(s)) => tokio::time::sleep(s.duration()).await,
+                Err(e) => {
+                    warn!(error = %e, "getUpdates failed; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                        _ = shutdown.changed() => break,
+                    }
+                }
+            }
+        }
+        info!("telegram polling stopped");
+    }
+}

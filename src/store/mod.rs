@@ -1,0 +1,441 @@
+//! The store: one SQLite file (WAL mode) under the data directory, migrated at start. The only
+//! SQL in the crate lives here.
+//!
+//! Least data that works (Decree 13): per user only the channel, the platform id, consent time,
+//! role, subscription and activity flags, quiz progress. Never the text of messages users ask
+//! about: only aggregate counts (day, kind, key).
+
+use std::{
+    path::Path,
+    sync::{Mutex, MutexGuard},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use thiserror::Error;
+
+/// Store failures.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The data directory could not be created.
+    #[error("data directory {path}: {source}")]
+    Dir {
+        /// The directory.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Stored JSON could not be read.
+    #[error("stored state: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A user on one channel (`telegram`, `zalo`, `console`) with their platform id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UserKey {
+    /// Channel name.
+    pub channel: String,
+    /// Platform user id.
+    pub id: String,
+}
+
+impl UserKey {
+    /// A key.
+    #[must_use]
+    pub fn new(channel: &str, id: &str) -> Self {
+        Self { channel: channel.to_owned(), id: id.to_owned() }
+    }
+}
+
+/// What is stored about a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// Key.
+    pub key: UserKey,
+    /// When they accepted the privacy notice (Unix seconds).
+    pub consent_at: Option<i64>,
+    /// Subscribed to weekly tips.
+    pub subscribed: bool,
+    /// False once the user blocked the bot or unfollowed.
+    pub active: bool,
+    /// `user`, `trainer` or `admin`.
+    pub role: String,
+}
+
+/// A personal quiz in progress (serialised as JSON in the store).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QuizState {
+    /// Question ids, in order.
+    pub questions: Vec<String>,
+    /// Index of the current question.
+    pub index: usize,
+    /// Correct answers so far.
+    pub score: usize,
+}
+
+const MIGRATIONS: [&str; 1] = ["
+    CREATE TABLE users (
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        consent_at  INTEGER,
+        subscribed  INTEGER NOT NULL DEFAULT 0,
+        active      INTEGER NOT NULL DEFAULT 1,
+        role        TEXT NOT NULL DEFAULT 'user',
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (channel, user_id)
+    );
+    CREATE TABLE processed_updates (
+        channel     TEXT NOT NULL,
+        update_id   TEXT NOT NULL,
+        seen_at     INTEGER NOT NULL,
+        PRIMARY KEY (channel, update_id)
+    );
+    CREATE TABLE quiz_sessions (
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (channel, user_id)
+    );
+    CREATE TABLE quiz_missed (
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        PRIMARY KEY (channel, user_id, question_id)
+    );
+    CREATE TABLE quiz_results (
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        score       INTEGER NOT NULL,
+        total       INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL
+    );
+    CREATE TABLE stats (
+        day         TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, key)
+    );
+    CREATE TABLE kv (
+        key         TEXT PRIMARY KEY,
+        value       TEXT NOT NULL
+    );
+"];
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The SQLite store. Shared behind an `Arc`; calls are short and serialised by a mutex.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) `canhgiac.sqlite3` in `data_dir`, in WAL mode, migrated.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::Dir { path: data_dir.display().to_string(), source })?;
+        let conn = Connection::open(data_dir.join("canhgiac.sqlite3"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Self::migrate(conn)
+    }
+
+    /// An in-memory store (tests, `chat` without a data directory).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::migrate(Connection::open_in_memory()?)
+    }
+
+    fn migrate(mut conn: Connection) -> Result<Self, StoreError> {
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The user's row, created on first contact.
+    pub fn touch_user(&self, k: &UserKey) -> Result<UserRow, StoreError> {
+        let c = self.conn();
+        c.execute(
+            "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
+            params![k.channel, k.id, now()],
+        )?;
+        Ok(c.query_row(
+            "SELECT consent_at, subscribed, active, role FROM users WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id],
+            |r| {
+                Ok(UserRow {
+                    key: k.clone(),
+                    consent_at: r.get(0)?,
+                    subscribed: r.get(1)?,
+                    active: r.get(2)?,
+                    role: r.get(3)?,
+                })
+            },
+        )?)
+    }
+
+    /// The user's row, if any.
+    pub fn user(&self, k: &UserKey) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT consent_at, subscribed, active, role FROM users WHERE channel = ?1 AND user_id = ?2",
+                params![k.channel, k.id],
+                |r| {
+                    Ok(UserRow {
+                        key: k.clone(),
+                        consent_at: r.get(0)?,
+                        subscribed: r.get(1)?,
+                        active: r.get(2)?,
+                        role: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records consent to the privacy notice (first time only).
+    pub fn set_consent(&self, k: &UserKey) -> Result<(), StoreError> {
+        self.touch_user(k)?;
+        self.conn().execute(
+            "UPDATE users SET consent_at = COALESCE(consent_at, ?3), active = 1 WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Subscribes or unsubscribes the user from weekly tips.
+    pub fn set_subscribed(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
+        self.touch_user(k)?;
+        self.conn().execute(
+            "UPDATE users SET subscribed = ?3 WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id, on],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a user active or inactive (blocked the bot, unfollowed).
+    pub fn set_active(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE users SET active = ?3 WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id, on],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a user's role (`user`, `trainer`, `admin`).
+    pub fn set_role(&self, k: &UserKey, role: &str) -> Result<(), StoreError> {
+        self.touch_user(k)?;
+        self.conn().execute(
+            "UPDATE users SET role = ?3 WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id, role],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes everything stored about a user. Returns whether anything was stored.
+    pub fn delete_user(&self, k: &UserKey) -> Result<bool, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let mut n = 0;
+        for table in ["users", "quiz_sessions", "quiz_missed", "quiz_results"] {
+            n += tx.execute(
+                &format!("DELETE FROM {table} WHERE channel = ?1 AND user_id = ?2"),
+                params![k.channel, k.id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Subscribed, active users of a channel.
+    pub fn subscribers(&self, channel: &str) -> Result<Vec<String>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare(
+            "SELECT user_id FROM users WHERE channel = ?1 AND subscribed = 1 AND active = 1 ORDER BY user_id",
+        )?;
+        let rows = st.query_map(params![channel], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// True the first time an update id is seen on a channel (duplicate deliveries are dropped).
+    /// Ids older than a week are forgotten.
+    pub fn first_seen(&self, channel: &str, update_id: &str) -> Result<bool, StoreError> {
+        let c = self.conn();
+        let n = c.execute(
+            "INSERT OR IGNORE INTO processed_updates (channel, update_id, seen_at) VALUES (?1, ?2, ?3)",
+            params![channel, update_id, now()],
+        )?;
+        if n > 0 && update_id.ends_with('0') {
+            c.execute("DELETE FROM processed_updates WHERE seen_at < ?1", params![now() - 7 * 86_400])?;
+        }
+        Ok(n > 0)
+    }
+
+    /// The quiz in progress.
+    pub fn quiz(&self, k: &UserKey) -> Result<Option<QuizState>, StoreError> {
+        let json: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT state FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
+                params![k.channel, k.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+
+    /// Saves (or with `None`, ends) the quiz in progress.
+    pub fn save_quiz(&self, k: &UserKey, state: Option<&QuizState>) -> Result<(), StoreError> {
+        let c = self.conn();
+        match state {
+            Some(s) => c.execute(
+                "INSERT INTO quiz_sessions (channel, user_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                params![k.channel, k.id, serde_json::to_string(s)?, now()],
+            )?,
+            None => c.execute(
+                "DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
+                params![k.channel, k.id],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Remembers a missed question (or forgets it once answered right).
+    pub fn set_missed(&self, k: &UserKey, question: &str, missed: bool) -> Result<(), StoreError> {
+        let sql = if missed {
+            "INSERT OR IGNORE INTO quiz_missed (channel, user_id, question_id) VALUES (?1, ?2, ?3)"
+        } else {
+            "DELETE FROM quiz_missed WHERE channel = ?1 AND user_id = ?2 AND question_id = ?3"
+        };
+        self.conn().execute(sql, params![k.channel, k.id, question])?;
+        Ok(())
+    }
+
+    /// Questions the user got wrong and has not yet answered right.
+    pub fn missed(&self, k: &UserKey) -> Result<Vec<String>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare(
+            "SELECT question_id FROM quiz_missed WHERE channel = ?1 AND user_id = ?2 ORDER BY question_id",
+        )?;
+        let rows = st.query_map(params![k.channel, k.id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a finished quiz.
+    pub fn record_quiz(&self, k: &UserKey, score: usize, total: usize) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO quiz_results (channel, user_id, score, total, finished_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![k.channel, k.id, score, total, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Adds one to an aggregate counter (e.g. kind `verdict`, key `scam`; kind `form`, key an id).
+    pub fn count(&self, kind: &str, key: &str) -> Result<(), StoreError> {
+        let day = now() / 86_400;
+        self.conn().execute(
+            "INSERT INTO stats (day, kind, key, count) VALUES (date(?1 * 86400, 'unixepoch'), ?2, ?3, 1)
+             ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
+            params![day, kind, key],
+        )?;
+        Ok(())
+    }
+
+    /// Totals of a kind of counter over all days, largest first.
+    pub fn totals(&self, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let c = self.conn();
+        let mut st =
+            c.prepare("SELECT key, SUM(count) FROM stats WHERE kind = ?1 GROUP BY key ORDER BY 2 DESC, 1")?;
+        let rows = st.query_map(params![kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A stored setting.
+    pub fn kv_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM kv WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores a setting.
+    pub fn kv_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_consent_subscription_and_deletion() {
+        let s = Store::in_memory().expect("store");
+        let k = UserKey::new("telegram", "42");
+        let u = s.touch_user(&k).expect("touch");
+        assert_eq!(u.consent_at, None);
+        assert!(u.active && !u.subscribed);
+        s.set_consent(&k).expect("consent");
+        s.set_subscribed(&k, true).expect("sub");
+        assert_eq!(s.subscribers("telegram").expect("subs"), ["42"]);
+        s.set_active(&k, false).expect("inactive");
+        assert!(s.subscribers("telegram").expect("subs").is_empty());
+        s.save_quiz(&k, Some(&QuizState { questions: vec!["q1".into()], index: 0, score: 0 })).expect("quiz");
+        s.set_missed(&k, "q1", true).expect("missed");
+        assert!(s.delete_user(&k).expect("delete"));
+        assert_eq!(s.user(&k).expect("user"), None);
+        assert_eq!(s.quiz(&k).expect("quiz"), None);
+        assert!(s.missed(&k).expect("missed").is_empty());
+        assert!(!s.delete_user(&k).expect("delete again"));
+    }
+
+    #[test]
+    fn duplicate_updates_are_seen_once() {
+        let s = Store::in_memory().expect("store");
+        assert!(s.first_seen("telegram", "100").expect("first"));
+        assert!(!s.first_seen("telegram", "100").expect("again"));
+        assert!(s.first_seen("zalo", "100").expect("other channel"));
+    }
+
+    #[test]
+    fn quiz_state_and_missed_questions_persist_across_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let k = UserKey::new("telegram", "7");
+        {
+            let s = Store::open(dir.path()).expect("open");
+            s.save_quiz(&k, Some(&QuizState { questions: vec!["a".into(), "b".into()], index: 1, score: 1 }))
+                .expect("save");
+            s.set_missed(&k, "a", true).expect("missed");
+            s.count("verdict", "scam").expect("count");
+            s.count("verdict", "scam").expect("count");
+        }
+        let s = Store::open(dir.path()).expect("reopen");
+        assert_eq!(s.quiz(&k).expect("quiz").map(|q| q.index), Some(1));
+        assert_eq!(s.missed(&k).expect("missed"), ["a"]);
+        assert_eq!(s.totals("verdict").expect("totals"), [("scam".to_owned(), 2)]);
+    }
+}
