@@ -58,3 +58,19 @@ pub fn checker() -> (canhgiac::check::Checker, tempfile::TempDir) {
             .expect("checker");
     (c, dir)
 }
+
+/// The conversation engine over the real content with an in-memory (or given) store.
+pub fn engine_with(store: Arc<canhgiac::store::Store>) -> (canhgiac::bot::Engine, tempfile::TempDir) {
+    let (searcher, dir) = searcher();
+    let searcher = Arc::new(searcher);
+    let content = searcher.content().clone();
+    let checker = Arc::new(
+        canhgiac::check::Checker::new(
+            content.clone(),
+            canhgiac::check::Blocklist::new(),
+            Some(searcher.clone()),
+        )
+        .expect("checker"),
+    );
+    (canhgiac::bot::Engine::new(content, searcher, checker, store), dir)
+}

@@ -142,7 +142,8 @@ impl Engine {
             || inc.kind == IncomingKind::Joined;
         if first_contact {
             self.store.set_consent(&key)?;
-            if !starting {
+            // The short privacy note goes to private chats only: a group never gets extra messages.
+            if !starting && inc.chat.kind == ChatKind::Private {
                 out.push(Reply::text(
                     Rich::new()
                         .para(format!("{} {}", texts::WELCOME, texts::PRIVACY[1]))

@@ -1,0 +1,268 @@
+//! The conversation engine without any network: every command and flow.
+
+mod common;
+
+use std::sync::Arc;
+
+use canhgiac::{
+    bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
+    store::{Store, UserKey},
+};
+
+struct Chat {
+    engine: Engine,
+    store: Arc<Store>,
+    _dir: tempfile::TempDir,
+}
+
+impl Chat {
+    fn new() -> Self {
+        let store = Arc::new(Store::in_memory().expect("store"));
+        let (engine, dir) = common::engine_with(store.clone());
+        Self { engine, store, _dir: dir }
+    }
+
+    fn send(&self, kind: IncomingKind) -> Vec<Reply> {
+        self.send_as("u1", ChatKind::Private, kind, true)
+    }
+
+    fn send_as(&self, user: &str, chat: ChatKind, kind: IncomingKind, addressed: bool) -> Vec<Reply> {
+        let inc = Incoming {
+            user: UserRef { channel: Channel::Telegram, id: user.into() },
+            chat: ChatRef { id: format!("c-{user}"), kind: chat },
+            kind,
+            addressed,
+        };
+        self.engine.handle(&inc).expect("handle")
+    }
+
+    fn cmd(&self, name: &str, arg: &str) -> Vec<Reply> {
+        self.send(IncomingKind::Command { name: name.into(), arg: arg.into() })
+    }
+
+    fn text(&self, t: &str) -> Vec<Reply> {
+        self.send(IncomingKind::Text(t.into()))
+    }
+
+    fn press(&self, data: &str) -> Vec<Reply> {
+        self.send(IncomingKind::Button(data.into()))
+    }
+}
+
+fn plain(replies: &[Reply]) -> String {
+    replies.iter().map(|r| r.body.to_plain()).collect::<Vec<_>>().join("\n---\n")
+}
+
+fn button<'a>(replies: &'a [Reply], label_part: &str) -> &'a str {
+    replies
+        .iter()
+        .flat_map(|r| r.all_buttons())
+        .find(|b| b.label.contains(label_part))
+        .map(|b| b.data.as_str())
+        .unwrap_or_else(|| panic!("no button {label_part:?} in {replies:?}"))
+}
+
+#[test]
+fn start_shows_welcome_privacy_notice_and_main_menu() {
+    let c = Chat::new();
+    let r = c.cmd("start", "");
+    let text = plain(&r);
+    assert!(text.contains("Xin chào anh/chị"), "{text}");
+    assert!(text.contains("Quyền riêng tư") && text.contains("/xoadulieu"), "{text}");
+    let labels: Vec<&str> = r[0].all_buttons().map(|b| b.label.as_str()).collect();
+    for l in ["Kiểm tra tin nhắn", "Hỏi đáp", "Làm trắc nghiệm", "Năm không", "Nhận mẹo hàng tuần"]
+    {
+        assert!(labels.iter().any(|x| x.contains(l)), "{labels:?}");
+    }
+    assert!(c.store.user(&UserKey::new("telegram", "u1")).expect("user").expect("row").consent_at.is_some());
+    for b in r[0].all_buttons() {
+        assert!(b.data.len() <= 64 && b.data.is_ascii(), "{b:?}");
+    }
+}
+
+#[test]
+fn pasted_message_is_checked_and_question_is_answered() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    let r = c.text(
+        "Tai khoan cua quy khach bi khoa, vui long truy cap https://vietcombank-xacthuc.top de mo khoa",
+    );
+    let t = plain(&r);
+    assert!(t.starts_with("🚨 LỪA ĐẢO"), "{t}");
+    let why = c.press(button(&r, "Vì sao"));
+    assert!(plain(&why).contains("vietcombank-xacthuc.top"));
+    let todo = c.press(button(&r, "Nên làm gì"));
+    assert!(plain(&todo).contains("5656"));
+    let as_question = c.press(button(&r, "Đây là câu hỏi"));
+    assert!(!plain(&as_question).is_empty());
+
+    let r = c.text("bi goi dien doa khoa sim phai lam sao");
+    let t = plain(&r);
+    assert!(t.contains("khóa SIM"), "{t}");
+    let signs = c.press(button(&r, "Dấu hiệu"));
+    assert!(plain(&signs).contains("Dấu hiệu"), "{}", plain(&signs));
+    let adv = c.press(button(&r, "Cách phòng tránh"));
+    assert!(plain(&adv).contains("Phòng tránh"));
+    let rel = c.press(button(&r, "liên quan"));
+    assert!(plain(&rel).contains("Hình thức liên quan"));
+    // Forced either way: a question as a check, a message as a question.
+    let forced = c.press(button(&r, "Kiểm tra tin này"));
+    assert!(plain(&forced).contains("CHƯA THẤY DẤU HIỆU") || plain(&forced).contains("ĐÁNG NGỜ"));
+}
+
+#[test]
+fn forwarded_text_is_always_checked() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    let r = c.send(IncomingKind::Forwarded("Chiều nay họp lúc 3 giờ nhé".into()));
+    assert!(plain(&r).contains("CHƯA THẤY DẤU HIỆU LỪA ĐẢO"), "{}", plain(&r));
+}
+
+#[test]
+fn kiemtra_and_hoi_force_the_mode() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    assert!(plain(&c.cmd("kiemtra", "năm không là gì")).contains("CHƯA THẤY DẤU HIỆU"));
+    assert!(plain(&c.cmd("hoi", "Tai khoan bi khoa truy cap abc.top")).len() > 10);
+    // Without an argument the next text is taken in that mode.
+    assert!(plain(&c.cmd("kiemtra", "")).contains("dán"));
+    assert!(plain(&c.text("deepfake là gì")).contains("CHƯA THẤY DẤU HIỆU"));
+    assert!(plain(&c.cmd("hoi", "")).contains("hỏi"));
+    assert!(plain(&c.text("Quy khach vui long truy cap vcb-xacthuc.top")).len() > 10);
+    // Main-menu buttons do the same.
+    assert!(plain(&c.press("m:check")).contains("dán"));
+    assert!(plain(&c.press("m:ask")).contains("hỏi"));
+}
+
+#[test]
+fn fixed_topics_subscriptions_help_and_unknown_commands() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    let five = plain(&c.cmd("5khong", ""));
+    assert!(five.contains("Năm không") && five.contains("OTP"), "{five}");
+    let report = plain(&c.cmd("baocao", ""));
+    assert!(
+        report.contains("156") && report.contains("5656") && report.contains("canhbao.khonggianmang.gov.vn")
+    );
+    assert!(plain(&c.cmd("trogiup", "")).contains("/xoadulieu"));
+    let unknown = plain(&c.cmd("khonghieu", ""));
+    assert!(unknown.contains("chưa hiểu lệnh") && unknown.contains("/quiz"));
+    let k = UserKey::new("telegram", "u1");
+    assert!(plain(&c.cmd("dangky", "")).contains("Đã đăng ký"));
+    assert!(c.store.user(&k).expect("user").expect("row").subscribed);
+    assert!(plain(&c.cmd("huydangky", "")).contains("hủy"));
+    assert!(!c.store.user(&k).expect("user").expect("row").subscribed);
+    assert!(plain(&c.press("m:sub")).contains("Đã đăng ký"));
+}
+
+#[test]
+fn quiz_runs_ten_questions_gives_feedback_and_brings_back_missed_ones() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    let mut r = c.cmd("quiz", "");
+    let mut wrong = Vec::new();
+    for n in 0..10 {
+        let q = r.last().expect("question");
+        assert!(q.body.to_plain().starts_with(&format!("Câu {}/10", n + 1)), "{}", q.body.to_plain());
+        // Always answer A: some right, some wrong.
+        let data = q.buttons[0][0].data.clone();
+        r = c.press(&data);
+        let fb = r[0].body.to_plain();
+        assert!(fb.starts_with("✅ Chính xác!") || fb.starts_with("❌ Chưa đúng."), "{fb}");
+        if fb.starts_with("❌") {
+            wrong.push(n);
+        }
+    }
+    let end = plain(&r);
+    assert!(end.contains(&format!("Kết quả: {}/10", 10 - wrong.len())), "{end}");
+    let k = UserKey::new("telegram", "u1");
+    assert_eq!(c.store.quiz(&k).expect("quiz"), None, "finished quiz is cleared");
+    assert_eq!(c.store.missed(&k).expect("missed").len(), wrong.len());
+    // A stale button (answering an old question) is refused.
+    assert!(
+        plain(&c.press("q:0:1")).contains("chưa có bài")
+            || plain(&c.press("q:0:1")).contains("Hiện không có")
+    );
+    if !wrong.is_empty() {
+        let r = c.cmd("quiz", "");
+        assert!(plain(&r).contains("từng trả lời chưa đúng"));
+    }
+}
+
+#[test]
+fn quiz_state_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = {
+        let store = Arc::new(Store::open(dir.path()).expect("store"));
+        let (engine, _d) = common::engine_with(store);
+        let inc = |kind| Incoming {
+            user: UserRef { channel: Channel::Telegram, id: "9".into() },
+            chat: ChatRef { id: "9".into(), kind: ChatKind::Private },
+            kind,
+            addressed: true,
+        };
+        engine.handle(&inc(IncomingKind::Command { name: "quiz".into(), arg: String::new() })).expect("quiz");
+        let r = engine.handle(&inc(IncomingKind::Button("q:0:0".into()))).expect("answer");
+        r.last().expect("next").body.to_plain()
+    };
+    assert!(first.starts_with("Câu 2/10"));
+    let store = Arc::new(Store::open(dir.path()).expect("reopen"));
+    let (engine, _d) = common::engine_with(store);
+    let r = engine
+        .handle(&Incoming {
+            user: UserRef { channel: Channel::Telegram, id: "9".into() },
+            chat: ChatRef { id: "9".into(), kind: ChatKind::Private },
+            kind: IncomingKind::Button("q:1:0".into()),
+            addressed: true,
+        })
+        .expect("answer after restart");
+    assert!(r.last().expect("next").body.to_plain().starts_with("Câu 3/10"));
+}
+
+#[test]
+fn delete_my_data_asks_first_then_deletes_everything() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    c.cmd("dangky", "");
+    c.cmd("quiz", "");
+    let r = c.cmd("xoadulieu", "");
+    assert!(plain(&r).contains("chắc muốn xóa"));
+    assert!(plain(&c.press("del:no")).contains("vẫn được giữ"));
+    let k = UserKey::new("telegram", "u1");
+    assert!(c.store.user(&k).expect("user").is_some());
+    assert!(plain(&c.press(button(&r, "Xóa hết"))).contains("Đã xóa"));
+    assert_eq!(c.store.user(&k).expect("user"), None);
+    assert_eq!(c.store.quiz(&k).expect("quiz"), None);
+}
+
+#[test]
+fn groups_only_hear_commands_mentions_and_replies() {
+    let c = Chat::new();
+    let quiet = c.send_as("g1", ChatKind::Group, IncomingKind::Text("deepfake là gì".into()), false);
+    assert!(quiet.is_empty(), "the bot never floods a group");
+    let asked = c.send_as("g1", ChatKind::Group, IncomingKind::Text("deepfake là gì".into()), true);
+    assert!(plain(&asked).contains("Deepfake"));
+}
+
+#[test]
+fn unsupported_content_expired_buttons_and_blocking() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    assert!(plain(&c.send(IncomingKind::Unsupported("sticker".into()))).contains("dán phần chữ"));
+    assert!(plain(&c.press("x:ffff:why")).contains("hết hạn"));
+    assert!(plain(&c.press("garbage")).contains("Tôi có thể giúp"));
+    c.cmd("dangky", "");
+    assert!(c.send(IncomingKind::Left).is_empty());
+    assert!(c.store.subscribers("telegram").expect("subs").is_empty(), "blocked users get no pushes");
+    c.text("xin chào");
+    assert_eq!(c.store.subscribers("telegram").expect("subs"), ["u1"], "coming back reactivates");
+}
+
+#[test]
+fn first_contact_without_start_gets_a_privacy_note() {
+    let c = Chat::new();
+    let r = c.text("năm không");
+    assert!(plain(&r[..1]).contains("không lưu nội dung"), "{}", plain(&r));
+    let r = c.text("năm không");
+    assert!(!plain(&r).contains("không lưu nội dung"), "only once");
+}
