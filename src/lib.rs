@@ -14,4 +14,5 @@ pub mod rich;
 pub mod search;
 pub mod server;
 pub mod store;
+pub mod testing;
 pub mod text;

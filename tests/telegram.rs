@@ -3,105 +3,17 @@
 
 mod common;
 
-use std::{
-    collections::VecDeque,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
-use axum::{
-    Router,
-    body::Bytes,
-    extract::{Path, State},
-    http::{HeaderMap, StatusCode},
-    response::IntoResponse,
-    routing::post,
+use canhgiac::{
+    config::Config,
+    store::Store,
+    testing::fake_telegram::{self, FakeTelegram},
 };
-use canhgiac::{config::Config, store::Store};
 use serde_json::{Value, json};
 
-/// What the fake records and serves.
-#[derive(Default)]
-struct Fake {
-    calls: Mutex<Vec<(String, Value)>>,
-    updates: Mutex<VecDeque<Value>>,
-    rate_limit_next_send: Mutex<bool>,
-    blocked_chats: Mutex<Vec<i64>>,
-}
-
-impl Fake {
-    fn calls(&self, method: &str) -> Vec<Value> {
-        let calls = self.calls.lock().expect("lock");
-        calls.iter().filter(|(m, _)| m.eq_ignore_ascii_case(method)).map(|(_, v)| v.clone()).collect()
-    }
-}
-
-async fn api(
-    State(fake): State<Arc<Fake>>,
-    Path((bot, method)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> impl IntoResponse {
-    assert_eq!(bot, "bot123:TEST", "token in the path");
-    let json_body = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
-    let value: Value = if json_body {
-        serde_json::from_slice(&body).unwrap_or(Value::Null)
-    } else {
-        json!({"raw": String::from_utf8_lossy(&body)})
-    };
-    fake.calls.lock().expect("lock").push((method.clone(), value.clone()));
-    let ok = |result: Value| (StatusCode::OK, axum::Json(json!({"ok": true, "result": result})));
-    match method.to_ascii_lowercase().as_str() {
-        "getme" => {
-            ok(json!({"id": 999, "is_bot": true, "first_name": "canhgiac", "username": "canhgiac_bot",
-            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
-            "can_connect_to_business": false, "has_main_web_app": false}))
-        }
-        "getupdates" => {
-            let batch: Vec<Value> = fake.updates.lock().expect("lock").drain(..).collect();
-            if batch.is_empty() {
-                tokio::time::sleep(Duration::from_millis(30)).await;
-            }
-            ok(Value::Array(batch))
-        }
-        "sendmessage" => {
-            let chat = value["chat_id"].as_i64().unwrap_or(0);
-            if fake.blocked_chats.lock().expect("lock").contains(&chat) {
-                return (
-                    StatusCode::FORBIDDEN,
-                    axum::Json(
-                        json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
-                    ),
-                );
-            }
-            let mut limited = fake.rate_limit_next_send.lock().expect("lock");
-            if *limited {
-                *limited = false;
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    axum::Json(json!({"ok": false, "error_code": 429,
-                    "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}})),
-                );
-            }
-            ok(
-                json!({"message_id": 500, "date": 1_700_000_000, "chat": {"id": chat, "type": "private", "first_name": "X"},
-                "text": value["text"]}),
-            )
-        }
-        _ => ok(json!(true)),
-    }
-}
-
-async fn start_fake() -> (Arc<Fake>, String) {
-    let fake = Arc::new(Fake::default());
-    let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("fake api") });
-    (fake, url)
+async fn start_fake() -> (Arc<FakeTelegram>, String) {
+    fake_telegram::start().await.expect("fake Bot API")
 }
 
 fn free_port() -> u16 {
@@ -109,7 +21,7 @@ fn free_port() -> u16 {
 }
 
 struct Bot {
-    fake: Arc<Fake>,
+    fake: Arc<FakeTelegram>,
     listen: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -152,13 +64,13 @@ async fn start_bot(public_url: Option<&str>) -> Bot {
 impl Bot {
     async fn wait_sends(&self, n: usize) -> Vec<Value> {
         for _ in 0..300 {
-            let sends = self.fake.calls("sendMessage");
+            let sends = self.fake.bodies("sendMessage");
             if sends.len() >= n {
                 return sends;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("expected {n} sendMessage calls, got {:?}", self.fake.calls("sendMessage"));
+        panic!("expected {n} sendMessage calls, got {:?}", self.fake.bodies("sendMessage"));
     }
 
     async fn shutdown(mut self) {
@@ -192,7 +104,7 @@ fn text_update(update_id: i64, chat: Value, from: i64, text: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_polling_handles_every_kind_of_update() {
     let bot = start_bot(None).await;
-    let commands = bot.fake.calls("setMyCommands");
+    let commands = bot.fake.bodies("setMyCommands");
     assert_eq!(commands.len(), 1, "commands registered once");
     let names: Vec<&str> = commands[0]["commands"]
         .as_array()
@@ -203,7 +115,7 @@ async fn long_polling_handles_every_kind_of_update() {
     for c in ["start", "kiemtra", "hoi", "quiz", "5khong", "baocao", "dangky", "huydangky", "xoadulieu"] {
         assert!(names.contains(&c), "{names:?}");
     }
-    assert_eq!(bot.fake.calls("deleteWebhook").len(), 1, "long polling clears any webhook");
+    assert_eq!(bot.fake.bodies("deleteWebhook").len(), 1, "long polling clears any webhook");
 
     let forwarded = json!({"update_id": 2, "message": {"message_id": 20, "date": 1_700_000_000, "chat": private_chat(111),
         "from": user(111), "text": "Tai khoan cua quy khach bi khoa, vui long truy cap https://vietcombank-xacthuc.top de mo khoa <b>",
@@ -218,18 +130,21 @@ async fn long_polling_handles_every_kind_of_update() {
     let callback = json!({"update_id": 7, "callback_query": {"id": "cbq-1", "from": user(111), "chat_instance": "ci",
         "data": "m:5k", "message": {"message_id": 11, "date": 1_700_000_000, "chat": private_chat(111), "text": "menu"}}});
     let duplicate = text_update(1, private_chat(111), 111, "/start");
-    {
-        let mut q = bot.fake.updates.lock().expect("lock");
-        q.push_back(text_update(1, private_chat(111), 111, "/start"));
-        for u in [forwarded, sticker, edited, group_chatter, group_mention, callback, duplicate] {
-            q.push_back(u);
-        }
-    }
+    bot.fake.push_updates([
+        text_update(1, private_chat(111), 111, "/start"),
+        forwarded,
+        sticker,
+        edited,
+        group_chatter,
+        group_mention,
+        callback,
+        duplicate,
+    ]);
     // start, check, sticker help, group answer, five don'ts = 5 messages (edited, group chatter and
     // the duplicate produce nothing).
     let sends = bot.wait_sends(5).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let sends_after = bot.fake.calls("sendMessage");
+    let sends_after = bot.fake.bodies("sendMessage");
     assert_eq!(sends_after.len(), 5, "{sends_after:#?}");
     assert!(sends.iter().all(|s| s["parse_mode"] == "HTML"));
 
@@ -251,7 +166,7 @@ async fn long_polling_handles_every_kind_of_update() {
     assert_eq!(sends[3]["chat_id"], -100_123);
     assert!(sends[3]["text"].as_str().expect("text").contains("Deepfake"));
     assert!(sends[4]["text"].as_str().expect("text").contains("Năm không"));
-    let acks = bot.fake.calls("answerCallbackQuery");
+    let acks = bot.fake.bodies("answerCallbackQuery");
     assert_eq!(acks.len(), 1);
     assert_eq!(acks[0]["callback_query_id"], "cbq-1");
     bot.shutdown().await;
@@ -261,7 +176,7 @@ async fn long_polling_handles_every_kind_of_update() {
 async fn rate_limits_are_retried_and_blocked_users_marked_inactive() {
     let bot = start_bot(None).await;
     *bot.fake.rate_limit_next_send.lock().expect("lock") = true;
-    bot.fake.updates.lock().expect("lock").push_back(text_update(1, private_chat(111), 111, "/dangky"));
+    bot.fake.push_updates([text_update(1, private_chat(111), 111, "/dangky")]);
     let sends = bot.wait_sends(3).await; // 429, then the retry: privacy note + subscribed
     assert!(sends.len() >= 3);
     let last = sends.last().expect("send")["text"].as_str().expect("text").to_owned();
@@ -269,7 +184,7 @@ async fn rate_limits_are_retried_and_blocked_users_marked_inactive() {
     assert_eq!(bot.store.subscribers("telegram").expect("subs"), ["111"]);
 
     bot.fake.blocked_chats.lock().expect("lock").push(111);
-    bot.fake.updates.lock().expect("lock").push_back(text_update(2, private_chat(111), 111, "năm không"));
+    bot.fake.push_updates([text_update(2, private_chat(111), 111, "năm không")]);
     for _ in 0..200 {
         if bot.store.subscribers("telegram").expect("subs").is_empty() {
             break;
@@ -283,12 +198,12 @@ async fn rate_limits_are_retried_and_blocked_users_marked_inactive() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_mode_checks_the_secret_and_answers_each_update_once() {
     let bot = start_bot(Some("https://bot.example.gov.vn/")).await;
-    let hooks = bot.fake.calls("setWebhook");
+    let hooks = bot.fake.bodies("setWebhook");
     assert_eq!(hooks.len(), 1);
     let raw = hooks[0].to_string();
     assert!(raw.contains("https://bot.example.gov.vn/webhooks/telegram"), "{raw}");
     assert!(raw.contains("s3cret-token"), "{raw}");
-    assert!(bot.fake.calls("getUpdates").is_empty(), "no polling in webhook mode");
+    assert!(bot.fake.bodies("getUpdates").is_empty(), "no polling in webhook mode");
 
     let client = reqwest::Client::new();
     let url = format!("http://{}/webhooks/telegram", bot.listen);
@@ -311,7 +226,7 @@ async fn webhook_mode_checks_the_secret_and_answers_each_update_once() {
     );
     let sends = bot.wait_sends(2).await; // privacy note + five don'ts
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(bot.fake.calls("sendMessage").len(), 2, "a repeated update_id is answered once");
+    assert_eq!(bot.fake.bodies("sendMessage").len(), 2, "a repeated update_id is answered once");
     assert!(sends[1]["text"].as_str().expect("text").contains("Năm không"));
 
     let metrics = client

@@ -1,0 +1,138 @@
+//! A fake Telegram Bot API for tests and benchmarks: answers `getMe`, `getUpdates` (from a
+//! queue), `sendMessage` (optionally rate-limited once, or "blocked" for some chats) and accepts
+//! every other method, recording each call with the time it arrived.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex, MutexGuard},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use serde_json::{Value, json};
+
+/// One recorded call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Method name as sent.
+    pub method: String,
+    /// JSON body (multipart bodies are kept as `{"raw": "..."}`).
+    pub body: Value,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+/// The fake's state, shared with the test.
+#[derive(Debug, Default)]
+pub struct FakeTelegram {
+    calls: Mutex<Vec<Call>>,
+    /// Updates served by the next `getUpdates`.
+    pub updates: Mutex<VecDeque<Value>>,
+    /// Answer the next `sendMessage` with 429 (retry after 1 s).
+    pub rate_limit_next_send: Mutex<bool>,
+    /// Chats whose user blocked the bot (403).
+    pub blocked_chats: Mutex<Vec<i64>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl FakeTelegram {
+    /// Calls of one method (case-insensitive), in order.
+    #[must_use]
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        lock(&self.calls).iter().filter(|c| c.method.eq_ignore_ascii_case(method)).cloned().collect()
+    }
+
+    /// Bodies of the calls of one method.
+    #[must_use]
+    pub fn bodies(&self, method: &str) -> Vec<Value> {
+        self.calls(method).into_iter().map(|c| c.body).collect()
+    }
+
+    /// Queues updates for `getUpdates`.
+    pub fn push_updates(&self, updates: impl IntoIterator<Item = Value>) {
+        lock(&self.updates).extend(updates);
+    }
+}
+
+type Answer = (StatusCode, Json<Value>);
+
+async fn api(
+    State(fake): State<Arc<FakeTelegram>>,
+    Path((_bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let value: Value = if is_json {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    } else {
+        json!({ "raw": String::from_utf8_lossy(&body) })
+    };
+    lock(&fake.calls).push(Call { method: method.clone(), body: value.clone(), at: Instant::now() });
+    let ok = |result: Value| (StatusCode::OK, Json(json!({ "ok": true, "result": result })));
+    match method.to_ascii_lowercase().as_str() {
+        "getme" => {
+            ok(json!({"id": 999, "is_bot": true, "first_name": "canhgiac", "username": "canhgiac_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "can_connect_to_business": false, "has_main_web_app": false}))
+        }
+        "getupdates" => {
+            let batch: Vec<Value> = lock(&fake.updates).drain(..).collect();
+            if batch.is_empty() {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            ok(Value::Array(batch))
+        }
+        "sendmessage" => {
+            let chat = value["chat_id"].as_i64().unwrap_or(0);
+            if lock(&fake.blocked_chats).contains(&chat) {
+                return (
+                    StatusCode::FORBIDDEN,
+                    Json(
+                        json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+                    ),
+                );
+            }
+            {
+                let mut limited = lock(&fake.rate_limit_next_send);
+                if *limited {
+                    *limited = false;
+                    return (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        Json(
+                            json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                            "parameters": {"retry_after": 1}}),
+                        ),
+                    );
+                }
+            }
+            ok(json!({"message_id": 500, "date": 1_700_000_000,
+                "chat": {"id": chat, "type": "private", "first_name": "X"}, "text": value["text"]}))
+        }
+        _ => ok(json!(true)),
+    }
+}
+
+/// Starts the fake on 127.0.0.1 (a free port); returns it and its base URL.
+pub async fn start() -> std::io::Result<(Arc<FakeTelegram>, String)> {
+    let fake = Arc::new(FakeTelegram::default());
+    let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((fake, url))
+}
