@@ -246,20 +246,10 @@ fn ask(cfg: &Config, args: &AskArgs) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.jsonl {
-        let stdin = io::stdin();
-        let mut input = stdin.lock();
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line).context("reading stdin")? == 0 {
-                break;
-            }
-            let text = String::from_utf8_lossy(&line);
-            let q = text.trim_end_matches(['\n', '\r']);
-            serde_json::to_writer(&mut out, &ask_json(&searcher, q)?)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
+        jsonl_lines(&mut out, |_, line| {
+            let text = String::from_utf8_lossy(line);
+            Ok(serde_json::to_string(&ask_json(&searcher, &text)?)?)
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     let question = args.question.join(" ");
@@ -302,15 +292,21 @@ pub fn render_terminal(searcher: &Searcher, question: &str, ansi: bool) -> Resul
     Ok(s.trim_end().to_owned())
 }
 
-/// Builds the checker: content, search index (for the closest forms) and blocklists from the
-/// settings plus `extra`.
-pub fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker> {
-    let content = load_content(cfg)?;
+/// The host blocklists of the settings plus `extra`.
+fn load_blocklist(cfg: &Config, extra: &[PathBuf]) -> Result<Blocklist> {
     let mut blocklist = Blocklist::new();
     for path in cfg.blocklists.iter().chain(extra) {
         let n = blocklist.add_file(path)?;
         tracing::info!(path = %path.display(), hosts = n, "blocklist loaded");
     }
+    Ok(blocklist)
+}
+
+/// Builds the checker: content, search index (for the closest forms) and blocklists from the
+/// settings plus `extra`.
+pub fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker> {
+    let content = load_content(cfg)?;
+    let blocklist = load_blocklist(cfg, extra)?;
     let searcher = if with_search {
         let index = search::open_or_build(&content, &cfg.index_dir)
             .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
@@ -319,6 +315,30 @@ pub fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Resul
         None
     };
     Ok(Checker::new(content, blocklist, searcher)?)
+}
+
+/// Reads stdin line by line (as bytes, newline stripped), writes `f(line number, line)` as one
+/// output line each, in order, and flushes at the end.
+fn jsonl_lines(out: &mut impl Write, mut f: impl FnMut(usize, &[u8]) -> Result<String>) -> Result<()> {
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let mut line = Vec::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line).context("reading stdin")? == 0 {
+            break;
+        }
+        n += 1;
+        while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            line.pop();
+        }
+        let json = f(n, &line)?;
+        out.write_all(json.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// One `--jsonl` input line → the output line (a result, or an error object).
@@ -349,27 +369,13 @@ fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.jsonl {
-        let stdin = io::stdin();
-        let mut input = stdin.lock();
-        let mut line = Vec::new();
-        let mut n = 0;
-        loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line).context("reading stdin")? == 0 {
-                break;
-            }
-            n += 1;
-            while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                line.pop();
-            }
-            let (json, err) = check_line(&checker, n, &line);
+        jsonl_lines(&mut out, |n, line| {
+            let (json, err) = check_line(&checker, n, line);
             if let Some(e) = err {
                 eprintln!("canhgiac check: {e}");
             }
-            out.write_all(json.as_bytes())?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
+            Ok(json)
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     let text = if args.text.is_empty() {
@@ -426,10 +432,7 @@ pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
     let index = search::open_or_build(&content, &cfg.index_dir)
         .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
     let searcher = Arc::new(Searcher::new(content.clone(), index)?);
-    let mut blocklist = Blocklist::new();
-    for path in &cfg.blocklists {
-        blocklist.add_file(path)?;
-    }
+    let blocklist = load_blocklist(cfg, &[])?;
     let checker = Arc::new(Checker::new(content.clone(), blocklist, Some(searcher.clone()))?);
     let store = Arc::new(
         crate::store::Store::open(&cfg.data_dir)

@@ -126,6 +126,19 @@ const MIGRATIONS: [&str; 1] = ["
     );
 "];
 
+const USER_SQL: &str =
+    "SELECT consent_at, subscribed, active, role FROM users WHERE channel = ?1 AND user_id = ?2";
+
+fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        key: k.clone(),
+        consent_at: r.get(0)?,
+        subscribed: r.get(1)?,
+        active: r.get(2)?,
+        role: r.get(3)?,
+    })
+}
+
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
@@ -177,39 +190,12 @@ impl Store {
             "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
             params![k.channel, k.id, now()],
         )?;
-        Ok(c.query_row(
-            "SELECT consent_at, subscribed, active, role FROM users WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id],
-            |r| {
-                Ok(UserRow {
-                    key: k.clone(),
-                    consent_at: r.get(0)?,
-                    subscribed: r.get(1)?,
-                    active: r.get(2)?,
-                    role: r.get(3)?,
-                })
-            },
-        )?)
+        Ok(c.query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r))?)
     }
 
     /// The user's row, if any.
     pub fn user(&self, k: &UserKey) -> Result<Option<UserRow>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT consent_at, subscribed, active, role FROM users WHERE channel = ?1 AND user_id = ?2",
-                params![k.channel, k.id],
-                |r| {
-                    Ok(UserRow {
-                        key: k.clone(),
-                        consent_at: r.get(0)?,
-                        subscribed: r.get(1)?,
-                        active: r.get(2)?,
-                        role: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+        Ok(self.conn().query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r)).optional()?)
     }
 
     /// Records consent to the privacy notice (first time only).
