@@ -127,6 +127,10 @@ async fn long_polling_handles_every_kind_of_update() {
     let group = json!({"id": -100_123, "type": "supergroup", "title": "Phòng Hành chính"});
     let group_chatter = text_update(5, group.clone(), 333, "deepfake là gì");
     let group_mention = text_update(6, group.clone(), 333, "@canhgiac_bot deepfake là gì");
+    let reply_to_bot = json!({"update_id": 8, "message": {"message_id": 80, "date": 1_700_000_000, "chat": group.clone(),
+        "from": user(333), "text": "còn dấu hiệu nào khác của deepfake không",
+        "reply_to_message": {"message_id": 79, "date": 1_700_000_000, "chat": group.clone(),
+            "from": {"id": 999, "is_bot": true, "first_name": "canhgiac", "username": "canhgiac_bot"}, "text": "..."}}});
     let callback = json!({"update_id": 7, "callback_query": {"id": "cbq-1", "from": user(111), "chat_instance": "ci",
         "data": "m:5k", "message": {"message_id": 11, "date": 1_700_000_000, "chat": private_chat(111), "text": "menu"}}});
     let duplicate = text_update(1, private_chat(111), 111, "/start");
@@ -138,14 +142,16 @@ async fn long_polling_handles_every_kind_of_update() {
         group_chatter,
         group_mention,
         callback,
+        reply_to_bot,
         duplicate,
     ]);
-    // start, check, sticker help, group answer, five don'ts = 5 messages (edited, group chatter and
-    // the duplicate produce nothing).
-    let sends = bot.wait_sends(5).await;
+    // start, check, sticker help, group mention answer, five don'ts, group reply-to-bot answer = 6
+    // messages (the edited message, group chatter and the duplicate produce nothing).
+    let sends = bot.wait_sends(6).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sends_after = bot.fake.bodies("sendMessage");
-    assert_eq!(sends_after.len(), 5, "{sends_after:#?}");
+    assert_eq!(sends_after.len(), 6, "{sends_after:#?}");
+    assert_eq!(sends[5]["chat_id"], -100_123, "a reply to the bot in a group is answered");
     assert!(sends.iter().all(|s| s["parse_mode"] == "HTML"));
 
     assert_eq!(sends[0]["chat_id"], 111);
