@@ -22,7 +22,13 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::{channels::telegram::Telegram, config::Config};
+use crate::{
+    channels::{
+        telegram::Telegram,
+        zalo::{Zalo, ZaloSettings},
+    },
+    config::Config,
+};
 
 /// Counters exported at `/metrics`.
 #[derive(Debug, Default)]
@@ -70,6 +76,37 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The Telegram channel in webhook mode, with its secret.
     pub telegram: Option<(Arc<Telegram>, String)>,
+    /// The Zalo channel.
+    pub zalo: Option<Arc<Zalo>>,
+}
+
+/// Largest webhook body accepted (Zalo events are a few hundred bytes).
+pub const MAX_WEBHOOK_BODY: usize = 64 * 1024;
+
+async fn zalo_webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(zalo) = state.zalo.clone() else { return StatusCode::NOT_FOUND };
+    let event: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            state.metrics.inc(&state.metrics.rejected);
+            warn!(error = %e, bytes = body.len(), "zalo webhook: malformed JSON");
+            return StatusCode::BAD_REQUEST;
+        }
+    };
+    let timestamp = event["timestamp"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| event["timestamp"].as_i64().map(|n| n.to_string()))
+        .unwrap_or_default();
+    let signature = headers.get("x-zevent-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if signature.is_empty() || !zalo.verify(signature, &body, &timestamp) {
+        state.metrics.inc(&state.metrics.rejected);
+        warn!(present = !signature.is_empty(), "zalo webhook: bad or missing X-ZEvent-Signature");
+        return StatusCode::UNAUTHORIZED;
+    }
+    // Answer at once (Zalo wants 200 within 2 s); the work happens in the background.
+    tokio::spawn(async move { zalo.handle_event(event).await });
+    StatusCode::OK
 }
 
 fn ct_eq(a: &[u8], b: &[u8]) -> bool {
@@ -105,7 +142,10 @@ pub fn router(state: AppState) -> Router {
     if state.telegram.is_some() {
         r = r.route("/webhooks/telegram", post(telegram_webhook));
     }
-    r.with_state(state)
+    if state.zalo.is_some() {
+        r = r.route("/webhooks/zalo", post(zalo_webhook));
+    }
+    r.layer(axum::extract::DefaultBodyLimit::max(MAX_WEBHOOK_BODY)).with_state(state)
 }
 
 /// The webhook secret: configured, or generated once and kept in the store.
@@ -175,12 +215,19 @@ pub async fn serve(
             }
         }
     }
-    if cfg.zalo_app_id.is_none() {
-        info!(
-            "Zalo: off. To turn it on, set ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY and the tokens."
-        );
-    }
-    let app = router(AppState { metrics, telegram: telegram_state });
+    let zalo = match ZaloSettings::from_config(&cfg) {
+        None => {
+            info!(
+                "Zalo: off. To turn it on, set ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY and the tokens."
+            );
+            None
+        }
+        Some(settings) => {
+            info!("Zalo: on, webhook at /webhooks/zalo (set it in the Zalo app's webhook settings)");
+            Some(Arc::new(Zalo::new(settings, engine.clone(), metrics.clone())?))
+        }
+    };
+    let app = router(AppState { metrics, telegram: telegram_state, zalo });
     let addr: SocketAddr =
         cfg.listen.parse().with_context(|| format!("invalid CANHGIAC_LISTEN {}", cfg.listen))?;
     let listener =

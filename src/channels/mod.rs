@@ -4,3 +4,4 @@
 pub mod console;
 pub mod render;
 pub mod telegram;
+pub mod zalo;

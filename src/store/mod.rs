@@ -364,6 +364,21 @@ impl Store {
             .optional()?)
     }
 
+    /// Stores several settings in one transaction (e.g. a rotated token pair: the new refresh
+    /// token must never be lost once the old one is spent).
+    pub fn kv_set_all(&self, pairs: &[(&str, &str)]) -> Result<(), StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        for (k, v) in pairs {
+            tx.execute(
+                "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![k, v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stores a setting.
     pub fn kv_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn().execute(

@@ -1,4 +1,5 @@
-//! Test and benchmark support: a fake Telegram Bot API served on 127.0.0.1, recording every
-//! call. Nothing here talks to a real host.
+//! Test and benchmark support: fake Telegram Bot API and Zalo OA API servers on 127.0.0.1 that
+//! record every call. Nothing here talks to a real host.
 
 pub mod fake_telegram;
+pub mod fake_zalo;

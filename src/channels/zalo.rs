@@ -1,0 +1,493 @@
+//! The Zalo Official Account channel: signed webhook events translated to `Incoming`, replies
+//! sent with reqwest to the OA API v3 (`/v3.0/oa/message/cs`, `access_token` header) as text of
+//! at most 2000 characters with up to 5 `oa.query.hide` buttons, and the OA tokens kept fresh
+//! through the OAuth v4 endpoint (one refresh at a time; the single-use refresh token is saved
+//! in the store in the same transaction as the new access token).
+
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::sync::Mutex;
+use tracing::{info, warn};
+
+use super::render::split;
+use crate::{
+    bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
+    config::Config,
+    server::Metrics,
+    store::Store,
+    text::{fold, normalize_text},
+};
+
+/// Zalo's text limit for consultation messages.
+pub const ZALO_LIMIT: usize = 2000;
+/// Zalo shows at most this many buttons.
+pub const MAX_BUTTONS: usize = 5;
+/// Button payloads carry this prefix so that a tap (which arrives as the user's text) is
+/// recognised as a button press.
+pub const PAYLOAD_PREFIX: &str = "#cg:";
+/// Documented access-token lifetime, assumed for a token from configuration.
+const ACCESS_LIFETIME: i64 = 25 * 3600;
+/// Refresh this long before expiry.
+const REFRESH_MARGIN: i64 = 3600;
+
+/// Error codes meaning the user cannot be messaged now (outside the 7-day window, blocked…).
+const UNREACHABLE: [i64; 7] = [-213, -217, -227, -230, -232, -234, -244];
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `sha256(app_id + raw body + timestamp + OA secret key)`, hex.
+#[must_use]
+pub fn mac(app_id: &str, body: &[u8], timestamp: &str, oa_secret_key: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(app_id.as_bytes());
+    h.update(body);
+    h.update(timestamp.as_bytes());
+    h.update(oa_secret_key.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Checks `X-ZEvent-Signature` (with or without a `mac=` prefix) in constant time.
+#[must_use]
+pub fn signature_ok(header: &str, app_id: &str, body: &[u8], timestamp: &str, oa_secret_key: &str) -> bool {
+    let got = header.trim();
+    let got = got.strip_prefix("mac=").unwrap_or(got).to_ascii_lowercase();
+    let want = mac(app_id, body, timestamp, oa_secret_key);
+    got.len() == want.len() && got.bytes().zip(want.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// Zalo settings; present only when the app id, app secret and OA secret key are all set.
+#[derive(Debug, Clone)]
+pub struct ZaloSettings {
+    /// App id.
+    pub app_id: String,
+    /// App secret (OAuth `secret_key` header).
+    pub app_secret: String,
+    /// OA secret key (webhook signatures).
+    pub oa_secret_key: String,
+    /// OA API base URL.
+    pub api_url: String,
+    /// OAuth base URL.
+    pub oauth_url: String,
+    /// Initial tokens from configuration.
+    pub access_token: Option<String>,
+    /// Initial refresh token from configuration.
+    pub refresh_token: Option<String>,
+    /// Wait after a rate-limit answer before the one retry.
+    pub rate_limit_backoff: Duration,
+}
+
+impl ZaloSettings {
+    /// From the configuration, if Zalo is configured.
+    #[must_use]
+    pub fn from_config(cfg: &Config) -> Option<Self> {
+        Some(Self {
+            app_id: cfg.zalo_app_id.clone()?,
+            app_secret: cfg.zalo_app_secret.as_ref()?.expose().to_owned(),
+            oa_secret_key: cfg.zalo_oa_secret_key.as_ref()?.expose().to_owned(),
+            api_url: cfg.zalo_api_url.trim_end_matches('/').to_owned(),
+            oauth_url: cfg.zalo_oauth_url.trim_end_matches('/').to_owned(),
+            access_token: cfg.zalo_access_token.as_ref().map(|s| s.expose().to_owned()),
+            refresh_token: cfg.zalo_refresh_token.as_ref().map(|s| s.expose().to_owned()),
+            rate_limit_backoff: Duration::from_secs(60),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Tokens {
+    access: String,
+    refresh: String,
+    expires_at: i64,
+}
+
+/// Keeps the OA access token fresh; one refresh at a time.
+pub struct TokenManager {
+    settings: ZaloSettings,
+    store: Arc<Store>,
+    http: reqwest::Client,
+    tokens: Mutex<Option<Tokens>>,
+}
+
+impl std::fmt::Debug for TokenManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager").finish_non_exhaustive()
+    }
+}
+
+impl TokenManager {
+    /// Tokens from the store if a refresh ever happened, else from configuration.
+    pub fn new(settings: ZaloSettings, store: Arc<Store>, http: reqwest::Client) -> Result<Self> {
+        let stored = (
+            store.kv_get("zalo.access_token")?,
+            store.kv_get("zalo.refresh_token")?,
+            store.kv_get("zalo.expires_at")?.and_then(|s| s.parse::<i64>().ok()),
+        );
+        let tokens = match stored {
+            (Some(access), Some(refresh), Some(expires_at)) => Some(Tokens { access, refresh, expires_at }),
+            _ => match (&settings.access_token, &settings.refresh_token) {
+                (Some(a), Some(r)) => Some(Tokens {
+                    access: a.clone(),
+                    refresh: r.clone(),
+                    expires_at: now() + ACCESS_LIFETIME,
+                }),
+                _ => None,
+            },
+        };
+        Ok(Self { settings, store, http, tokens: Mutex::new(tokens) })
+    }
+
+    /// A valid access token, refreshing first when it expires within the hour.
+    pub async fn access(&self) -> Result<String> {
+        let mut guard = self.tokens.lock().await;
+        let t = guard
+            .as_ref()
+            .ok_or_else(|| anyhow!("no Zalo tokens: set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN"))?;
+        if t.expires_at - now() > REFRESH_MARGIN {
+            return Ok(t.access.clone());
+        }
+        let fresh = self.refresh_locked(&mut guard).await?;
+        Ok(fresh)
+    }
+
+    /// Refreshes after `stale` was rejected, unless another task already replaced it.
+    pub async fn refresh_after(&self, stale: &str) -> Result<String> {
+        let mut guard = self.tokens.lock().await;
+        if let Some(t) = guard.as_ref()
+            && t.access != stale
+        {
+            return Ok(t.access.clone());
+        }
+        self.refresh_locked(&mut guard).await
+    }
+
+    async fn refresh_locked(&self, guard: &mut Option<Tokens>) -> Result<String> {
+        let old = guard.as_ref().ok_or_else(|| anyhow!("no Zalo refresh token"))?.refresh.clone();
+        let url = format!("{}/v4/oa/access_token", self.settings.oauth_url);
+        let resp = self
+            .http
+            .post(&url)
+            .header("secret_key", &self.settings.app_secret)
+            .form(&[
+                ("refresh_token", old.as_str()),
+                ("app_id", self.settings.app_id.as_str()),
+                ("grant_type", "refresh_token"),
+            ])
+            .send()
+            .await
+            .context("Zalo token refresh request failed")?;
+        let v: Value = resp.json().await.context("Zalo token refresh: unreadable answer")?;
+        let (Some(access), Some(refresh)) = (v["access_token"].as_str(), v["refresh_token"].as_str()) else {
+            bail!(
+                "Zalo token refresh refused: {} {}",
+                v["error"].as_i64().unwrap_or(0),
+                v["error_description"].as_str().or(v["message"].as_str()).unwrap_or("")
+            );
+        };
+        // expires_in comes as a string ("90000") or a number.
+        let expires_in = v["expires_in"]
+            .as_i64()
+            .or_else(|| v["expires_in"].as_str().and_then(|s| s.trim().parse().ok()))
+            .unwrap_or(ACCESS_LIFETIME);
+        let t =
+            Tokens { access: access.to_owned(), refresh: refresh.to_owned(), expires_at: now() + expires_in };
+        let expires = t.expires_at.to_string();
+        self.store.kv_set_all(&[
+            ("zalo.access_token", &t.access),
+            ("zalo.refresh_token", &t.refresh),
+            ("zalo.expires_at", &expires),
+        ])?;
+        info!(expires_in, "Zalo access token refreshed");
+        let access = t.access.clone();
+        *guard = Some(t);
+        Ok(access)
+    }
+}
+
+/// Plain-text commands Zalo users type (there is no command menu), and button payloads.
+#[must_use]
+pub fn parse_text(text: &str) -> IncomingKind {
+    let t = text.trim();
+    if let Some(data) = t.strip_prefix(PAYLOAD_PREFIX) {
+        return IncomingKind::Button(data.to_owned());
+    }
+    if let Some(cmd) = t.strip_prefix('/') {
+        let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
+        return IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() };
+    }
+    let folded = fold(&normalize_text(t));
+    let command = |name: &str| IncomingKind::Command { name: name.to_owned(), arg: String::new() };
+    match folded.trim_end_matches(['.', '!', '?']) {
+        "quiz" | "trac nghiem" | "lam trac nghiem" => return command("quiz"),
+        "5 khong" | "nam khong" => return command("5khong"),
+        "menu" | "bat dau" | "start" => return command("start"),
+        "tro giup" | "huong dan" | "help" => return command("trogiup"),
+        "dang ky" | "dang ky meo" => return command("dangky"),
+        "huy dang ky" => return command("huydangky"),
+        "xoa du lieu" => return command("xoadulieu"),
+        "bao cao" => return command("baocao"),
+        _ => {}
+    }
+    for (prefix, name) in [("kiem tra ", "kiemtra"), ("hoi ", "hoi")] {
+        if folded.starts_with(prefix) {
+            let arg: String = normalize_text(t).chars().skip(prefix.chars().count()).collect();
+            // Keep the user's own casing: take the same number of characters from the original.
+            let skip = t.chars().count() - arg.chars().count();
+            return IncomingKind::Command {
+                name: name.to_owned(),
+                arg: t.chars().skip(skip).collect::<String>().trim().to_owned(),
+            };
+        }
+    }
+    IncomingKind::Text(t.to_owned())
+}
+
+fn as_string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned).or_else(|| v.as_i64().map(|n| n.to_string()))
+}
+
+/// Translates a webhook event; `None` for events to ignore (echoes of the OA's own messages,
+/// receipts, …). Also returns the key that identifies a delivery (for dropping duplicates).
+#[must_use]
+pub fn to_incoming(v: &Value) -> Option<(Incoming, String)> {
+    let event = v["event_name"].as_str()?;
+    if event.starts_with("oa_send_") {
+        return None;
+    }
+    let (user, kind) = match event {
+        "user_send_text" => {
+            (as_string(&v["sender"]["id"])?, parse_text(v["message"]["text"].as_str().unwrap_or("")))
+        }
+        "user_send_link" => {
+            let url = v["message"]["attachments"][0]["payload"]["url"].as_str().unwrap_or("");
+            let text = v["message"]["text"].as_str().unwrap_or("");
+            (
+                as_string(&v["sender"]["id"])?,
+                IncomingKind::Forwarded(format!("{text} {url}").trim().to_owned()),
+            )
+        }
+        e if e.starts_with("user_send_") => {
+            (as_string(&v["sender"]["id"])?, IncomingKind::Unsupported(e[10..].to_owned()))
+        }
+        "follow" => (as_string(&v["follower"]["id"])?, IncomingKind::Joined),
+        "unfollow" | "user_withdraw" => {
+            (as_string(&v["follower"]["id"]).or_else(|| as_string(&v["user_id"]))?, IncomingKind::Left)
+        }
+        "user_click_chatnow" => (as_string(&v["user_id"])?, IncomingKind::Joined),
+        _ => return None,
+    };
+    let key = as_string(&v["message"]["msg_id"])
+        .unwrap_or_else(|| format!("{event}:{}:{user}", as_string(&v["timestamp"]).unwrap_or_default()));
+    Some((
+        Incoming {
+            user: UserRef { channel: Channel::Zalo, id: user.clone() },
+            chat: ChatRef { id: user, kind: ChatKind::Private },
+            kind,
+            addressed: true,
+        },
+        key,
+    ))
+}
+
+/// The outcome of sending to one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Sent.
+    Sent,
+    /// The user cannot be messaged now (outside the 7-day window, blocked…): not retried.
+    Unreachable,
+    /// Failed.
+    Failed,
+}
+
+/// The Zalo side of a running bot.
+pub struct Zalo {
+    settings: ZaloSettings,
+    engine: Arc<Engine>,
+    tokens: TokenManager,
+    http: reqwest::Client,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Zalo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Zalo").field("app_id", &self.settings.app_id).finish_non_exhaustive()
+    }
+}
+
+impl Zalo {
+    /// Sets up the channel.
+    pub fn new(settings: ZaloSettings, engine: Arc<Engine>, metrics: Arc<Metrics>) -> Result<Self> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?;
+        let tokens = TokenManager::new(settings.clone(), engine.store().clone(), http.clone())?;
+        Ok(Self { settings, engine, tokens, http, metrics })
+    }
+
+    /// Whether a webhook request is genuinely from Zalo.
+    #[must_use]
+    pub fn verify(&self, header: &str, body: &[u8], timestamp: &str) -> bool {
+        signature_ok(header, &self.settings.app_id, body, timestamp, &self.settings.oa_secret_key)
+    }
+
+    /// Handles one verified event: once per delivery, engine, then replies.
+    pub async fn handle_event(self: &Arc<Self>, event: Value) {
+        let Some((incoming, key)) = to_incoming(&event) else { return };
+        self.metrics.inc(&self.metrics.updates);
+        let store = self.engine.store().clone();
+        match tokio::task::spawn_blocking(move || store.first_seen("zalo", &key)).await {
+            Ok(Ok(false)) => {
+                self.metrics.inc(&self.metrics.duplicates);
+                return;
+            }
+            Ok(Err(e)) => warn!(error = %e, "dedupe failed; handling anyway"),
+            _ => {}
+        }
+        let engine = self.engine.clone();
+        let inc = incoming.clone();
+        let replies = match tokio::task::spawn_blocking(move || engine.handle(&inc)).await {
+            Ok(Ok(r)) => r,
+            other => {
+                self.metrics.inc(&self.metrics.errors);
+                warn!(failed = ?other.err().map(|e| e.to_string()), "engine failed");
+                return;
+            }
+        };
+        for r in &replies {
+            if self.send(&incoming.user.id, r).await != Delivery::Sent {
+                break;
+            }
+        }
+    }
+
+    /// Sends a reply: text split at 2000 characters, buttons (≤ 5) under the last part.
+    pub async fn send(&self, user_id: &str, reply: &Reply) -> Delivery {
+        let parts = split(&reply.body, false, ZALO_LIMIT);
+        let last = parts.len().saturating_sub(1);
+        for (i, text) in parts.into_iter().enumerate() {
+            let mut message = json!({ "text": text });
+            if i == last {
+                let buttons: Vec<Value> = reply
+                    .all_buttons()
+                    .take(MAX_BUTTONS)
+                    .map(|b| {
+                        let title: String = b.label.chars().take(100).collect();
+                        json!({"title": title, "type": "oa.query.hide", "payload": format!("{PAYLOAD_PREFIX}{}", b.data)})
+                    })
+                    .collect();
+                if !buttons.is_empty() {
+                    message["attachment"] = json!({"type": "template", "payload": {"buttons": buttons}});
+                }
+            }
+            let body = json!({ "recipient": { "user_id": user_id }, "message": message });
+            match self.post_cs(&body).await {
+                Delivery::Sent => self.metrics.inc(&self.metrics.replies),
+                Delivery::Unreachable => {
+                    let store = self.engine.store().clone();
+                    let _ =
+                        tokio::task::spawn_blocking(move || store.count("zalo_unreachable", "user")).await;
+                    info!("Zalo user outside the messaging window; not retried");
+                    return Delivery::Unreachable;
+                }
+                Delivery::Failed => {
+                    self.metrics.inc(&self.metrics.errors);
+                    return Delivery::Failed;
+                }
+            }
+        }
+        Delivery::Sent
+    }
+
+    /// One consultation message with the error handling of the OA API: an invalid or expired
+    /// token is refreshed and the call retried once; rate limits back off and retry once;
+    /// users outside the window are not retried.
+    async fn post_cs(&self, body: &Value) -> Delivery {
+        let url = format!("{}/v3.0/oa/message/cs", self.settings.api_url);
+        let (mut refreshed, mut backed_off) = (false, false);
+        loop {
+            let token = match self.tokens.access().await {
+                Ok(t) => t,
+                Err(e) => {
+                    warn!(error = %e, "no usable Zalo access token");
+                    return Delivery::Failed;
+                }
+            };
+            let resp = self.http.post(&url).header("access_token", &token).json(body).send().await;
+            let (status, v) = match resp {
+                Ok(r) => {
+                    let status = r.status();
+                    (status, r.json::<Value>().await.unwrap_or(Value::Null))
+                }
+                Err(e) => {
+                    warn!(error = %e, "Zalo API unreachable");
+                    return Delivery::Failed;
+                }
+            };
+            let code = v["error"].as_i64().unwrap_or(if status.is_success() { 0 } else { -1 });
+            match code {
+                0 if status.is_success() => return Delivery::Sent,
+                -216 | -220 if !refreshed => {
+                    refreshed = true;
+                    if let Err(e) = self.tokens.refresh_after(&token).await {
+                        warn!(error = %e, "Zalo token refresh failed");
+                        return Delivery::Failed;
+                    }
+                }
+                -32 if !backed_off => {
+                    backed_off = true;
+                    warn!("Zalo rate limit; backing off");
+                    tokio::time::sleep(self.settings.rate_limit_backoff).await;
+                }
+                c if UNREACHABLE.contains(&c) => return Delivery::Unreachable,
+                _ if (status.as_u16() == 429 || status.is_server_error()) && !backed_off => {
+                    backed_off = true;
+                    tokio::time::sleep(self.settings.rate_limit_backoff).await;
+                }
+                c => {
+                    warn!(
+                        code = c,
+                        status = status.as_u16(),
+                        message = v["message"].as_str().unwrap_or(""),
+                        "Zalo send failed"
+                    );
+                    return Delivery::Failed;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_matches_with_or_without_mac_prefix() {
+        let body = br#"{"event_name":"user_send_text"}"#;
+        let m = mac("app1", body, "1700000000000", "oa-secret");
+        assert!(signature_ok(&m, "app1", body, "1700000000000", "oa-secret"));
+        assert!(signature_ok(&format!("mac={m}"), "app1", body, "1700000000000", "oa-secret"));
+        assert!(signature_ok(&m.to_uppercase(), "app1", body, "1700000000000", "oa-secret"));
+        assert!(!signature_ok(&m, "app1", b"{}", "1700000000000", "oa-secret"));
+        assert!(!signature_ok("", "app1", body, "1700000000000", "oa-secret"));
+    }
+
+    #[test]
+    fn plain_text_commands_and_button_payloads() {
+        let cmd = |n: &str, a: &str| IncomingKind::Command { name: n.into(), arg: a.into() };
+        assert_eq!(parse_text("quiz"), cmd("quiz", ""));
+        assert_eq!(parse_text("Trắc nghiệm"), cmd("quiz", ""));
+        assert_eq!(parse_text("5 không"), cmd("5khong", ""));
+        assert_eq!(parse_text("Kiểm tra Tài khoản bị khóa"), cmd("kiemtra", "Tài khoản bị khóa"));
+        assert_eq!(parse_text("hoi deepfake là gì"), cmd("hoi", "deepfake là gì"));
+        assert_eq!(parse_text("#cg:q:0:1"), IncomingKind::Button("q:0:1".into()));
+        assert_eq!(parse_text("/start"), cmd("start", ""));
+        assert_eq!(parse_text("chào bạn"), IncomingKind::Text("chào bạn".into()));
+    }
+}

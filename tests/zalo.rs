@@ -1,0 +1,347 @@
+//! Black-box tests of the Zalo OA channel: the real serving code against a fake Zalo API on
+//! 127.0.0.1; signed and forged webhooks, every event type, token refresh and error codes.
+
+mod common;
+
+use std::{sync::Arc, time::Duration};
+
+use canhgiac::{
+    bot::{Button, Reply},
+    channels::zalo::{Delivery, Zalo, ZaloSettings, mac},
+    config::{Config, Secret},
+    rich::Rich,
+    server::Metrics,
+    store::Store,
+    testing::fake_zalo::{self, FakeZalo},
+};
+use serde_json::{Value, json};
+
+const APP_ID: &str = "360846524940903967";
+const OA_SECRET: &str = "oa-secret-key";
+const APP_SECRET: &str = "app-secret";
+
+struct Oa {
+    fake: Arc<FakeZalo>,
+    url: String,
+    store: Arc<Store>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn start_oa() -> Oa {
+    let (fake, api) = fake_zalo::start("access-0", "refresh-0", APP_SECRET).await.expect("fake zalo");
+    let data = tempfile::tempdir().expect("data");
+    let store = Arc::new(Store::open(data.path()).expect("store"));
+    let (engine, index) = common::engine_with(store.clone());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut cfg = Config::load_with(None, |_| None).expect("config");
+    cfg.listen = format!("127.0.0.1:{port}");
+    cfg.zalo_app_id = Some(APP_ID.into());
+    cfg.zalo_app_secret = Some(Secret::new(APP_SECRET));
+    cfg.zalo_oa_secret_key = Some(Secret::new(OA_SECRET));
+    cfg.zalo_access_token = Some(Secret::new("access-0"));
+    cfg.zalo_refresh_token = Some(Secret::new("refresh-0"));
+    cfg.zalo_api_url = api.clone();
+    cfg.zalo_oauth_url = api;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(canhgiac::server::serve(cfg, Arc::new(engine), async move {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Oa {
+        fake,
+        url: format!("http://127.0.0.1:{port}/webhooks/zalo"),
+        store,
+        stop: Some(tx),
+        _dirs: (data, index),
+    }
+}
+
+fn event(name: &str, user: &str, msg_id: &str, text: &str) -> Value {
+    json!({"app_id": APP_ID, "sender": {"id": user}, "user_id_by_app": "552177279717587730",
+        "recipient": {"id": "388613280878808645"}, "event_name": name,
+        "message": {"text": text, "msg_id": msg_id}, "timestamp": "1700000000000"})
+}
+
+impl Oa {
+    async fn post_raw(&self, body: &[u8], signature: Option<String>) -> u16 {
+        let mut r = reqwest::Client::new()
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(s) = signature {
+            r = r.header("X-ZEvent-Signature", s);
+        }
+        r.send().await.expect("post").status().as_u16()
+    }
+
+    async fn post(&self, v: &Value) -> u16 {
+        let body = v.to_string();
+        let ts = v["timestamp"].as_str().unwrap_or("").to_owned();
+        self.post_raw(body.as_bytes(), Some(format!("mac={}", mac(APP_ID, body.as_bytes(), &ts, OA_SECRET))))
+            .await
+    }
+
+    async fn wait_cs(&self, n: usize) -> Vec<Value> {
+        for _ in 0..250 {
+            let c = self.fake.calls("cs");
+            if c.len() >= n {
+                return c.into_iter().map(|c| c.body).collect();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("expected {n} sends, got {:#?}", self.fake.calls("cs"));
+    }
+
+    async fn settle(&self) -> usize {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.fake.calls("cs").len()
+    }
+}
+
+impl Drop for Oa {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn text_of(v: &Value) -> &str {
+    v["message"]["text"].as_str().unwrap_or("")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_events_are_answered_through_the_oa_api() {
+    let oa = start_oa().await;
+    assert_eq!(oa.post(&json!({"app_id": APP_ID, "oa_id": "388613280878808645", "follower": {"id": "u1"},
+        "user_id_by_app": "552", "event_name": "follow", "source": "oa_profile", "timestamp": "1700000000001"})).await, 200);
+    let sends = oa.wait_cs(1).await;
+    assert_eq!(sends[0]["recipient"]["user_id"], "u1");
+    assert!(text_of(&sends[0]).contains("Xin chào anh/chị") && text_of(&sends[0]).contains("Quyền riêng tư"));
+    let buttons = sends[0]["message"]["attachment"]["payload"]["buttons"].as_array().expect("menu buttons");
+    assert!(buttons.len() <= 5 && !buttons.is_empty());
+    assert!(buttons.iter().all(
+        |b| b["type"] == "oa.query.hide" && b["payload"].as_str().is_some_and(|p| p.starts_with("#cg:"))
+    ));
+    assert_eq!(oa.fake.calls("cs")[0].credential, "access-0", "access_token header");
+
+    let check = event(
+        "user_send_text",
+        "u1",
+        "m-2",
+        "Tai khoan cua quy khach bi khoa, vui long truy cap https://vietcombank-xacthuc.top de mo khoa",
+    );
+    assert_eq!(oa.post(&check).await, 200);
+    let sends = oa.wait_cs(2).await;
+    assert!(text_of(&sends[1]).starts_with("🚨 LỪA ĐẢO"), "{}", text_of(&sends[1]));
+
+    // Pressing a button arrives as the user's text: the payload.
+    let why = sends[1]["message"]["attachment"]["payload"]["buttons"][0]["payload"]
+        .as_str()
+        .expect("payload")
+        .to_owned();
+    assert_eq!(oa.post(&event("user_send_text", "u1", "m-3", &why)).await, 200);
+    let sends = oa.wait_cs(3).await;
+    assert!(text_of(&sends[2]).contains("Lý do"), "{}", text_of(&sends[2]));
+    for s in &sends {
+        assert!(text_of(s).chars().count() <= 2000);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_missing_malformed_and_oversized_requests_are_rejected() {
+    let oa = start_oa().await;
+    let body = event("user_send_text", "u2", "m-1", "xin chào").to_string();
+    assert_eq!(oa.post_raw(body.as_bytes(), None).await, 401, "missing signature");
+    assert_eq!(oa.post_raw(body.as_bytes(), Some("mac=deadbeef".into())).await, 401, "forged signature");
+    let other = mac(APP_ID, b"{}", "1700000000000", OA_SECRET);
+    assert_eq!(oa.post_raw(body.as_bytes(), Some(other)).await, 401, "signature of another body");
+    assert_eq!(oa.post_raw(b"{not json", Some("mac=00".into())).await, 400);
+    let huge = format!("{{\"event_name\":\"user_send_text\",\"pad\":\"{}\"}}", "x".repeat(200_000));
+    assert_eq!(oa.post_raw(huge.as_bytes(), None).await, 413);
+    let good = mac(APP_ID, body.as_bytes(), "1700000000000", OA_SECRET);
+    assert_eq!(oa.post_raw(body.as_bytes(), Some(good)).await, 200, "signature without the mac= prefix");
+    oa.wait_cs(1).await;
+    assert_eq!(oa.settle().await, 2, "only the genuine event was answered (privacy note + answer)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_echoes_media_links_and_unfollow() {
+    let oa = start_oa().await;
+    let e = event("user_send_text", "u3", "dup-1", "năm không");
+    assert_eq!(oa.post(&e).await, 200);
+    assert_eq!(oa.post(&e).await, 200, "a redelivery is acknowledged");
+    oa.wait_cs(2).await;
+    assert_eq!(oa.settle().await, 2, "…and handled once");
+    let mut echo = event("oa_send_text", "388613280878808645", "echo-1", "Năm không");
+    echo["recipient"] = json!({"id": "u3"});
+    assert_eq!(oa.post(&echo).await, 200);
+    assert_eq!(oa.settle().await, 2, "the OA's own echo is ignored");
+
+    let mut image = event("user_send_image", "u3", "img-1", "");
+    image["message"]["attachments"] =
+        json!([{"type": "image", "payload": {"thumbnail": "t", "url": "https://example.zdn.vn/i.jpg"}}]);
+    assert_eq!(oa.post(&image).await, 200);
+    let sends = oa.wait_cs(3).await;
+    assert!(text_of(&sends[2]).contains("dán phần chữ"));
+
+    let mut link = event("user_send_link", "u3", "link-1", "");
+    link["message"]["attachments"] = json!([{"type": "link", "payload": {"url": "https://vietcombank-xacthuc.top/login", "description": "", "thumbnail": ""}}]);
+    assert_eq!(oa.post(&link).await, 200);
+    let sends = oa.wait_cs(4).await;
+    assert!(text_of(&sends[3]).starts_with("🚨 LỪA ĐẢO"), "links are checked: {}", text_of(&sends[3]));
+
+    assert_eq!(oa.post(&event("user_send_text", "u3", "m-5", "đăng ký")).await, 200);
+    oa.wait_cs(5).await;
+    assert_eq!(oa.store.subscribers("zalo").expect("subs"), ["u3"]);
+    assert_eq!(
+        oa.post(&json!({"app_id": APP_ID, "oa_id": "oa", "follower": {"id": "u3"}, "event_name": "unfollow",
+        "timestamp": "1700000000009"}))
+            .await,
+        200
+    );
+    for _ in 0..100 {
+        if oa.store.subscribers("zalo").expect("subs").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(oa.store.subscribers("zalo").expect("subs").is_empty(), "unfollow → no more pushes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_text_commands_and_the_quiz_work_on_zalo() {
+    let oa = start_oa().await;
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-1", "5 không")).await, 200);
+    let s = oa.wait_cs(2).await;
+    assert!(text_of(&s[1]).contains("Năm không"), "{}", text_of(&s[1]));
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-2", "hỏi deepfake là gì")).await, 200);
+    let s = oa.wait_cs(3).await;
+    assert!(text_of(&s[2]).contains("Deepfake"));
+    assert_eq!(
+        oa.post(&event("user_send_text", "u4", "c-3", "kiểm tra chiều nay họp lúc 3 giờ nhé")).await,
+        200
+    );
+    let s = oa.wait_cs(4).await;
+    assert!(text_of(&s[3]).contains("CHƯA THẤY DẤU HIỆU"));
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-4", "quiz")).await, 200);
+    let s = oa.wait_cs(6).await;
+    assert!(text_of(&s[5]).starts_with("Câu 1/10"), "{}", text_of(&s[5]));
+    let answers = s[5]["message"]["attachment"]["payload"]["buttons"].as_array().expect("answer buttons");
+    assert!((3..=4).contains(&answers.len()));
+    let a = answers[0]["payload"].as_str().expect("payload").to_owned();
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-5", &a)).await, 200);
+    let s = oa.wait_cs(8).await;
+    assert!(text_of(&s[6]).starts_with("✅") || text_of(&s[6]).starts_with("❌"));
+    assert!(text_of(&s[7]).starts_with("Câu 2/10"));
+}
+
+fn settings(api: &str) -> ZaloSettings {
+    ZaloSettings {
+        app_id: APP_ID.into(),
+        app_secret: APP_SECRET.into(),
+        oa_secret_key: OA_SECRET.into(),
+        api_url: api.into(),
+        oauth_url: api.into(),
+        access_token: Some("access-0".into()),
+        refresh_token: Some("refresh-0".into()),
+        rate_limit_backoff: Duration::from_millis(50),
+    }
+}
+
+fn hello() -> Reply {
+    Reply { body: Rich::new().para("Xin chào"), buttons: vec![vec![Button::new("Menu", "m:menu")]] }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_tokens_are_refreshed_once_and_the_new_refresh_token_survives_a_restart() {
+    let (fake, api) = fake_zalo::start("access-0", "refresh-0", APP_SECRET).await.expect("fake");
+    let dir = tempfile::tempdir().expect("data");
+    {
+        let store = Arc::new(Store::open(dir.path()).expect("store"));
+        let (engine, _i) = common::engine_with(store.clone());
+        let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+        assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent);
+        fake.expire_access();
+        assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent, "refreshed and retried");
+        let token_calls = fake.calls("token");
+        assert_eq!(token_calls.len(), 1, "one refresh");
+        assert_eq!(token_calls[0].credential, APP_SECRET, "secret_key header");
+        assert!(
+            token_calls[0].body["form"].as_str().is_some_and(
+                |f| f.contains("refresh_token=refresh-0") && f.contains("grant_type=refresh_token")
+            )
+        );
+        assert_eq!(store.kv_get("zalo.refresh_token").expect("kv").as_deref(), Some("refresh-1"));
+        let cs = fake.calls("cs");
+        assert_eq!(cs.last().expect("retry").credential, "access-1");
+    }
+    // Restart: configuration still holds the spent tokens; the store has the new pair.
+    let store = Arc::new(Store::open(dir.path()).expect("reopen"));
+    let (engine, _i) = common::engine_with(store.clone());
+    let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+    assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent);
+    assert_eq!(
+        fake.calls("cs").last().expect("send").credential,
+        "access-1",
+        "stored token used after restart"
+    );
+    fake.expire_access();
+    assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent);
+    assert_eq!(fake.calls("token").len(), 2);
+    assert_eq!(
+        store.kv_get("zalo.refresh_token").expect("kv").as_deref(),
+        Some("refresh-2"),
+        "the stored refresh token was the valid one"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_error_code_is_handled() {
+    let (fake, api) = fake_zalo::start("access-0", "refresh-0", APP_SECRET).await.expect("fake");
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let (engine, _i) = common::engine_with(store.clone());
+    let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+
+    // Outside the 7-day window: recorded, not retried.
+    fake.unreachable.lock().expect("lock").push("gone".into());
+    assert_eq!(zalo.send("gone", &hello()).await, Delivery::Unreachable);
+    assert_eq!(fake.calls("cs").len(), 1, "no retry");
+    assert_eq!(store.totals("zalo_unreachable").expect("totals"), [("user".to_owned(), 1)]);
+
+    // Rate limited: back off, retry once.
+    *fake.rate_limit_next.lock().expect("lock") = true;
+    assert_eq!(zalo.send("u6", &hello()).await, Delivery::Sent);
+    assert_eq!(fake.calls("cs").len(), 3);
+
+    // A refresh token the server refuses: the send fails cleanly after one refresh attempt.
+    fake.expire_access();
+    *fake.refresh.lock().expect("lock") = "someone-else".into();
+    assert_eq!(zalo.send("u6", &hello()).await, Delivery::Failed);
+    assert_eq!(fake.calls("token").len(), 1);
+
+    // Long replies are split at 2000 characters; buttons capped at 5, on the last part.
+    *fake.access.lock().expect("lock") = "access-0".into();
+    let (engine, _j) = common::engine_with(Arc::new(Store::in_memory().expect("store")));
+    let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+    let mut body = Rich::new();
+    for i in 0..40 {
+        body = body.para(format!("Đoạn {i}: {}", "nội dung ".repeat(12)));
+    }
+    let buttons = vec![(0..7).map(|i| Button::new(&format!("Nút {i}"), format!("m:{i}"))).collect()];
+    let before = fake.calls("cs").len();
+    assert_eq!(zalo.send("u7", &Reply { body, buttons }).await, Delivery::Sent);
+    let parts: Vec<Value> = fake.calls("cs")[before..].iter().map(|c| c.body.clone()).collect();
+    assert!(parts.len() >= 2);
+    assert!(parts.iter().all(|p| text_of(p).chars().count() <= 2000 && text_of(p).starts_with("Đoạn ")));
+    assert!(parts[..parts.len() - 1].iter().all(|p| p["message"].get("attachment").is_none()));
+    let last = parts.last().expect("last");
+    assert_eq!(last["message"]["attachment"]["payload"]["buttons"].as_array().expect("buttons").len(), 5);
+}
