@@ -1,7 +1,8 @@
 //! Load benchmark (not a timed test): updates per second through the Telegram webhook path
 //! against the fake Bot API on loopback, the p50/p99 time from posting an update to the reply's
-//! `sendMessage` call, and the process's peak memory. Bounded: 2,000 updates, 120 s at most.
-//! Run with `cargo bench --bench webhook_load`.
+//! `sendMessage` call, and the process's peak memory; then signed Zalo webhook requests per
+//! second (signature verified on every request) against the fake Zalo API. Bounded: 2,000
+//! updates per channel, 120 s at most each. Run with `cargo bench --bench webhook_load`.
 
 use std::{
     collections::HashMap,
@@ -12,11 +13,12 @@ use std::{
 
 use canhgiac::{
     bot::Engine,
+    channels::zalo::mac,
     check::{Blocklist, Checker},
     config::{Config, Secret},
     content, search,
     store::Store,
-    testing::fake_telegram,
+    testing::{fake_telegram, fake_zalo},
 };
 use serde_json::json;
 
@@ -73,6 +75,14 @@ async fn run() {
     cfg.telegram_webhook_secret = Some(Secret::new("load-secret"));
     cfg.listen = format!("127.0.0.1:{port}");
     cfg.data_dir = data_dir.path().to_path_buf();
+    let (zalo_fake, zalo_api) = fake_zalo::start("za-0", "zr-0", "app-secret").await.expect("fake zalo");
+    cfg.zalo_app_id = Some("app-load".into());
+    cfg.zalo_app_secret = Some(Secret::new("app-secret"));
+    cfg.zalo_oa_secret_key = Some(Secret::new("oa-secret"));
+    cfg.zalo_access_token = Some(Secret::new("za-0"));
+    cfg.zalo_refresh_token = Some(Secret::new("zr-0"));
+    cfg.zalo_api_url = zalo_api.clone();
+    cfg.zalo_oauth_url = zalo_api;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(canhgiac::server::serve(cfg, engine, async move {
         let _ = stop_rx.await;
@@ -150,6 +160,47 @@ async fn run() {
         percentile(&lat, 0.99),
         lat.last().copied().unwrap_or(0.0),
         fake.calls("sendMessage").len(),
+        peak_memory_kib().map_or_else(|| "?".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0)),
+    );
+
+    // Zalo: signed webhook requests; the signature is verified on every one.
+    let zurl = format!("http://127.0.0.1:{port}/webhooks/zalo");
+    let bodies: Vec<String> = (0..UPDATES)
+        .map(|i| {
+            json!({"app_id": "app-load", "sender": {"id": format!("zu{i}")}, "recipient": {"id": "oa"},
+                "event_name": "user_send_text", "message": {"text": questions[i % questions.len()], "msg_id": format!("zm{i}")},
+                "timestamp": "1700000000000"})
+            .to_string()
+        })
+        .collect();
+    let zstart = Instant::now();
+    let mut posts = Vec::with_capacity(UPDATES);
+    for body in bodies {
+        let permit = sem.clone().acquire_owned().await.expect("semaphore");
+        let (client, url) = (client.clone(), zurl.clone());
+        posts.push(tokio::spawn(async move {
+            let sig = format!("mac={}", mac("app-load", body.as_bytes(), "1700000000000", "oa-secret"));
+            let r =
+                client.post(&url).header("X-ZEvent-Signature", sig).body(body).send().await.expect("post");
+            assert_eq!(r.status(), 200);
+            drop(permit);
+        }));
+    }
+    for p in posts {
+        p.await.expect("post task");
+    }
+    let acked = zstart.elapsed().as_secs_f64();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while zalo_fake.calls("cs").len() < 2 * UPDATES && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let done = zstart.elapsed().as_secs_f64();
+    println!(
+        "zalo webhook: {UPDATES} signed requests acknowledged in {acked:.2} s = {:.0} requests/s (signature verified, \
+         concurrency {CONCURRENCY}); all {} replies sent after {done:.2} s = {:.0} events/s end to end; peak memory {} MiB",
+        UPDATES as f64 / acked,
+        zalo_fake.calls("cs").len(),
+        UPDATES as f64 / done,
         peak_memory_kib().map_or_else(|| "?".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0)),
     );
     let _ = stop_tx.send(());
