@@ -374,8 +374,9 @@ pub fn fit(checker: &Checker, samples: &[Sample], opts: FitOptions) -> Weights {
     }
 }
 
-/// "scam" from the lowest probability that keeps legitimate messages judged scam under 1.5%
-/// (ie403) and 0.5% (pth1993 ham), below the 2% and 1% floors; "suspicious" where F1 on the
+/// "scam" from the lowest probability that keeps legitimate messages judged scam under 0.8%
+/// (ie403) and 0.3% (pth1993 ham), well below the 2% and 1% floors (moving a message between
+/// scam and suspicious changes neither recall nor F1, so the margin is free); "suspicious" where F1 on the
 /// smishing set is best, with at most 5% of ie403 legitimate and 1% of pth1993 ham flagged.
 fn thresholds(probs: &[(f64, bool, &str)]) -> (f64, f64) {
     let rate = |t: f64, src: &str| {
@@ -386,7 +387,7 @@ fn thresholds(probs: &[(f64, bool, &str)]) -> (f64, f64) {
     let scam_t = grid
         .iter()
         .copied()
-        .find(|t| rate(*t, IE403) <= 0.015 && rate(*t, PTH1993_HAM) <= 0.005)
+        .find(|t| rate(*t, IE403) <= 0.008 && rate(*t, PTH1993_HAM) <= 0.003)
         .unwrap_or(0.9);
     let f1 = |t: f64| {
         let mut c = Confusion::default();
