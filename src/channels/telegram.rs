@@ -157,6 +157,7 @@ fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
 /// The Telegram side of a running bot.
 pub struct Telegram {
     bot: Bot,
+    token: String,
     me: Me,
     engine: Arc<Engine>,
     metrics: Arc<Metrics>,
@@ -166,6 +167,13 @@ impl std::fmt::Debug for Telegram {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Telegram").field("bot", &self.me.user.username).finish_non_exhaustive()
     }
+}
+
+/// An error message with the bot token removed: network errors quote the request URL, and the
+/// Bot API URL contains the token.
+fn redact(e: &impl std::fmt::Display, token: &str) -> String {
+    let s = e.to_string();
+    if token.is_empty() { s } else { s.replace(token, "<token>") }
 }
 
 /// Runs a Bot API call, waiting and retrying (up to 3 times) when Telegram answers 429.
@@ -198,13 +206,15 @@ impl Telegram {
         let url =
             reqwest::Url::parse(api_url).with_context(|| format!("invalid Telegram API URL {api_url}"))?;
         let bot = Bot::new(token).set_api_url(url);
-        let me = bot.get_me().await.context("Telegram getMe failed (check TELEGRAM_BOT_TOKEN)")?;
+        let me = bot.get_me().await.map_err(|e| {
+            anyhow::anyhow!("Telegram getMe failed (check TELEGRAM_BOT_TOKEN): {}", redact(&e, token))
+        })?;
         let commands: Vec<BotCommand> = COMMANDS.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect();
         with_retry(|| bot.set_my_commands(commands.clone()).send())
             .await
-            .context("Telegram setMyCommands failed")?;
+            .map_err(|e| anyhow::anyhow!("Telegram setMyCommands failed: {}", redact(&e, token)))?;
         info!(bot = me.user.username.as_deref().unwrap_or("?"), "telegram connected");
-        Ok(Self { bot, me, engine, metrics })
+        Ok(Self { bot, token: token.to_owned(), me, engine, metrics })
     }
 
     /// Registers the webhook with its secret token.
@@ -212,7 +222,7 @@ impl Telegram {
         let url = reqwest::Url::parse(url).with_context(|| format!("invalid webhook URL {url}"))?;
         with_retry(|| self.bot.set_webhook(url.clone()).secret_token(secret.to_owned()).send())
             .await
-            .context("Telegram setWebhook failed")?;
+            .map_err(|e| anyhow::anyhow!("Telegram setWebhook failed: {}", redact(&e, &self.token)))?;
         Ok(())
     }
 
@@ -291,7 +301,7 @@ impl Telegram {
                 }
                 Err(e) => {
                     self.metrics.inc(&self.metrics.errors);
-                    warn!(error = %e, "sendMessage failed");
+                    warn!(error = %redact(&e, &self.token), "sendMessage failed");
                     return false;
                 }
             }
@@ -302,7 +312,7 @@ impl Telegram {
     /// Long polling until `shutdown` turns true.
     pub async fn poll(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = self.bot.delete_webhook().await {
-            warn!(error = %e, "deleteWebhook failed");
+            warn!(error = %redact(&e, &self.token), "deleteWebhook failed");
         }
         let mut offset: i32 = 0;
         loop {
@@ -323,7 +333,7 @@ impl Telegram {
                 }
                 Err(RequestError::RetryAfter(s)) => tokio::time::sleep(s.duration()).await,
                 Err(e) => {
-                    warn!(error = %e, "getUpdates failed; retrying");
+                    warn!(error = %redact(&e, &self.token), "getUpdates failed; retrying");
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                         _ = shutdown.changed() => break,
@@ -332,5 +342,17 @@ impl Telegram {
             }
         }
         info!("telegram polling stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_redacted_from_error_messages() {
+        let e = "error sending request for url (https://api.telegram.org/bot123:ABC/getUpdates)";
+        assert_eq!(
+            super::redact(&e, "123:ABC"),
+            "error sending request for url (https://api.telegram.org/bot<token>/getUpdates)"
+        );
     }
 }
