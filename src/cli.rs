@@ -390,9 +390,8 @@ fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
         serde_json::to_writer(&mut out, &CheckJson::from(&report))?;
         out.write_all(b"\n")?;
     } else {
-        let content = load_content(cfg)?;
         let ansi = io::stdout().is_terminal();
-        writeln!(out, "{}", check::render_card(&content, &report).to_terminal(ansi))?;
+        writeln!(out, "{}", check::render_card(checker.content(), &report).to_terminal(ansi))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -63,7 +63,10 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> Result<
                     }
                 }
             }
-            Err(e) => writeln!(out, "\nXin lỗi, đã có lỗi xảy ra. Anh/chị thử lại sau nhé. ({e})")?,
+            Err(e) => {
+                tracing::warn!(error = %e, "engine failed");
+                writeln!(out, "\nXin lỗi, đã có lỗi xảy ra. Anh/chị thử lại sau nhé.")?;
+            }
         }
         write!(out, "\n> ")?;
         out.flush()?;

@@ -234,6 +234,12 @@ impl Checker {
         ids
     }
 
+    /// The content the checker uses.
+    #[must_use]
+    pub fn content(&self) -> &Arc<Content> {
+        &self.content
+    }
+
     /// The URL analyzer (for URL-only evaluation).
     #[must_use]
     pub fn url_analyzer(&self) -> &UrlAnalyzer {
