@@ -39,6 +39,20 @@ pub struct Rich {
     pub blocks: Vec<Block>,
 }
 
+/// Spans as text: bold as ANSI bold when `ansi`, links as "text (url)".
+#[must_use]
+pub fn spans_text(sp: &[Span], ansi: bool) -> String {
+    sp.iter()
+        .map(|s| match s {
+            Span::Text(t) => t.clone(),
+            Span::Bold(t) if ansi => format!("\x1b[1m{t}\x1b[0m"),
+            Span::Bold(t) => t.clone(),
+            Span::Link { text, url } if text == url => url.clone(),
+            Span::Link { text, url } => format!("{text} ({url})"),
+        })
+        .collect()
+}
+
 impl Rich {
     /// Empty text.
     #[must_use]
@@ -113,16 +127,7 @@ impl Rich {
 
     fn render(&self, ansi: bool) -> String {
         let bold = |s: &str| if ansi { format!("\x1b[1m{s}\x1b[0m") } else { s.to_owned() };
-        let spans = |sp: &[Span]| -> String {
-            sp.iter()
-                .map(|s| match s {
-                    Span::Text(t) => t.clone(),
-                    Span::Bold(t) => bold(t),
-                    Span::Link { text, url } if text == url => url.clone(),
-                    Span::Link { text, url } => format!("{text} ({url})"),
-                })
-                .collect()
-        };
+        let spans = |sp: &[Span]| spans_text(sp, ansi);
         let mut out: Vec<String> = Vec::new();
         for b in &self.blocks {
             out.push(match b {

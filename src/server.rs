@@ -109,14 +109,10 @@ async fn zalo_webhook(State(state): State<AppState>, headers: HeaderMap, body: B
     StatusCode::OK
 }
 
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn telegram_webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let Some((tg, secret)) = state.telegram.clone() else { return StatusCode::NOT_FOUND };
     let given = headers.get("x-telegram-bot-api-secret-token").map(|v| v.as_bytes()).unwrap_or_default();
-    if !ct_eq(given, secret.as_bytes()) {
+    if !crate::channels::constant_time_eq(given, secret.as_bytes()) {
         state.metrics.inc(&state.metrics.rejected);
         warn!(present = !given.is_empty(), "telegram webhook: wrong or missing secret token");
         return StatusCode::UNAUTHORIZED;

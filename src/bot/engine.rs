@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     check::{Checker, Report, Verdict},
-    content::{Content, Entry, EntryKind},
+    content::{Content, Entry},
     quiz::{self, LETTERS, QUIZ_LEN, Rng},
     rich::{Rich, Span},
     search::{Outcome, Searcher, render_entry},
@@ -541,11 +541,5 @@ impl Engine {
             });
         }
         Ok(out)
-    }
-
-    /// Whether an entry id is a form (used by channels for titles).
-    #[must_use]
-    pub fn is_form(&self, id: &str) -> bool {
-        self.content.entry(id).is_some_and(|e| e.kind() == EntryKind::Form)
     }
 }

@@ -1,7 +1,7 @@
 //! Rendering `Rich` text for platforms: Telegram HTML (escaped) and plain text, split at a
 //! platform's length limit on paragraph boundaries.
 
-use crate::rich::{Block, Rich, Span};
+use crate::rich::{Block, Rich, Span, spans_text};
 
 /// Telegram's message length limit (characters).
 pub const TELEGRAM_LIMIT: usize = 4096;
@@ -23,13 +23,7 @@ fn spans_html(sp: &[Span]) -> String {
 }
 
 fn spans_plain(sp: &[Span]) -> String {
-    sp.iter()
-        .map(|s| match s {
-            Span::Text(t) | Span::Bold(t) => t.clone(),
-            Span::Link { text, url } if text == url => url.clone(),
-            Span::Link { text, url } => format!("{text} ({url})"),
-        })
-        .collect()
+    spans_text(sp, false)
 }
 
 /// One rendered block: (markup, visible length).

@@ -60,7 +60,7 @@ pub fn signature_ok(header: &str, app_id: &str, body: &[u8], timestamp: &str, oa
     let got = header.trim();
     let got = got.strip_prefix("mac=").unwrap_or(got).to_ascii_lowercase();
     let want = mac(app_id, body, timestamp, oa_secret_key);
-    got.len() == want.len() && got.bytes().zip(want.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    super::constant_time_eq(got.as_bytes(), want.as_bytes())
 }
 
 /// Zalo settings; present only when the app id, app secret and OA secret key are all set.

@@ -461,7 +461,7 @@ fn fit_rows(checker: &Checker, ids: &[String], rows: &[&Row], opts: FitOptions) 
 fn template_key(text: &str) -> u64 {
     let head: String =
         crate::text::fold(&text.to_lowercase()).chars().filter(char::is_ascii_alphabetic).take(20).collect();
-    head.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    super::textmodel::fnv1a(&[&head])
 }
 
 /// Two-fold cross-validation split by template: fits on one half, evaluates on the other, and

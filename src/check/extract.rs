@@ -4,6 +4,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+use super::url::host_path;
 use serde::Serialize;
 
 /// What kind of phone number.
@@ -131,14 +133,6 @@ fn known_tld(host: &str) -> bool {
     psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known())
 }
 
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..end];
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    host.split(':').next().unwrap_or(host)
-}
-
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
@@ -159,7 +153,7 @@ pub fn extract(text: &str) -> Entities {
             continue;
         }
         let u = trim_url(m.as_str());
-        let host = host_of(u).to_ascii_lowercase();
+        let (host, _) = host_path(u);
         let explicit = u.contains("://");
         if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
             continue; // numbers like 1.000.000 or bare IPs (handled below)
@@ -172,7 +166,7 @@ pub fn extract(text: &str) -> Entities {
         }
     }
     for m in IPV4_URL.find_iter(&clean) {
-        let host = host_of(m.as_str());
+        let (host, _) = host_path(m.as_str());
         let octets: Vec<&str> = host.split('.').collect();
         let valid = octets.len() == 4 && octets.iter().all(|o| o.parse::<u16>().is_ok_and(|n| n <= 255));
         // A bare dotted number is usually an amount or a date; count it as a link only with a

@@ -272,7 +272,7 @@ impl Checker {
         let unleet = signals::deleet(&cleaned);
         let original = nfc(&unleet);
         let norm = normalize_text(&unleet);
-        let tokens = self.analyzer.analyze(&unleet);
+        let tokens = self.analyzer.analyze_normalized(&norm);
         let entities = extract(&cleaned);
 
         let mut present: Vec<(String, String, String)> = Vec::new(); // (feature, label, evidence)

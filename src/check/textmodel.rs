@@ -7,7 +7,8 @@ use crate::text::Token;
 /// Number of hash buckets.
 pub const BUCKETS: u32 = 1 << 14;
 
-fn fnv1a(parts: &[&str]) -> u64 {
+/// FNV-1a (64 bit) of the parts joined by single spaces: stable across runs and platforms.
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::blocklist::Blocklist;
-use crate::content::Brands;
+use crate::{content::Brands, text::edit_distance};
 
 /// How risky a URL looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -162,21 +162,8 @@ fn unglyph(s: &str) -> String {
     out
 }
 
-fn lev(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-fn host_path(url: &str) -> (String, String) {
+/// Host (lowercase, without `www.`) and the rest (path, query) of a URL with or without scheme.
+pub(crate) fn host_path(url: &str) -> (String, String) {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
@@ -220,12 +207,6 @@ impl UrlAnalyzer {
         }
     }
 
-    /// Number of hosts in the imported blocklist.
-    #[must_use]
-    pub fn blocklist_len(&self) -> usize {
-        self.blocklist.len()
-    }
-
     /// The brand owning `host`, if it is an official domain (or a subdomain of one).
     fn official_owner(&self, host: &str) -> Option<String> {
         let mut h = host;
@@ -256,7 +237,7 @@ impl UrlAnalyzer {
                     || (!whole_only
                         && k.len() >= 6
                         && t.len() >= 6
-                        && lev(t, k) <= if k.len() >= 9 { 2 } else { 1 });
+                        && edit_distance(t, k, 2) <= if k.len() >= 9 { 2 } else { 1 });
                 if hit {
                     return Some((name.clone(), t.clone()));
                 }

@@ -227,16 +227,6 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a user's role (`user`, `trainer`, `admin`).
-    pub fn set_role(&self, k: &UserKey, role: &str) -> Result<(), StoreError> {
-        self.touch_user(k)?;
-        self.conn().execute(
-            "UPDATE users SET role = ?3 WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id, role],
-        )?;
-        Ok(())
-    }
-
     /// Deletes everything stored about a user. Returns whether anything was stored.
     pub fn delete_user(&self, k: &UserKey) -> Result<bool, StoreError> {
         let mut c = self.conn();

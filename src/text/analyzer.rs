@@ -3,13 +3,11 @@
 
 use std::sync::Arc;
 
-use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
-
 use super::{
     lexicon::Lexicon,
-    normalize::{canonical_syllable, fold, normalize_text, split_words},
+    normalize::{canonical_syllable, fold, has_tone, normalize_text, split_words},
 };
+use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
 /// One analysed word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +32,6 @@ pub struct Analyzer {
     lexicon: Arc<Lexicon>,
 }
 
-fn has_tone(word: &str) -> bool {
-    word.nfd()
-        .any(|c| ('\u{300}'..='\u{36f}').contains(&c) && !matches!(c, '\u{302}' | '\u{306}' | '\u{31b}'))
-}
-
 impl Analyzer {
     /// An analyzer over the given lexicon.
     #[must_use]
@@ -55,9 +48,15 @@ impl Analyzer {
     /// Analyses text: NFC, lowercase, split, expand abbreviations, canonical and folded forms.
     #[must_use]
     pub fn analyze(&self, text: &str) -> Vec<Token> {
-        let norm = normalize_text(text);
+        self.analyze_normalized(&normalize_text(text))
+    }
+
+    /// Like [`Analyzer::analyze`] for text already passed through `normalize_text`; token
+    /// offsets refer to `norm`.
+    #[must_use]
+    pub fn analyze_normalized(&self, norm: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        for (start, word) in split_words(&norm) {
+        for (start, word) in split_words(norm) {
             let end = start + word.len();
             let canon = canonical_syllable(word);
             let folded = fold(&canon);
@@ -179,6 +178,8 @@ impl Tokenizer for VietTokenizer {
 
 #[cfg(test)]
 mod tests {
+    use unicode_normalization::UnicodeNormalization;
+
     use super::*;
     use crate::text::lexicon::LexiconSpec;
 

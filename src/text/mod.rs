@@ -6,9 +6,11 @@
 //! teen code from the lexicon are expanded before the forms are built.
 
 mod analyzer;
+mod distance;
 mod lexicon;
 mod normalize;
 
 pub use analyzer::{Analyzer, Token, TokenizerKind, VietTokenizer};
+pub use distance::edit_distance;
 pub use lexicon::{Lexicon, LexiconError, LexiconSpec};
-pub use normalize::{canonical_syllable, fold, has_marks, nfc, normalize_text, split_words};
+pub use normalize::{canonical_syllable, fold, has_marks, has_tone, nfc, normalize_text, split_words};

@@ -65,6 +65,12 @@ pub fn has_marks(word: &str) -> bool {
     !word.is_ascii() && fold(word) != word
 }
 
+/// True when the word carries a tone mark (not just a shape mark such as the one in "ơ" or "â").
+#[must_use]
+pub fn has_tone(word: &str) -> bool {
+    word.nfd().any(|c| TONE_MARKS.contains(&c))
+}
+
 fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'ă' | 'â' | 'e' | 'ê' | 'i' | 'o' | 'ô' | 'ơ' | 'u' | 'ư' | 'y')
 }
