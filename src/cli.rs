@@ -276,7 +276,7 @@ pub fn render_terminal(searcher: &Searcher, question: &str, ansi: bool) -> Resul
     match searcher.ask(question)? {
         Outcome::Answer(a) => {
             s.push_str(&format!("{}\n", bold(&format!("▶ {}", a.title))));
-            s.push_str(&format!("(mục \"{}\", độ phù hợp {:.2})\n\n", a.id, a.score));
+            s.push_str(&format!("(độ phù hợp {:.0}%)\n\n", a.score * 100.0));
             s.push_str(&a.body.to_terminal(ansi));
             if !a.alternatives.is_empty() {
                 s.push_str(&format!("\n\n{}\n", bold("Có thể anh/chị cũng quan tâm")));

@@ -67,6 +67,13 @@ impl Rich {
         self
     }
 
+    /// Adds every block of `other` after these.
+    #[must_use]
+    pub fn append(mut self, other: Rich) -> Self {
+        self.blocks.extend(other.blocks);
+        self
+    }
+
     /// Adds a plain paragraph.
     #[must_use]
     pub fn para(mut self, text: impl Into<String>) -> Self {

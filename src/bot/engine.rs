@@ -278,23 +278,9 @@ impl Engine {
             let _ = self.store.count("form", form);
         }
         debug!(verdict = r.verdict.as_str(), "checked a message");
-        let headline = match r.verdict {
-            Verdict::Scam => "🚨 LỪA ĐẢO",
-            Verdict::Suspicious => "⚠️ ĐÁNG NGỜ",
-            Verdict::Safe => "✅ CHƯA THẤY DẤU HIỆU LỪA ĐẢO",
-        };
-        let mut body = Rich::new().spans(vec![
-            Span::Bold(headline.to_owned()),
-            Span::Text(format!(" · mức rủi ro {:.0}/100", r.score * 100.0)),
-        ]);
+        let mut body = Rich::new().spans(crate::check::headline(&r));
         if !r.signals.is_empty() {
-            body = body.bullets(r.signals.iter().take(3).map(|s| {
-                if s.evidence.is_empty() {
-                    s.label.clone()
-                } else {
-                    format!("{}: \"{}\"", s.label, s.evidence)
-                }
-            }));
+            body = body.bullets(r.signals.iter().take(3).map(crate::check::Signal::describe));
         }
         if let Some(form) = r.types.first().and_then(|(id, _)| self.content.form(id)) {
             body = body.spans(vec![Span::Bold("Giống: ".into()), Span::Text(form.title.clone())]);
@@ -345,13 +331,7 @@ impl Engine {
                             Button::new("📣 Báo cáo ở đâu", format!("x:{id}:rep")),
                             Button::new("🔎 Kiểm tra tin này", format!("x:{id}:chk")),
                         ]);
-                        Rich {
-                            blocks: [
-                                vec![crate::rich::Block::Paragraph(vec![Span::Bold(a.title.clone())])],
-                                a.body.blocks,
-                            ]
-                            .concat(),
-                        }
+                        Rich::new().spans(vec![Span::Bold(a.title.clone())]).append(a.body)
                     }
                 };
                 Ok(Reply { body, buttons })
@@ -370,13 +350,9 @@ impl Engine {
     fn topic(&self, id: &str) -> Reply {
         match self.content.entry(id) {
             Some(e) => Reply {
-                body: Rich {
-                    blocks: [
-                        vec![crate::rich::Block::Paragraph(vec![Span::Bold(e.title().to_owned())])],
-                        render_entry(&self.content, e).blocks,
-                    ]
-                    .concat(),
-                },
+                body: Rich::new()
+                    .spans(vec![Span::Bold(e.title().to_owned())])
+                    .append(render_entry(&self.content, e)),
                 buttons: Vec::new(),
             },
             None => Reply::text(Rich::new().para(texts::EXPIRED)),

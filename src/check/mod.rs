@@ -18,7 +18,7 @@ pub mod url;
 use std::{collections::BTreeMap, sync::Arc};
 
 pub use blocklist::Blocklist;
-pub use report::{CheckJson, render_card};
+pub use report::{CheckJson, headline, render_card};
 use thiserror::Error;
 use tracing::debug;
 pub use url::{Risk, UrlAnalyzer, UrlFlag, UrlReport};
@@ -60,6 +60,16 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The headline users see, with its sign.
+    #[must_use]
+    pub fn headline_vi(self) -> &'static str {
+        match self {
+            Self::Scam => "🚨 LỪA ĐẢO",
+            Self::Suspicious => "⚠️ ĐÁNG NGỜ",
+            Self::Safe => "✅ CHƯA THẤY DẤU HIỆU LỪA ĐẢO",
+        }
+    }
+
     /// The verdict as in the JSON interface.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -82,6 +92,18 @@ pub struct Signal {
     pub evidence: String,
     /// Its weight in the model.
     pub weight: f64,
+}
+
+impl Signal {
+    /// The signal as users read it: its label and, when there is one, the words that fired it.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        if self.evidence.is_empty() {
+            self.label.clone()
+        } else {
+            format!("{}: \"{}\"", self.label, self.evidence)
+        }
+    }
 }
 
 /// The checker's full answer.
@@ -186,6 +208,19 @@ impl std::fmt::Debug for Checker {
     }
 }
 
+/// A count written the Vietnamese way, with dots between thousands (20.000).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -256,7 +291,7 @@ impl Checker {
         let _span = tracing::debug_span!("check", chars = text.len()).entered();
         let mut notes = Vec::new();
         let text = if text.chars().count() > MAX_CHARS {
-            notes.push(format!("Tin nhắn rất dài: chỉ {MAX_CHARS} ký tự đầu được phân tích."));
+            notes.push(format!("Tin nhắn rất dài: chỉ {} ký tự đầu được phân tích.", thousands(MAX_CHARS)));
             let end = text.char_indices().nth(MAX_CHARS).map_or(text.len(), |(i, _)| i);
             &text[..end]
         } else {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Report, Verdict};
+use super::Report;
 use crate::{
     content::Content,
     rich::{Rich, Span},
@@ -88,32 +88,21 @@ impl From<&Report> for CheckJson {
     }
 }
 
+/// The first line of every verdict, on every channel: the verdict and the risk level.
+#[must_use]
+pub fn headline(r: &Report) -> Vec<Span> {
+    vec![
+        Span::Bold(r.verdict.headline_vi().to_owned()),
+        Span::Text(format!(" · mức rủi ro {:.0}/100", r.score * 100.0)),
+    ]
+}
+
 /// The verdict card: verdict first, then reasons, links, the matching form and advice.
 #[must_use]
 pub fn render_card(content: &Content, r: &Report) -> Rich {
-    let headline = match r.verdict {
-        Verdict::Scam => "🚨 LỪA ĐẢO",
-        Verdict::Suspicious => "⚠️ ĐÁNG NGỜ",
-        Verdict::Safe => "✅ CHƯA THẤY DẤU HIỆU LỪA ĐẢO",
-    };
-    let mut card = Rich::new().spans(vec![
-        Span::Bold(headline.to_owned()),
-        Span::Text(format!(" (điểm rủi ro {:.0}/100)", r.score * 100.0)),
-    ]);
+    let mut card = Rich::new().spans(headline(r));
     if !r.signals.is_empty() {
-        card = card.heading("Lý do").bullet_spans(
-            r.signals
-                .iter()
-                .take(8)
-                .map(|s| {
-                    let mut line = vec![Span::Text(s.label.clone())];
-                    if !s.evidence.is_empty() {
-                        line.push(Span::Text(format!(": \"{}\"", s.evidence)));
-                    }
-                    line
-                })
-                .collect(),
-        );
+        card = card.heading("Lý do").bullets(r.signals.iter().take(8).map(super::Signal::describe));
     }
     if !r.urls.is_empty() {
         card = card.heading("Đường link trong tin nhắn").bullet_spans(

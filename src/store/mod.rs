@@ -147,7 +147,11 @@ fn now() -> i64 {
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    new_updates: std::sync::atomic::AtomicU64,
 }
+
+/// Old update ids are forgotten once every this many new ones.
+const PRUNE_EVERY: u64 = 512;
 
 impl Store {
     /// Opens (creating if needed) `canhgiac.sqlite3` in `data_dir`, in WAL mode, migrated.
@@ -174,7 +178,7 @@ impl Store {
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self { conn: Mutex::new(conn), new_updates: std::sync::atomic::AtomicU64::new(0) })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -253,14 +257,17 @@ impl Store {
     }
 
     /// True the first time an update id is seen on a channel (duplicate deliveries are dropped).
-    /// Ids older than a week are forgotten.
+    /// Ids older than a week are forgotten (checked every [`PRUNE_EVERY`] new ids).
     pub fn first_seen(&self, channel: &str, update_id: &str) -> Result<bool, StoreError> {
         let c = self.conn();
         let n = c.execute(
             "INSERT OR IGNORE INTO processed_updates (channel, update_id, seen_at) VALUES (?1, ?2, ?3)",
             params![channel, update_id, now()],
         )?;
-        if n > 0 && update_id.ends_with('0') {
+        let new = n > 0;
+        if new
+            && self.new_updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(PRUNE_EVERY)
+        {
             c.execute("DELETE FROM processed_updates WHERE seen_at < ?1", params![now() - 7 * 86_400])?;
         }
         Ok(n > 0)
