@@ -437,7 +437,8 @@ pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
         crate::store::Store::open(&cfg.data_dir)
             .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))?,
     );
-    Ok(crate::bot::Engine::new(content, searcher, checker, store))
+    let roles = crate::bot::Roles::new(&cfg.admins, &cfg.trainers)?;
+    Ok(crate::bot::Engine::new(content, searcher, checker, store).with_roles(roles))
 }
 
 fn serve(cfg: Config) -> Result<ExitCode> {

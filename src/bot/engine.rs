@@ -12,6 +12,7 @@ use tracing::{debug, info_span};
 
 use super::{
     classify::looks_like_message,
+    roles::{Role, Roles},
     texts,
     types::{Button, ChatKind, Incoming, IncomingKind, Reply},
 };
@@ -67,6 +68,7 @@ pub struct Engine {
     searcher: Arc<Searcher>,
     checker: Arc<Checker>,
     store: Arc<Store>,
+    roles: Roles,
     memory: Mutex<Memory>,
 }
 
@@ -109,7 +111,27 @@ impl Engine {
         checker: Arc<Checker>,
         store: Arc<Store>,
     ) -> Self {
-        Self { content, searcher, checker, store, memory: Mutex::new(Memory::default()) }
+        Self {
+            content,
+            searcher,
+            checker,
+            store,
+            roles: Roles::default(),
+            memory: Mutex::new(Memory::default()),
+        }
+    }
+
+    /// With admins and trainers from the configuration.
+    #[must_use]
+    pub fn with_roles(mut self, roles: Roles) -> Self {
+        self.roles = roles;
+        self
+    }
+
+    /// A user's role (configuration, then grants in the store).
+    pub fn role(&self, key: &UserKey) -> Result<Role, EngineError> {
+        let stored = self.store.user(key)?.map(|u| u.role).unwrap_or_default();
+        Ok(self.roles.of(key, &stored))
     }
 
     /// The store (channels mark users inactive through it).
@@ -132,7 +154,7 @@ impl Engine {
         }
         let key = UserKey::new(inc.user.channel.name(), &inc.user.id);
         if inc.kind == IncomingKind::Left {
-            self.store.set_active(&key, false)?;
+            self.store.mark_gone(&key)?;
             return Ok(Vec::new());
         }
         let user = self.store.touch_user(&key)?;

@@ -296,7 +296,7 @@ impl Telegram {
                     info!("user blocked the bot; marking inactive");
                     let store = self.engine.store().clone();
                     let key = user.clone();
-                    let _ = tokio::task::spawn_blocking(move || store.set_active(&key, false)).await;
+                    let _ = tokio::task::spawn_blocking(move || store.mark_gone(&key)).await;
                     return false;
                 }
                 Err(e) => {

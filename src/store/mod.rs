@@ -14,6 +14,9 @@ use std::{
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
+mod campaign;
+pub use campaign::{BroadcastRow, BroadcastSummary, NewOutcome, OutboxItem, SubscriptionCount, TipState};
+
 /// Store failures.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -57,7 +60,7 @@ pub struct UserRow {
     pub key: UserKey,
     /// When they accepted the privacy notice (Unix seconds).
     pub consent_at: Option<i64>,
-    /// Subscribed to weekly tips.
+    /// Their private chat is subscribed to weekly tips.
     pub subscribed: bool,
     /// False once the user blocked the bot or unfollowed.
     pub active: bool,
@@ -76,7 +79,9 @@ pub struct QuizState {
     pub score: usize,
 }
 
-const MIGRATIONS: [&str; 1] = ["
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied. Append only.
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE users (
         channel     TEXT NOT NULL,
         user_id     TEXT NOT NULL,
@@ -124,10 +129,73 @@ const MIGRATIONS: [&str; 1] = ["
         key         TEXT PRIMARY KEY,
         value       TEXT NOT NULL
     );
-"];
+",
+    "
+    -- Campaigns: subscriptions per chat (a private chat or a staff group), tip history,
+    -- broadcasts and the durable outbox (one row per recipient).
+    ALTER TABLE users ADD COLUMN last_seen TEXT;
+    ALTER TABLE users ADD COLUMN follower INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE activity (
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        day         TEXT NOT NULL,
+        PRIMARY KEY (channel, user_id, day)
+    );
+    CREATE TABLE subscriptions (
+        channel       TEXT NOT NULL,
+        chat_id       TEXT NOT NULL,
+        chat_kind     TEXT NOT NULL DEFAULT 'private',
+        subscribed_at INTEGER NOT NULL,
+        last_tip      TEXT,
+        tip_cycle     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (channel, chat_id)
+    );
+    INSERT INTO subscriptions (channel, chat_id, chat_kind, subscribed_at)
+        SELECT channel, user_id, 'private', created_at FROM users WHERE subscribed = 1 AND active = 1;
+    UPDATE users SET follower = 1 WHERE channel = 'zalo' AND active = 1;
+    ALTER TABLE users DROP COLUMN subscribed;
+    CREATE TABLE tip_history (
+        channel      TEXT NOT NULL,
+        chat_id      TEXT NOT NULL,
+        tip_id       TEXT NOT NULL,
+        cycle        INTEGER NOT NULL,
+        broadcast_id INTEGER,
+        assigned_at  INTEGER NOT NULL,
+        PRIMARY KEY (channel, chat_id, tip_id, cycle)
+    );
+    CREATE TABLE broadcasts (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        slot        INTEGER UNIQUE,
+        body        TEXT,
+        created_by  TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        queued_at   INTEGER,
+        finished_at INTEGER
+    );
+    CREATE TABLE outbox (
+        id           INTEGER PRIMARY KEY,
+        broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id),
+        channel      TEXT NOT NULL,
+        chat_id      TEXT NOT NULL,
+        chat_kind    TEXT NOT NULL,
+        tip_id       TEXT,
+        status       TEXT NOT NULL DEFAULT 'pending',
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        next_try     INTEGER NOT NULL,
+        reason       TEXT,
+        updated_at   INTEGER NOT NULL,
+        UNIQUE (broadcast_id, channel, chat_id)
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_try);
+    CREATE INDEX outbox_chat ON outbox (channel, chat_id, status, updated_at);
+",
+];
 
-const USER_SQL: &str =
-    "SELECT consent_at, subscribed, active, role FROM users WHERE channel = ?1 AND user_id = ?2";
+const USER_SQL: &str = "SELECT consent_at,
+        EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
+        active, role FROM users WHERE channel = ?1 AND user_id = ?2";
 
 fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -139,9 +207,17 @@ fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     })
 }
 
-fn now() -> i64 {
+/// Unix seconds now.
+#[must_use]
+pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+/// Vietnam's offset from UTC (Asia/Ho_Chi_Minh has no daylight saving).
+pub const VN_OFFSET: i64 = 7 * 3600;
+
+/// SQL for the Vietnamese calendar date (YYYY-MM-DD) of a Unix time parameter.
+const VN_DATE: &str = "date(?, 'unixepoch', '+7 hours')";
 
 /// The SQLite store. Shared behind an `Arc`; calls are short and serialised by a mutex.
 #[derive(Debug)]
@@ -187,14 +263,29 @@ impl Store {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The user's row, created on first contact.
+    /// The user's row, created on first contact. Also notes the day of contact (Vietnamese
+    /// date, for "staff reached" counts): the day only, never the time or what was said.
     pub fn touch_user(&self, k: &UserKey) -> Result<UserRow, StoreError> {
-        let c = self.conn();
-        c.execute(
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let t = now();
+        tx.execute(
             "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
-            params![k.channel, k.id, now()],
+            params![k.channel, k.id, t],
         )?;
-        Ok(c.query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r))?)
+        let day: String =
+            tx.query_row(&format!("SELECT {}", VN_DATE.replace('?', "?1")), params![t], |r| r.get(0))?;
+        tx.execute(
+            "UPDATE users SET last_seen = ?3 WHERE channel = ?1 AND user_id = ?2 AND last_seen IS NOT ?3",
+            params![k.channel, k.id, day],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO activity (channel, user_id, day) VALUES (?1, ?2, ?3)",
+            params![k.channel, k.id, day],
+        )?;
+        let row = tx.query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r))?;
+        tx.commit()?;
+        Ok(row)
     }
 
     /// The user's row, if any.
@@ -212,12 +303,49 @@ impl Store {
         Ok(())
     }
 
-    /// Subscribes or unsubscribes the user from weekly tips.
+    /// Subscribes or unsubscribes the user's private chat from weekly tips.
     pub fn set_subscribed(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
         self.touch_user(k)?;
+        if on {
+            self.subscribe(&k.channel, &k.id, "private")?;
+        } else {
+            self.unsubscribe(&k.channel, &k.id)?;
+        }
+        Ok(())
+    }
+
+    /// The user blocked the bot or unfollowed: inactive, not a follower, unsubscribed.
+    pub fn mark_gone(&self, k: &UserKey) -> Result<(), StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        tx.execute(
+            "UPDATE users SET active = 0, follower = 0 WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id],
+        )?;
+        tx.execute(
+            "DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+            params![k.channel, k.id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that a Zalo user follows the OA (promotion messages go to followers only).
+    pub fn set_follower(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
+        self.touch_user(k)?;
         self.conn().execute(
-            "UPDATE users SET subscribed = ?3 WHERE channel = ?1 AND user_id = ?2",
+            "UPDATE users SET follower = ?3 WHERE channel = ?1 AND user_id = ?2",
             params![k.channel, k.id, on],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a user's stored role (`user`, `trainer`); configured admins need no row.
+    pub fn set_role(&self, k: &UserKey, role: &str) -> Result<(), StoreError> {
+        self.touch_user(k)?;
+        self.conn().execute(
+            "UPDATE users SET role = ?3 WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id, role],
         )?;
         Ok(())
     }
@@ -236,24 +364,30 @@ impl Store {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let mut n = 0;
-        for table in ["users", "quiz_sessions", "quiz_missed", "quiz_results"] {
+        for table in ["users", "quiz_sessions", "quiz_missed", "quiz_results", "activity"] {
             n += tx.execute(
                 &format!("DELETE FROM {table} WHERE channel = ?1 AND user_id = ?2"),
                 params![k.channel, k.id],
             )?;
         }
+        // Their private chat: subscription and tip history go; broadcast rows keep their
+        // outcome (for the delivery counts) but lose the chat id, and anything still waiting
+        // is skipped.
+        for table in ["subscriptions", "tip_history"] {
+            n += tx.execute(
+                &format!("DELETE FROM {table} WHERE channel = ?1 AND chat_id = ?2"),
+                params![k.channel, k.id],
+            )?;
+        }
+        tx.execute(
+            "UPDATE outbox SET chat_id = 'deleted:' || id,
+                 status = CASE WHEN status IN ('pending', 'sending') THEN 'skipped' ELSE status END,
+                 reason = CASE WHEN status IN ('pending', 'sending') THEN 'deleted' ELSE reason END
+             WHERE channel = ?1 AND chat_id = ?2",
+            params![k.channel, k.id],
+        )?;
         tx.commit()?;
         Ok(n > 0)
-    }
-
-    /// Subscribed, active users of a channel.
-    pub fn subscribers(&self, channel: &str) -> Result<Vec<String>, StoreError> {
-        let c = self.conn();
-        let mut st = c.prepare(
-            "SELECT user_id FROM users WHERE channel = ?1 AND subscribed = 1 AND active = 1 ORDER BY user_id",
-        )?;
-        let rows = st.query_map(params![channel], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// True the first time an update id is seen on a channel (duplicate deliveries are dropped).
@@ -333,15 +467,28 @@ impl Store {
         Ok(())
     }
 
-    /// Adds one to an aggregate counter (e.g. kind `verdict`, key `scam`; kind `form`, key an id).
+    /// Adds one to an aggregate counter for today (Vietnamese date), e.g. kind `verdict`, key
+    /// `scam`; kind `form`, key a form id.
     pub fn count(&self, kind: &str, key: &str) -> Result<(), StoreError> {
-        let day = now() / 86_400;
         self.conn().execute(
-            "INSERT INTO stats (day, kind, key, count) VALUES (date(?1 * 86400, 'unixepoch'), ?2, ?3, 1)
-             ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
-            params![day, kind, key],
+            &format!(
+                "INSERT INTO stats (day, kind, key, count) VALUES ({}, ?2, ?3, 1)
+                 ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
+                VN_DATE.replace('?', "?1")
+            ),
+            params![now(), kind, key],
         )?;
         Ok(())
+    }
+
+    /// Totals of a kind of counter from the day `from` (YYYY-MM-DD, inclusive) on, largest first.
+    pub fn totals_since(&self, kind: &str, from: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare(
+            "SELECT key, SUM(count) FROM stats WHERE kind = ?1 AND day >= ?2 GROUP BY key ORDER BY 2 DESC, 1",
+        )?;
+        let rows = st.query_map(params![kind, from], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Totals of a kind of counter over all days, largest first.
@@ -400,8 +547,10 @@ mod tests {
         s.set_consent(&k).expect("consent");
         s.set_subscribed(&k, true).expect("sub");
         assert_eq!(s.subscribers("telegram").expect("subs"), ["42"]);
-        s.set_active(&k, false).expect("inactive");
-        assert!(s.subscribers("telegram").expect("subs").is_empty());
+        assert!(s.user(&k).expect("user").expect("row").subscribed);
+        s.mark_gone(&k).expect("blocked");
+        assert!(s.subscribers("telegram").expect("subs").is_empty(), "blocking unsubscribes");
+        assert!(!s.user(&k).expect("user").expect("row").active);
         s.save_quiz(&k, Some(&QuizState { questions: vec!["q1".into()], index: 0, score: 0 })).expect("quiz");
         s.set_missed(&k, "q1", true).expect("missed");
         assert!(s.delete_user(&k).expect("delete"));

@@ -1,0 +1,585 @@
+//! Campaign tables: subscriptions (per chat: a private chat or a staff group), tip history,
+//! broadcasts and the durable outbox, one row per recipient, moved through
+//! `pending → sending → sent | failed | skipped` by the campaign worker.
+//!
+//! Crash safety: a row is claimed (`sending`, committed) before its message goes out and
+//! marked `sent` right after. After a crash, rows still `sending` are the only ones in doubt;
+//! [`Store::recover_in_flight`] puts them back to `pending`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Store, StoreError, now};
+
+/// Where a subscriber is in the list of tips.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TipState {
+    /// The last tip assigned, if any.
+    pub last_tip: Option<String>,
+    /// The pass through the list (tips repeat only in a new cycle).
+    pub cycle: i64,
+    /// Tips assigned in the current cycle.
+    pub seen: HashSet<String>,
+}
+
+/// Subscriptions per channel and chat kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionCount {
+    /// Channel.
+    pub channel: String,
+    /// `private` or `group`.
+    pub chat_kind: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// One message to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    /// Row id.
+    pub id: i64,
+    /// The broadcast.
+    pub broadcast_id: i64,
+    /// `tip` or `alert`.
+    pub kind: String,
+    /// Channel.
+    pub channel: String,
+    /// Chat id on the channel.
+    pub chat_id: String,
+    /// `private` or `group`.
+    pub chat_kind: String,
+    /// The tip (tip broadcasts).
+    pub tip_id: Option<String>,
+    /// The alert text (alert broadcasts).
+    pub body: Option<String>,
+    /// Attempts so far, including the current one.
+    pub attempts: i64,
+}
+
+/// What happened to one outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewOutcome {
+    /// Delivered.
+    Sent,
+    /// Try again at this Unix time.
+    Retry {
+        /// When.
+        at: i64,
+        /// Why (e.g. `429`, `quiet_hours`).
+        reason: String,
+    },
+    /// Given up.
+    Failed(String),
+    /// Not sent on purpose (e.g. `not_follower`, `blocked`).
+    Skipped(String),
+}
+
+/// A stored broadcast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BroadcastRow {
+    /// `tip` or `alert`.
+    pub kind: String,
+    /// `draft`, `queued`, `done` or `cancelled`.
+    pub status: String,
+    /// The alert text.
+    pub body: Option<String>,
+    /// Who started it.
+    pub created_by: String,
+}
+
+/// A broadcast and its delivery counts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BroadcastSummary {
+    /// Id.
+    pub id: i64,
+    /// `tip` or `alert`.
+    pub kind: String,
+    /// `draft`, `queued`, `done` or `cancelled`.
+    pub status: String,
+    /// Who started it (`schedule`, `telegram:ID`, …).
+    pub created_by: String,
+    /// Unix time.
+    pub created_at: i64,
+    /// Unix time when the last row was settled.
+    pub finished_at: Option<i64>,
+    /// Rows per channel and status.
+    pub counts: BTreeMap<String, BTreeMap<String, i64>>,
+}
+
+impl BroadcastSummary {
+    /// Rows with this status over all channels.
+    #[must_use]
+    pub fn total(&self, status: &str) -> i64 {
+        self.counts.values().filter_map(|m| m.get(status)).sum()
+    }
+}
+
+fn tip_state(tx: &Transaction<'_>, channel: &str, chat: &str) -> Result<TipState, StoreError> {
+    let (last_tip, cycle): (Option<String>, i64) = tx
+        .query_row(
+            "SELECT last_tip, tip_cycle FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+            params![channel, chat],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((None, 0));
+    let mut st = tx.prepare_cached(
+        "SELECT tip_id FROM tip_history WHERE channel = ?1 AND chat_id = ?2 AND cycle = ?3",
+    )?;
+    let seen = st.query_map(params![channel, chat, cycle], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(TipState { last_tip, cycle, seen })
+}
+
+fn record_tip(
+    tx: &Transaction<'_>,
+    channel: &str,
+    chat: &str,
+    tip: &str,
+    cycle: i64,
+    broadcast: Option<i64>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO tip_history (channel, chat_id, tip_id, cycle, broadcast_id, assigned_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![channel, chat, tip, cycle, broadcast, now()],
+    )?;
+    tx.execute(
+        "UPDATE subscriptions SET last_tip = ?3, tip_cycle = ?4 WHERE channel = ?1 AND chat_id = ?2",
+        params![channel, chat, tip, cycle],
+    )?;
+    Ok(())
+}
+
+/// Every subscription with whether promotion messages may reach it (Zalo: followers only).
+fn recipients(tx: &Transaction<'_>) -> Result<Vec<(String, String, String, bool)>, StoreError> {
+    let mut st = tx.prepare(
+        "SELECT s.channel, s.chat_id, s.chat_kind,
+                s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1
+         FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
+         ORDER BY s.channel, s.chat_id",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn insert_row(
+    tx: &Transaction<'_>,
+    broadcast: i64,
+    (channel, chat, kind, reachable): &(String, String, String, bool),
+    tip: Option<&str>,
+) -> Result<(), StoreError> {
+    let t = now();
+    let (status, reason) = if *reachable { ("pending", None) } else { ("skipped", Some("not_follower")) };
+    tx.execute(
+        "INSERT OR IGNORE INTO outbox
+             (broadcast_id, channel, chat_id, chat_kind, tip_id, status, next_try, reason, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)",
+        params![broadcast, channel, chat, kind, tip, status, t, reason],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Subscribes a chat (`private` or `group`) to weekly tips. True if it was not subscribed.
+    pub fn subscribe(&self, channel: &str, chat: &str, chat_kind: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "INSERT OR IGNORE INTO subscriptions (channel, chat_id, chat_kind, subscribed_at) VALUES (?1, ?2, ?3, ?4)",
+            params![channel, chat, chat_kind, now()],
+        )? > 0)
+    }
+
+    /// Unsubscribes a chat. True if it was subscribed.
+    pub fn unsubscribe(&self, channel: &str, chat: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+            params![channel, chat],
+        )? > 0)
+    }
+
+    /// Whether a chat is subscribed.
+    pub fn is_subscribed(&self, channel: &str, chat: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+                params![channel, chat],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Subscribed chats of a channel.
+    pub fn subscribers(&self, channel: &str) -> Result<Vec<String>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare("SELECT chat_id FROM subscriptions WHERE channel = ?1 ORDER BY chat_id")?;
+        let rows = st.query_map(params![channel], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Subscriptions per channel and chat kind.
+    pub fn subscription_counts(&self) -> Result<Vec<SubscriptionCount>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare(
+            "SELECT channel, chat_kind, COUNT(*) FROM subscriptions GROUP BY channel, chat_kind ORDER BY 1, 2",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(SubscriptionCount { channel: r.get(0)?, chat_kind: r.get(1)?, count: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where a chat is in the list of tips.
+    pub fn tip_state(&self, channel: &str, chat: &str) -> Result<TipState, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let s = tip_state(&tx, channel, chat)?;
+        tx.commit()?;
+        Ok(s)
+    }
+
+    /// Records a tip given to a chat outside a broadcast (the welcome tip of a new subscriber).
+    pub fn record_tip(&self, channel: &str, chat: &str, tip: &str, cycle: i64) -> Result<(), StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        record_tip(&tx, channel, chat, tip, cycle, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The tip broadcast of a weekly slot, if it was created.
+    pub fn slot_broadcast(&self, slot: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT id FROM broadcasts WHERE slot = ?1", params![slot], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The latest slot for which a tip broadcast exists.
+    pub fn last_slot(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn().query_row("SELECT MAX(slot) FROM broadcasts", [], |r| r.get(0))?)
+    }
+
+    /// Creates the tip broadcast of a weekly slot with one outbox row per subscribed chat, each
+    /// with its own next tip chosen by `pick` (from the chat's tip state: the tip and the
+    /// cycle it belongs to), all in one transaction. `None` if the slot already has one.
+    pub fn enqueue_tips(
+        &self,
+        slot: i64,
+        created_by: &str,
+        pick: impl Fn(&TipState) -> Option<(String, i64)>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let t = now();
+        let n = tx.execute(
+            "INSERT OR IGNORE INTO broadcasts (kind, slot, created_by, status, created_at, queued_at)
+             VALUES ('tip', ?1, ?2, 'queued', ?3, ?3)",
+            params![slot, created_by, t],
+        )?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let id = tx.last_insert_rowid();
+        for r in recipients(&tx)? {
+            let state = tip_state(&tx, &r.0, &r.1)?;
+            let Some((tip, cycle)) = pick(&state) else { continue };
+            if r.3 {
+                record_tip(&tx, &r.0, &r.1, &tip, cycle, Some(id))?;
+            }
+            insert_row(&tx, id, &r, Some(&tip))?;
+        }
+        tx.commit()?;
+        Ok(Some(id))
+    }
+
+    /// Saves an alert as a draft awaiting confirmation. Returns its id.
+    pub fn create_alert_draft(&self, body: &str, created_by: &str) -> Result<i64, StoreError> {
+        let c = self.conn();
+        c.execute(
+            "INSERT INTO broadcasts (kind, body, created_by, status, created_at) VALUES ('alert', ?1, ?2, 'draft', ?3)",
+            params![body, created_by, now()],
+        )?;
+        Ok(c.last_insert_rowid())
+    }
+
+    /// A broadcast.
+    pub fn broadcast(&self, id: i64) -> Result<Option<BroadcastRow>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT kind, status, body, created_by FROM broadcasts WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(BroadcastRow {
+                        kind: r.get(0)?,
+                        status: r.get(1)?,
+                        body: r.get(2)?,
+                        created_by: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Queues a draft alert for every subscribed chat (one transaction). Returns the number of
+    /// rows, or `None` if it is not a draft any more (confirmed twice, cancelled).
+    pub fn queue_alert(&self, id: i64) -> Result<Option<usize>, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let n = tx.execute(
+            "UPDATE broadcasts SET status = 'queued', queued_at = ?2 WHERE id = ?1 AND kind = 'alert' AND status = 'draft'",
+            params![id, now()],
+        )?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let rows = recipients(&tx)?;
+        for r in &rows {
+            insert_row(&tx, id, r, None)?;
+        }
+        tx.commit()?;
+        Ok(Some(rows.len()))
+    }
+
+    /// Cancels a draft. True if it was a draft.
+    pub fn cancel_draft(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ?2 WHERE id = ?1 AND status = 'draft'",
+            params![id, now()],
+        )? > 0)
+    }
+
+    /// After a crash: rows claimed but never settled go back to `pending`. Returns how many.
+    pub fn recover_in_flight(&self) -> Result<usize, StoreError> {
+        Ok(self.conn().execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'", [])?)
+    }
+
+    /// Claims up to `limit` due rows (`pending`, `next_try` ≤ `at`) in one transaction, oldest
+    /// broadcast first, and marks them `sending`.
+    pub fn claim_due(&self, at: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let items: Vec<OutboxItem> = {
+            let mut st = tx.prepare_cached(
+                "SELECT o.id, o.broadcast_id, b.kind, o.channel, o.chat_id, o.chat_kind, o.tip_id, b.body, o.attempts
+                 FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
+                 WHERE o.status = 'pending' AND o.next_try <= ?1
+                 ORDER BY o.broadcast_id, o.id LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![at, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok(OutboxItem {
+                    id: r.get(0)?,
+                    broadcast_id: r.get(1)?,
+                    kind: r.get(2)?,
+                    channel: r.get(3)?,
+                    chat_id: r.get(4)?,
+                    chat_kind: r.get(5)?,
+                    tip_id: r.get(6)?,
+                    body: r.get(7)?,
+                    attempts: r.get::<_, i64>(8)? + 1,
+                })
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        {
+            let mut st = tx.prepare_cached(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
+            )?;
+            for i in &items {
+                st.execute(params![i.id, now()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(items)
+    }
+
+    /// Settles (or reschedules) a claimed row.
+    pub fn settle(&self, id: i64, outcome: &NewOutcome) -> Result<(), StoreError> {
+        let t = now();
+        let c = self.conn();
+        match outcome {
+            NewOutcome::Sent => c.execute(
+                "UPDATE outbox SET status = 'sent', reason = NULL, updated_at = ?2 WHERE id = ?1",
+                params![id, t],
+            )?,
+            NewOutcome::Retry { at, reason } => c.execute(
+                "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, at, reason, t],
+            )?,
+            NewOutcome::Failed(reason) => c.execute(
+                "UPDATE outbox SET status = 'failed', reason = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, reason, t],
+            )?,
+            NewOutcome::Skipped(reason) => c.execute(
+                "UPDATE outbox SET status = 'skipped', reason = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, reason, t],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Marks queued broadcasts with no row left to deliver as done. Returns their ids.
+    pub fn close_finished(&self) -> Result<Vec<i64>, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let ids: Vec<i64> = {
+            let mut st = tx.prepare(
+                "SELECT id FROM broadcasts b WHERE status = 'queued' AND NOT EXISTS
+                   (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id AND o.status IN ('pending', 'sending'))",
+            )?;
+            st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        for id in &ids {
+            tx.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ?2 WHERE id = ?1",
+                params![id, now()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Rows still to deliver (pending or in flight), and the earliest time one is due.
+    pub fn outbox_backlog(&self) -> Result<(i64, Option<i64>), StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*), MIN(CASE WHEN status = 'pending' THEN next_try END) FROM outbox
+             WHERE status IN ('pending', 'sending')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    /// Messages delivered on a channel in `[from, to)` (Unix seconds); with `chat`, to that chat only.
+    pub fn delivered_between(
+        &self,
+        channel: &str,
+        chat: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status = 'sent'
+               AND updated_at >= ?2 AND updated_at < ?3 AND (?4 IS NULL OR chat_id = ?4)",
+            params![channel, from, to, chat],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The latest broadcasts with their delivery counts, newest first.
+    pub fn broadcast_summaries(&self, limit: usize) -> Result<Vec<BroadcastSummary>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare(
+            "SELECT id, kind, status, created_by, created_at, finished_at FROM broadcasts
+             WHERE status != 'draft' ORDER BY id DESC LIMIT ?1",
+        )?;
+        let mut out: Vec<BroadcastSummary> = st
+            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok(BroadcastSummary {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    status: r.get(2)?,
+                    created_by: r.get(3)?,
+                    created_at: r.get(4)?,
+                    finished_at: r.get(5)?,
+                    counts: BTreeMap::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut counts = c.prepare_cached(
+            "SELECT channel, status, COUNT(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY channel, status",
+        )?;
+        for b in &mut out {
+            for row in counts.query_map(params![b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
+                let (channel, status, n): (String, String, i64) = row?;
+                b.counts.entry(channel).or_default().insert(status, n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Why rows of a broadcast were skipped or failed, with counts.
+    pub fn broadcast_reasons(&self, id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare(
+            "SELECT status, COALESCE(reason, ''), COUNT(*) FROM outbox
+             WHERE broadcast_id = ?1 AND status IN ('failed', 'skipped') GROUP BY 1, 2 ORDER BY 3 DESC",
+        )?;
+        let rows = st.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Distinct users who finished a quiz since `from` (Unix seconds), and how many quizzes.
+    pub fn quiz_takers_since(&self, from: i64) -> Result<(i64, i64), StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(DISTINCT channel || ':' || user_id), COUNT(*) FROM quiz_results WHERE finished_at >= ?1",
+            params![from],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::UserKey;
+
+    fn pick_first(tips: &'static [&'static str]) -> impl Fn(&TipState) -> Option<(String, i64)> {
+        move |s: &TipState| tips.iter().find(|t| !s.seen.contains(**t)).map(|t| ((*t).to_owned(), s.cycle))
+    }
+
+    #[test]
+    fn tip_broadcast_once_per_slot_with_per_chat_tips() {
+        let s = Store::in_memory().expect("store");
+        s.subscribe("telegram", "1", "private").expect("sub");
+        s.subscribe("telegram", "-100", "group").expect("sub");
+        s.record_tip("telegram", "1", "a", 0).expect("welcome tip");
+        let id = s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("enqueue").expect("new");
+        assert_eq!(s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("again"), None);
+        let items = s.claim_due(now(), 10).expect("claim");
+        let tips: Vec<_> = items.iter().map(|i| (i.chat_id.as_str(), i.tip_id.as_deref())).collect();
+        assert_eq!(tips, [("-100", Some("a")), ("1", Some("b"))]);
+        assert!(s.claim_due(now(), 10).expect("claimed once").is_empty());
+        for i in &items {
+            s.settle(i.id, &NewOutcome::Sent).expect("settle");
+        }
+        assert_eq!(s.close_finished().expect("close"), [id]);
+        let b = &s.broadcast_summaries(5).expect("summaries")[0];
+        assert_eq!((b.status.as_str(), b.total("sent")), ("done", 2));
+    }
+
+    #[test]
+    fn alerts_need_a_draft_and_skip_non_followers() {
+        let s = Store::in_memory().expect("store");
+        s.set_subscribed(&UserKey::new("zalo", "f"), true).expect("sub");
+        s.set_follower(&UserKey::new("zalo", "f"), true).expect("follow");
+        s.set_subscribed(&UserKey::new("zalo", "n"), true).expect("sub");
+        let id = s.create_alert_draft("Cảnh báo", "telegram:1").expect("draft");
+        assert_eq!(s.queue_alert(id).expect("queue"), Some(2));
+        assert_eq!(s.queue_alert(id).expect("twice"), None);
+        let items = s.claim_due(now(), 10).expect("claim");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].body.as_deref(), Some("Cảnh báo"));
+        assert_eq!(s.broadcast_reasons(id).expect("reasons"), [("skipped".into(), "not_follower".into(), 1)]);
+        let d = s.create_alert_draft("x", "telegram:1").expect("draft");
+        assert!(s.cancel_draft(d).expect("cancel"));
+        assert_eq!(s.queue_alert(d).expect("cancelled"), None);
+    }
+
+    #[test]
+    fn in_flight_rows_recover_and_deleted_users_are_skipped() {
+        let s = Store::in_memory().expect("store");
+        let k = UserKey::new("telegram", "9");
+        s.set_subscribed(&k, true).expect("sub");
+        s.set_subscribed(&UserKey::new("telegram", "8"), true).expect("sub");
+        let id = s.create_alert_draft("x", "cli").expect("draft");
+        s.queue_alert(id).expect("queue");
+        assert_eq!(s.claim_due(now(), 10).expect("claim").len(), 2);
+        assert_eq!(s.recover_in_flight().expect("recover"), 2);
+        s.delete_user(&k).expect("delete");
+        let left = s.claim_due(now(), 10).expect("claim");
+        assert_eq!(left.iter().map(|i| i.chat_id.as_str()).collect::<Vec<_>>(), ["8"]);
+        assert_eq!(s.broadcast_reasons(id).expect("reasons"), [("skipped".into(), "deleted".into(), 1)]);
+    }
+}
