@@ -122,6 +122,12 @@ impl Reply {
         Self { body, buttons: Vec::new() }
     }
 
+    /// A reply with button rows under it.
+    #[must_use]
+    pub fn with_buttons(body: Rich, buttons: Vec<Vec<Button>>) -> Self {
+        Self { body, buttons }
+    }
+
     /// Every button, row by row.
     pub fn all_buttons(&self) -> impl Iterator<Item = &Button> {
         self.buttons.iter().flatten()
