@@ -4,6 +4,7 @@
 //! from the handbook (`search`), and the command line (`cli`) drives it all.
 
 pub mod bot;
+pub mod campaign;
 pub mod channels;
 pub mod check;
 pub mod cli;

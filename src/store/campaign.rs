@@ -24,7 +24,7 @@ pub struct TipState {
 }
 
 /// Subscriptions per channel and chat kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SubscriptionCount {
     /// Channel.
     pub channel: String,
@@ -356,19 +356,19 @@ impl Store {
         Ok(self.conn().execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'", [])?)
     }
 
-    /// Claims up to `limit` due rows (`pending`, `next_try` ≤ `at`) in one transaction, oldest
-    /// broadcast first, and marks them `sending`.
-    pub fn claim_due(&self, at: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+    /// Claims up to `limit` due rows of a channel (`pending`, `next_try` ≤ `at`) in one
+    /// transaction, oldest broadcast first, and marks them `sending`.
+    pub fn claim_due(&self, channel: &str, at: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let items: Vec<OutboxItem> = {
             let mut st = tx.prepare_cached(
                 "SELECT o.id, o.broadcast_id, b.kind, o.channel, o.chat_id, o.chat_kind, o.tip_id, b.body, o.attempts
                  FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
-                 WHERE o.status = 'pending' AND o.next_try <= ?1
-                 ORDER BY o.broadcast_id, o.id LIMIT ?2",
+                 WHERE o.status = 'pending' AND o.channel = ?3 AND o.next_try <= ?1
+                 ORDER BY o.status, o.channel, o.broadcast_id, o.id LIMIT ?2",
             )?;
-            let rows = st.query_map(params![at, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            let rows = st.query_map(params![at, i64::try_from(limit).unwrap_or(i64::MAX), channel], |r| {
                 Ok(OutboxItem {
                     id: r.get(0)?,
                     broadcast_id: r.get(1)?,
@@ -451,7 +451,8 @@ impl Store {
         )?)
     }
 
-    /// Messages delivered on a channel in `[from, to)` (Unix seconds); with `chat`, to that chat only.
+    /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds); with
+    /// `chat`, to that chat only.
     pub fn delivered_between(
         &self,
         channel: &str,
@@ -460,7 +461,7 @@ impl Store {
         to: i64,
     ) -> Result<i64, StoreError> {
         Ok(self.conn().query_row(
-            "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status = 'sent'
+            "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status IN ('sent', 'sending')
                AND updated_at >= ?2 AND updated_at < ?3 AND (?4 IS NULL OR chat_id = ?4)",
             params![channel, from, to, chat],
             |r| r.get(0),
@@ -537,10 +538,10 @@ mod tests {
         s.record_tip("telegram", "1", "a", 0).expect("welcome tip");
         let id = s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("enqueue").expect("new");
         assert_eq!(s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("again"), None);
-        let items = s.claim_due(now(), 10).expect("claim");
+        let items = s.claim_due("telegram", now(), 10).expect("claim");
         let tips: Vec<_> = items.iter().map(|i| (i.chat_id.as_str(), i.tip_id.as_deref())).collect();
         assert_eq!(tips, [("-100", Some("a")), ("1", Some("b"))]);
-        assert!(s.claim_due(now(), 10).expect("claimed once").is_empty());
+        assert!(s.claim_due("telegram", now(), 10).expect("claimed once").is_empty());
         for i in &items {
             s.settle(i.id, &NewOutcome::Sent).expect("settle");
         }
@@ -558,7 +559,7 @@ mod tests {
         let id = s.create_alert_draft("Cảnh báo", "telegram:1").expect("draft");
         assert_eq!(s.queue_alert(id).expect("queue"), Some(2));
         assert_eq!(s.queue_alert(id).expect("twice"), None);
-        let items = s.claim_due(now(), 10).expect("claim");
+        let items = s.claim_due("zalo", now(), 10).expect("claim");
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].body.as_deref(), Some("Cảnh báo"));
         assert_eq!(s.broadcast_reasons(id).expect("reasons"), [("skipped".into(), "not_follower".into(), 1)]);
@@ -575,10 +576,10 @@ mod tests {
         s.set_subscribed(&UserKey::new("telegram", "8"), true).expect("sub");
         let id = s.create_alert_draft("x", "cli").expect("draft");
         s.queue_alert(id).expect("queue");
-        assert_eq!(s.claim_due(now(), 10).expect("claim").len(), 2);
+        assert_eq!(s.claim_due("telegram", now(), 10).expect("claim").len(), 2);
         assert_eq!(s.recover_in_flight().expect("recover"), 2);
         s.delete_user(&k).expect("delete");
-        let left = s.claim_due(now(), 10).expect("claim");
+        let left = s.claim_due("telegram", now(), 10).expect("claim");
         assert_eq!(left.iter().map(|i| i.chat_id.as_str()).collect::<Vec<_>>(), ["8"]);
         assert_eq!(s.broadcast_reasons(id).expect("reasons"), [("skipped".into(), "deleted".into(), 1)]);
     }

@@ -188,7 +188,7 @@ const MIGRATIONS: &[&str] = &[
         updated_at   INTEGER NOT NULL,
         UNIQUE (broadcast_id, channel, chat_id)
     );
-    CREATE INDEX outbox_due ON outbox (status, next_try);
+    CREATE INDEX outbox_due ON outbox (status, channel, broadcast_id, id);
     CREATE INDEX outbox_chat ON outbox (channel, chat_id, status, updated_at);
 ",
 ];

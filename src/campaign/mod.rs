@@ -1,0 +1,399 @@
+//! Campaigns: subscriptions per chat, the weekly-tip schedule, admin alerts and their
+//! statistics. Everything here is synchronous and works on the store; the [`Worker`] drains
+//! the durable outbox through channel [`Sender`]s within each platform's limits.
+
+mod limits;
+mod schedule;
+mod tips;
+mod worker;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use thiserror::Error;
+use tracing::info;
+
+pub use limits::{ChannelLimits, ChatPacer};
+pub use schedule::{
+    ScheduleError, TipSchedule, WEEK, civil, local_day_minute, local_time, vn_date, vn_datetime, week_start,
+};
+pub use tips::next_tip;
+pub use worker::{SendFuture, SendResult, Sender, Worker};
+
+use crate::{
+    content::{Content, Tip},
+    rich::{Rich, Span},
+    store::{BroadcastSummary, OutboxItem, Store, StoreError, SubscriptionCount},
+};
+
+/// Longest alert an admin may broadcast (one message on every platform).
+pub const MAX_ALERT_CHARS: usize = 1000;
+
+const STARTED_KEY: &str = "campaign.started_at";
+
+/// Campaign failures.
+#[derive(Debug, Error)]
+pub enum CampaignError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What `/guimeo` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TipNow {
+    /// This week's tip was queued for this many chats.
+    Queued {
+        /// Broadcast id.
+        id: i64,
+        /// Chats.
+        recipients: i64,
+    },
+    /// This week's tip had already gone out (or is going out).
+    AlreadySent {
+        /// Broadcast id.
+        id: i64,
+    },
+}
+
+/// A message ready for a channel: a title line and the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// `tip` or `alert`.
+    pub kind: String,
+    /// The title line.
+    pub title: String,
+    /// The text under it.
+    pub body: Rich,
+}
+
+impl Outgoing {
+    /// Title in bold, then the body: for channels that take rich text.
+    #[must_use]
+    pub fn rich(&self) -> Rich {
+        Rich::new().spans(vec![Span::Bold(self.title.clone())]).append(self.body.clone())
+    }
+}
+
+/// The figures behind `/thongke` and `canhgiac stats`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Subscribed chats per channel and kind.
+    pub subscribers: Vec<SubscriptionCount>,
+    /// Recent broadcasts with delivered/failed counts.
+    pub broadcasts: Vec<BroadcastSummary>,
+    /// First day of the week counted (Monday, Vietnamese date).
+    pub week_from: String,
+    /// Messages checked this week, per verdict.
+    pub checks_this_week: Vec<(String, i64)>,
+    /// Distinct users who finished a quiz this week.
+    pub quiz_takers_this_week: i64,
+    /// Quizzes finished this week.
+    pub quizzes_this_week: i64,
+    /// Distinct users who finished a quiz, ever.
+    pub quiz_takers_total: i64,
+    /// When the next weekly tip goes out (Vietnamese time).
+    pub next_tip_at: String,
+}
+
+fn verdict_vi(v: &str) -> &str {
+    match v {
+        "scam" => "lừa đảo",
+        "suspicious" => "đáng ngờ",
+        "safe" => "chưa thấy dấu hiệu",
+        other => other,
+    }
+}
+
+fn channel_vi(c: &str) -> &str {
+    match c {
+        "telegram" => "Telegram",
+        "zalo" => "Zalo",
+        "console" => "Dòng lệnh",
+        other => other,
+    }
+}
+
+impl Stats {
+    /// The statistics as a Vietnamese message.
+    #[must_use]
+    pub fn render(&self) -> Rich {
+        let total: i64 = self.subscribers.iter().map(|s| s.count).sum();
+        let mut subs: Vec<String> = self
+            .subscribers
+            .iter()
+            .map(|s| {
+                let kind = if s.chat_kind == "group" { "nhóm" } else { "người dùng" };
+                format!("{}: {} {kind}", channel_vi(&s.channel), s.count)
+            })
+            .collect();
+        if subs.is_empty() {
+            subs.push("Chưa có ai đăng ký.".into());
+        }
+        let checks_total: i64 = self.checks_this_week.iter().map(|(_, n)| n).sum();
+        let mut checks: Vec<String> =
+            self.checks_this_week.iter().map(|(v, n)| format!("{}: {n}", verdict_vi(v))).collect();
+        if checks.is_empty() {
+            checks.push("Chưa có lượt kiểm tra nào.".into());
+        }
+        let mut r = Rich::new()
+            .spans(vec![Span::Bold("📊 Thống kê chiến dịch".into())])
+            .heading(format!("Đăng ký nhận mẹo: {total} nơi nhận"))
+            .bullets(subs)
+            .heading(format!("Kiểm tra tin nhắn tuần này (từ {}): {checks_total} lượt", self.week_from))
+            .bullets(checks)
+            .heading("Trắc nghiệm")
+            .bullets([
+                format!("Tuần này: {} người, {} bài", self.quiz_takers_this_week, self.quizzes_this_week),
+                format!("Từ trước đến nay: {} người", self.quiz_takers_total),
+            ]);
+        if !self.broadcasts.is_empty() {
+            r = r.heading("Đợt gửi gần đây").bullets(self.broadcasts.iter().map(describe_broadcast));
+        }
+        r.para(format!("Mẹo tuần tiếp theo: {}.", self.next_tip_at))
+    }
+}
+
+/// One line about a broadcast: kind, date, delivered/failed/skipped/waiting.
+#[must_use]
+pub fn describe_broadcast(b: &BroadcastSummary) -> String {
+    let kind = if b.kind == "tip" { "Mẹo tuần" } else { "Cảnh báo" };
+    let waiting = b.total("pending") + b.total("sending");
+    let mut s = format!(
+        "#{} {kind} {}: đã gửi {}, lỗi {}, bỏ qua {}",
+        b.id,
+        vn_datetime(b.created_at),
+        b.total("sent"),
+        b.total("failed"),
+        b.total("skipped")
+    );
+    if waiting > 0 {
+        s.push_str(&format!(", đang chờ {waiting}"));
+    }
+    s
+}
+
+/// The campaign over the content's tips and the store.
+#[derive(Debug)]
+pub struct Campaign {
+    content: Arc<Content>,
+    store: Arc<Store>,
+    schedule: TipSchedule,
+}
+
+impl Campaign {
+    /// A campaign with a weekly slot.
+    #[must_use]
+    pub fn new(content: Arc<Content>, store: Arc<Store>, schedule: TipSchedule) -> Self {
+        Self { content, store, schedule }
+    }
+
+    /// The weekly slot.
+    #[must_use]
+    pub fn schedule(&self) -> TipSchedule {
+        self.schedule
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn tip_ids(&self) -> Vec<String> {
+        self.content.tips.iter().map(|t| t.id.clone()).collect()
+    }
+
+    /// When the campaign first ran here. Slots before it are not "missed".
+    pub fn started_at(&self, now: i64) -> Result<i64, CampaignError> {
+        if let Some(t) = self.store.kv_get(STARTED_KEY)?.and_then(|v| v.parse().ok()) {
+            return Ok(t);
+        }
+        self.store.kv_set(STARTED_KEY, &now.to_string())?;
+        Ok(now)
+    }
+
+    /// Position of the current week's tip: the week the campaign started is week 0.
+    pub fn week_index(&self, now: i64) -> Result<usize, CampaignError> {
+        let first = self.schedule.latest_slot(self.started_at(now)?);
+        let weeks = (self.schedule.latest_slot(now) - first).max(0) / WEEK;
+        Ok(usize::try_from(weeks).unwrap_or(0))
+    }
+
+    /// A tip by id.
+    #[must_use]
+    pub fn tip(&self, id: &str) -> Option<&Tip> {
+        self.content.tips.iter().find(|t| t.id == id)
+    }
+
+    /// Subscribes a chat. For a new subscription, returns the tip it starts with (this week's
+    /// tip, recorded so that it does not come again before the others).
+    pub fn subscribe(
+        &self,
+        channel: &str,
+        chat: &str,
+        chat_kind: &str,
+        now: i64,
+    ) -> Result<Option<Tip>, CampaignError> {
+        if !self.store.subscribe(channel, chat, chat_kind)? {
+            return Ok(None);
+        }
+        let week = self.week_index(now)?;
+        let state = self.store.tip_state(channel, chat)?;
+        let Some((id, cycle)) = next_tip(&self.tip_ids(), &state, week) else { return Ok(None) };
+        self.store.record_tip(channel, chat, &id, cycle)?;
+        Ok(self.tip(&id).cloned())
+    }
+
+    fn enqueue(&self, slot: i64, by: &str, now: i64) -> Result<Option<i64>, CampaignError> {
+        let week = self.week_index(now)?;
+        let ids = self.tip_ids();
+        let id = self.store.enqueue_tips(slot, by, |state| next_tip(&ids, state, week))?;
+        if let Some(id) = id {
+            info!(broadcast = id, slot, by, "weekly tip queued");
+        }
+        Ok(id)
+    }
+
+    /// The scheduler's tick: queues the latest weekly slot once if it has not gone out and
+    /// came after the campaign started. A server that was down for weeks sends one tip, not
+    /// one per missed week.
+    pub fn due(&self, now: i64) -> Result<Option<i64>, CampaignError> {
+        let slot = self.schedule.latest_slot(now);
+        if slot < self.started_at(now)? || self.store.slot_broadcast(slot)?.is_some() {
+            return Ok(None);
+        }
+        self.enqueue(slot, "schedule", now)
+    }
+
+    /// `/guimeo`: this week's tip now (once per week: the scheduled slot then has nothing to do).
+    pub fn tip_now(&self, by: &str, now: i64) -> Result<TipNow, CampaignError> {
+        let slot = self.schedule.latest_slot(now);
+        if let Some(id) = self.store.slot_broadcast(slot)? {
+            return Ok(TipNow::AlreadySent { id });
+        }
+        match self.enqueue(slot, by, now)? {
+            Some(id) => {
+                let recipients = self
+                    .store
+                    .broadcast_summaries(20)?
+                    .into_iter()
+                    .find(|b| b.id == id)
+                    .map_or(0, |b| b.counts.values().flat_map(|m| m.values()).sum());
+                Ok(TipNow::Queued { id, recipients })
+            }
+            None => Ok(TipNow::AlreadySent { id: self.store.slot_broadcast(slot)?.unwrap_or(0) }),
+        }
+    }
+
+    /// Number of subscribed chats (an alert's audience).
+    pub fn audience(&self) -> Result<i64, CampaignError> {
+        Ok(self.store.subscription_counts()?.iter().map(|s| s.count).sum())
+    }
+
+    /// The message for an outbox row (`None` if its tip no longer exists).
+    #[must_use]
+    pub fn message(&self, item: &OutboxItem) -> Option<Outgoing> {
+        let (title, text) = match (item.kind.as_str(), &item.tip_id, &item.body) {
+            ("tip", Some(id), _) => {
+                ("💡 Mẹo cảnh giác tuần này".to_owned(), self.tip(id)?.text.trim().to_owned())
+            }
+            ("alert", _, Some(body)) => ("🚨 Cảnh báo lừa đảo".to_owned(), body.trim().to_owned()),
+            _ => return None,
+        };
+        let footer = if item.kind == "tip" {
+            "Gửi cho tôi tin nhắn đáng ngờ để kiểm tra. Gõ /huydangky nếu không muốn nhận mẹo nữa."
+        } else {
+            "Nghi ngờ một tin nhắn? Gửi cho tôi để kiểm tra. Gõ /huydangky nếu không muốn nhận thông báo nữa."
+        };
+        let mut body = Rich::new();
+        for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            body = body.para(para);
+        }
+        Some(Outgoing { kind: item.kind.clone(), title, body: body.para(footer) })
+    }
+
+    /// The campaign's figures now.
+    pub fn stats(&self, now: i64) -> Result<Stats, CampaignError> {
+        let from = week_start(now);
+        let week_from = vn_date(from);
+        let (takers, quizzes) = self.store.quiz_takers_since(from)?;
+        let (takers_total, _) = self.store.quiz_takers_since(0)?;
+        Ok(Stats {
+            subscribers: self.store.subscription_counts()?,
+            broadcasts: self.store.broadcast_summaries(5)?,
+            checks_this_week: self.store.totals_since("verdict", &week_from)?,
+            week_from,
+            quiz_takers_this_week: takers,
+            quizzes_this_week: quizzes,
+            quiz_takers_total: takers_total,
+            next_tip_at: format!(
+                "{} ({})",
+                vn_datetime(self.schedule.next_slot(now)),
+                self.schedule.describe()
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn campaign() -> Campaign {
+        let content = Arc::new(
+            crate::content::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content").as_path())
+                .expect("content"),
+        );
+        Campaign::new(content, Arc::new(Store::in_memory().expect("store")), TipSchedule::default())
+    }
+
+    // Wednesday 2026-11-25 10:00 in Vietnam.
+    const WED: i64 = 1_795_395_600 + 2 * 86_400 + 2 * 3600;
+
+    #[test]
+    fn new_subscribers_start_with_this_weeks_tip_and_slots_go_once() {
+        let c = campaign();
+        assert_eq!(c.started_at(WED).expect("start"), WED);
+        let tip = c.subscribe("telegram", "1", "private", WED).expect("sub").expect("welcome tip");
+        assert_eq!(tip.id, c.content.tips[0].id, "week 0 starts the list");
+        assert!(c.subscribe("telegram", "1", "private", WED).expect("again").is_none());
+        assert_eq!(c.due(WED).expect("due"), None, "this week's slot was before the campaign started");
+        let next_monday = c.schedule.next_slot(WED);
+        let id = c.due(next_monday + 60).expect("due").expect("queued");
+        assert_eq!(c.due(next_monday + 120).expect("again"), None);
+        assert_eq!(c.tip_now("telegram:1", next_monday + 180).expect("now"), TipNow::AlreadySent { id });
+        let late = c.subscribe("zalo", "z", "private", next_monday + 200).expect("sub").expect("tip");
+        assert_eq!(late.id, c.content.tips[1].id, "week 1's tip");
+        // Down for three weeks: one slot is queued, not three.
+        let later = next_monday + 3 * WEEK + 3600;
+        assert!(c.due(later).expect("due").is_some());
+        assert_eq!(c.store.broadcast_summaries(10).expect("summaries").len(), 2);
+    }
+
+    #[test]
+    fn tip_now_queues_this_week_once_and_messages_render() {
+        let c = campaign();
+        c.started_at(WED).expect("start");
+        c.subscribe("telegram", "1", "private", WED).expect("sub");
+        c.subscribe("telegram", "-5", "group", WED).expect("sub");
+        let TipNow::Queued { id, recipients } = c.tip_now("telegram:1", WED).expect("now") else {
+            panic!("queued expected")
+        };
+        assert_eq!(recipients, 2);
+        assert_eq!(c.tip_now("telegram:1", WED + 60).expect("again"), TipNow::AlreadySent { id });
+        let items = c.store.claim_due("telegram", WED + 10_000_000_000, 10).expect("claim");
+        let private = items.iter().find(|i| i.chat_id == "1").expect("private row");
+        assert_eq!(
+            private.tip_id.as_deref(),
+            Some(c.content.tips[1].id.as_str()),
+            "no repeat of the welcome tip"
+        );
+        let m = c.message(private).expect("message");
+        assert!(m.title.contains("Mẹo") && m.rich().to_plain().contains("/huydangky"));
+        let stats = c.stats(WED).expect("stats");
+        assert_eq!(stats.subscribers.iter().map(|s| s.count).sum::<i64>(), 2);
+        let text = stats.render().to_plain();
+        assert!(text.contains("Telegram: 1 nhóm") && text.contains("Mẹo tuần"), "{text}");
+    }
+}

@@ -1,0 +1,351 @@
+//! The campaign worker: queues weekly slots when they come, and drains the durable outbox,
+//! one task per channel, within that channel's limits. Each row is claimed (committed as
+//! `sending`) right before its message goes out and settled right after, so a crash leaves at
+//! most the messages in flight in doubt; at start they go back to `pending`.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use tokio::{
+    sync::{Notify, Semaphore, watch},
+    task::JoinSet,
+};
+use tracing::{Instrument, info, info_span, warn};
+
+use super::{Campaign, ChannelLimits, ChatPacer, Outgoing, local_day_minute, local_time};
+use crate::store::{NewOutcome, OutboxItem, Store, UserKey, now};
+
+/// What a channel says about one send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendResult {
+    /// Delivered.
+    Sent,
+    /// The platform asked us to wait (429, rate limit): the whole channel pauses.
+    RetryAfter(Duration),
+    /// A passing failure (5xx, network): retried with backoff.
+    Transient(String),
+    /// The user blocked the bot, unfollowed, or the bot left the group: unsubscribe.
+    Gone(String),
+    /// Not sent on purpose (the platform will not take it for this user).
+    Skip(String),
+    /// A failure that retrying will not fix.
+    Failed(String),
+}
+
+/// A boxed send future.
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = SendResult> + Send + 'a>>;
+
+/// A channel that can deliver campaign messages.
+pub trait Sender: Send + Sync {
+    /// The channel's name in the store (`telegram`, `zalo`).
+    fn channel(&self) -> &'static str;
+    /// Sends one message to a chat (one attempt; the worker retries).
+    fn send<'a>(&'a self, chat: &'a str, group: bool, message: &'a Outgoing) -> SendFuture<'a>;
+}
+
+/// The worker.
+pub struct Worker {
+    campaign: Arc<Campaign>,
+    channels: Vec<(Arc<dyn Sender>, ChannelLimits)>,
+    wake: Arc<Notify>,
+    retry_base: Duration,
+    max_attempts: i64,
+    tick: Duration,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("channels", &self.channels.len()).finish_non_exhaustive()
+    }
+}
+
+/// Shared by a channel's drain loop and its send tasks.
+struct Lane {
+    campaign: Arc<Campaign>,
+    store: Arc<Store>,
+    sender: Arc<dyn Sender>,
+    limits: ChannelLimits,
+    paused_until: Mutex<Option<Instant>>,
+    retry_base: Duration,
+    max_attempts: i64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => Some(v),
+        Err(e) => {
+            warn!(error = %e, "campaign store task failed");
+            None
+        }
+    }
+}
+
+impl Lane {
+    /// Platform rules that postpone a row without sending (Zalo's window and daily limits):
+    /// `Some((when, why))`.
+    fn postpone(
+        &self,
+        item: &OutboxItem,
+        t: i64,
+    ) -> Result<Option<(i64, &'static str)>, crate::store::StoreError> {
+        let (day, minute) = local_day_minute(t);
+        let Some((open, close)) = self.limits.window else { return Ok(None) };
+        if minute < open {
+            return Ok(Some((local_time(day, open), "quiet_hours")));
+        }
+        let tomorrow = local_time(day + 1, open);
+        if minute >= close {
+            return Ok(Some((tomorrow, "quiet_hours")));
+        }
+        let (from, to) = (local_time(day, 0), local_time(day + 1, 0));
+        if self.limits.once_per_day
+            && self.store.delivered_between(&item.channel, Some(&item.chat_id), from, to)? > 0
+        {
+            return Ok(Some((tomorrow, "daily_limit")));
+        }
+        if let Some(cap) = self.limits.daily_cap
+            && self.store.delivered_between(&item.channel, None, from, to)? >= cap
+        {
+            return Ok(Some((tomorrow, "daily_cap")));
+        }
+        Ok(None)
+    }
+
+    fn outcome(&self, item: &OutboxItem, result: SendResult) -> NewOutcome {
+        let t = now();
+        match result {
+            SendResult::Sent => NewOutcome::Sent,
+            SendResult::RetryAfter(d) => {
+                let secs = i64::try_from(d.as_secs()).unwrap_or(60).max(1);
+                NewOutcome::Retry { at: t + secs, reason: "rate_limited".into() }
+            }
+            SendResult::Transient(reason) if item.attempts < self.max_attempts => {
+                let factor = 1u32 << u32::try_from(item.attempts.clamp(1, 8) - 1).unwrap_or(0);
+                let wait = (self.retry_base * factor).min(Duration::from_secs(600));
+                NewOutcome::Retry { at: t + i64::try_from(wait.as_secs()).unwrap_or(600).max(1), reason }
+            }
+            SendResult::Transient(reason) | SendResult::Failed(reason) => NewOutcome::Failed(reason),
+            SendResult::Gone(reason) | SendResult::Skip(reason) => NewOutcome::Skipped(reason),
+        }
+    }
+
+    async fn deliver(self: Arc<Self>, item: OutboxItem, message: Outgoing) {
+        let group = item.chat_kind == "group";
+        let result = self.sender.send(&item.chat_id, group, &message).await;
+        if let SendResult::RetryAfter(d) = &result {
+            let until = Instant::now() + *d;
+            let mut p = lock(&self.paused_until);
+            *p = Some(p.map_or(until, |old| old.max(until)));
+            warn!(seconds = d.as_secs(), "rate limited; the channel pauses");
+        }
+        let gone = matches!(result, SendResult::Gone(_));
+        let outcome = self.outcome(&item, result);
+        if let NewOutcome::Failed(reason) = &outcome {
+            warn!(row = item.id, attempts = item.attempts, reason = %reason, "broadcast message failed");
+        }
+        let store = self.store.clone();
+        blocking(move || {
+            if gone {
+                let r = if group {
+                    store.unsubscribe(&item.channel, &item.chat_id).map(|_| ())
+                } else {
+                    store.mark_gone(&UserKey::new(&item.channel, &item.chat_id))
+                };
+                if let Err(e) = r {
+                    warn!(error = %e, "could not unsubscribe a gone chat");
+                }
+            }
+            if let Err(e) = store.settle(item.id, &outcome) {
+                warn!(error = %e, row = item.id, "could not settle an outbox row; it will be resent after a restart");
+            }
+        })
+        .await;
+    }
+}
+
+impl Worker {
+    /// A worker for a campaign; add channels with [`Worker::channel`].
+    #[must_use]
+    pub fn new(campaign: Arc<Campaign>) -> Self {
+        Self {
+            campaign,
+            channels: Vec::new(),
+            wake: Arc::new(Notify::new()),
+            retry_base: Duration::from_secs(5),
+            max_attempts: 6,
+            tick: Duration::from_secs(5),
+        }
+    }
+
+    /// Delivers a channel's rows through `sender` within `limits`.
+    #[must_use]
+    pub fn channel(mut self, sender: Arc<dyn Sender>, limits: ChannelLimits) -> Self {
+        self.channels.push((sender, limits));
+        self
+    }
+
+    /// First wait after a passing failure (doubles with each attempt, at most 10 minutes).
+    #[must_use]
+    pub fn retry_base(mut self, d: Duration) -> Self {
+        self.retry_base = d;
+        self
+    }
+
+    /// How often the schedule is looked at.
+    #[must_use]
+    pub fn tick(mut self, d: Duration) -> Self {
+        self.tick = d;
+        self
+    }
+
+    /// Wakes the worker at once (something was queued).
+    #[must_use]
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Runs until `shutdown` turns true; messages in flight then finish and are settled.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let store = self.campaign.store().clone();
+        let s = store.clone();
+        match blocking(move || s.recover_in_flight()).await {
+            Some(Ok(n)) if n > 0 => info!(rows = n, "resuming a broadcast interrupted by a restart"),
+            Some(Err(e)) => warn!(error = %e, "could not recover in-flight outbox rows"),
+            _ => {}
+        }
+        let mut tasks = JoinSet::new();
+        for (sender, limits) in self.channels {
+            let lane = Arc::new(Lane {
+                campaign: self.campaign.clone(),
+                store: store.clone(),
+                sender,
+                limits,
+                paused_until: Mutex::new(None),
+                retry_base: self.retry_base,
+                max_attempts: self.max_attempts,
+            });
+            let span = info_span!("outbox", channel = lane.sender.channel());
+            tasks.spawn(drain(lane, self.wake.clone(), shutdown.clone()).instrument(span));
+        }
+        tasks.spawn(schedule(self.campaign.clone(), self.wake.clone(), self.tick, shutdown));
+        while tasks.join_next().await.is_some() {}
+        info!("campaign worker stopped");
+    }
+}
+
+/// Queues weekly slots when due and closes finished broadcasts.
+async fn schedule(
+    campaign: Arc<Campaign>,
+    wake: Arc<Notify>,
+    tick: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let c = campaign.clone();
+        let t = now();
+        match blocking(move || c.due(t).map(|id| (id, c.store().close_finished()))).await {
+            Some(Ok((queued, closed))) => {
+                if queued.is_some() {
+                    wake.notify_waiters();
+                }
+                for id in closed.unwrap_or_default() {
+                    info!(broadcast = id, "broadcast finished");
+                }
+            }
+            Some(Err(e)) => warn!(error = %e, "campaign schedule check failed"),
+            None => {}
+        }
+        tokio::select! {
+            () = tokio::time::sleep(tick) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+    let channel = lane.sender.channel();
+    let interval = lane.limits.interval();
+    let permits = Arc::new(Semaphore::new(lane.limits.concurrency.max(1)));
+    let mut pacer = ChatPacer::default();
+    let mut next = Instant::now();
+    let mut inflight = JoinSet::new();
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        while inflight.try_join_next().is_some() {}
+        let paused = *lock(&lane.paused_until);
+        let at = paused.map_or(next, |p| p.max(next));
+        if at > Instant::now() {
+            tokio::select! {
+                () = tokio::time::sleep_until(at.into()) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = shutdown.changed() => break,
+        };
+        let store = lane.store.clone();
+        let t = now();
+        let claimed = blocking(move || store.claim_due(channel, t, 1)).await;
+        let item = match claimed {
+            Some(Ok(mut items)) if !items.is_empty() => items.remove(0),
+            other => {
+                if let Some(Err(e)) = other {
+                    warn!(error = %e, "claiming outbox rows failed");
+                }
+                drop(permit);
+                tokio::select! {
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => break,
+                }
+                continue;
+            }
+        };
+        let l = lane.clone();
+        let it = item.clone();
+        let rule = blocking(move || l.postpone(&it, t)).await;
+        let wait = pacer.wait(&lane.limits, &item.chat_id, item.chat_kind == "group", Instant::now());
+        let postpone = match rule {
+            Some(Ok(Some((at, why)))) => Some((at, why.to_owned())),
+            Some(Err(e)) => Some((t + 60, format!("store: {e}"))),
+            _ if !wait.is_zero() => {
+                Some((t + i64::try_from(wait.as_secs()).unwrap_or(60).max(1), "chat_rate".into()))
+            }
+            _ => None,
+        };
+        if let Some((at, reason)) = postpone {
+            let store = lane.store.clone();
+            blocking(move || store.settle(item.id, &NewOutcome::Retry { at, reason })).await;
+            continue;
+        }
+        let Some(message) = lane.campaign.message(&item) else {
+            let store = lane.store.clone();
+            blocking(move || {
+                store.settle(item.id, &NewOutcome::Failed("tip no longer in the content".into()))
+            })
+            .await;
+            continue;
+        };
+        let started = Instant::now();
+        pacer.sent(&item.chat_id, started);
+        next = next.max(started - interval) + interval;
+        let l = lane.clone();
+        inflight.spawn(async move {
+            l.deliver(item, message).await;
+            drop(permit);
+        });
+    }
+    // Graceful stop: what is in flight finishes and is settled.
+    while inflight.join_next().await.is_some() {}
+}
