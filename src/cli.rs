@@ -48,6 +48,30 @@ enum Command {
     /// Content tools.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Campaign broadcasts (weekly tips, alerts).
+    #[command(subcommand)]
+    Broadcast(BroadcastCommand),
+    /// Campaign statistics: subscribers, recent broadcasts, checks and quizzes this week.
+    Stats(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+enum BroadcastCommand {
+    /// Delivery of the latest broadcasts: sent, failed, skipped (with reasons), waiting.
+    Status {
+        /// How many broadcasts.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+struct JsonFlag {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +164,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => eval(&cfg, &args),
+        Command::Broadcast(BroadcastCommand::Status { limit, out }) => {
+            broadcast_status(&cfg, limit, out.json)
+        }
+        Command::Stats(out) => stats(&cfg, out.json),
         Command::Index => {
             let content = load_content(&cfg)?;
             let path = search::build_index(&content, &cfg.index_dir)
@@ -167,6 +195,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         },
     }
+}
+
+fn open_campaign(cfg: &Config) -> Result<crate::campaign::Campaign> {
+    let store = crate::store::Store::open(&cfg.data_dir)
+        .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))?;
+    let schedule = crate::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
+    Ok(crate::campaign::Campaign::new(load_content(cfg)?, Arc::new(store), schedule))
+}
+
+fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> {
+    let campaign = open_campaign(cfg)?;
+    let store = campaign.store();
+    let list = store.broadcast_summaries(limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if list.is_empty() {
+        println!("Chưa có đợt gửi nào.");
+    }
+    for b in &list {
+        let state = match b.status.as_str() {
+            "done" => "xong",
+            "queued" => "đang gửi",
+            "cancelled" => "đã hủy",
+            other => other,
+        };
+        println!("{} [{state}]", crate::campaign::describe_broadcast(b));
+        for (channel, counts) in &b.counts {
+            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
+            println!("    {channel}: {}", parts.join(", "));
+        }
+        for (status, reason, n) in store.broadcast_reasons(b.id)? {
+            println!("    {status} ({reason}): {n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(cfg: &Config, json: bool) -> Result<ExitCode> {
+    let s = open_campaign(cfg)?.stats(crate::store::now())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print!("{}", s.render().to_terminal(io::stdout().is_terminal()));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads and validates the content directory.
@@ -438,7 +513,8 @@ pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
             .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))?,
     );
     let roles = crate::bot::Roles::new(&cfg.admins, &cfg.trainers)?;
-    Ok(crate::bot::Engine::new(content, searcher, checker, store).with_roles(roles))
+    let schedule = crate::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
+    Ok(crate::bot::Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule))
 }
 
 fn serve(cfg: Config) -> Result<ExitCode> {

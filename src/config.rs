@@ -77,6 +77,12 @@ pub struct Config {
     pub tip_schedule: String,
     /// CANHGIAC_BLOCKLISTS: host lists for the scam checker (comma-separated paths).
     pub blocklists: Vec<PathBuf>,
+    /// CANHGIAC_BROADCAST_RATE: broadcast messages per second on Telegram (Telegram allows
+    /// about 30; the default leaves room for replies to users during a broadcast).
+    pub broadcast_rate: u32,
+    /// CANHGIAC_ZALO_DAILY_CAP: Zalo promotion messages per day for the OA (500 for OAs with
+    /// up to 10,000 followers, 5% of followers above that).
+    pub zalo_daily_cap: i64,
 }
 
 impl Default for Config {
@@ -101,6 +107,8 @@ impl Default for Config {
             trainers: Vec::new(),
             tip_schedule: "MON 08:00".into(),
             blocklists: Vec::new(),
+            broadcast_rate: 28,
+            zalo_daily_cap: 500,
         }
     }
 }
@@ -181,6 +189,18 @@ impl Config {
         }
         if let Some(v) = get("CANHGIAC_BLOCKLISTS") {
             cfg.blocklists = list(&v).into_iter().map(PathBuf::from).collect();
+        }
+        if let Some(v) = get("CANHGIAC_BROADCAST_RATE") {
+            cfg.broadcast_rate =
+                v.trim().parse().ok().filter(|n| (1..=1000).contains(n)).with_context(|| {
+                    format!("CANHGIAC_BROADCAST_RATE \"{v}\" is not a number of messages per second (1–1000)")
+                })?;
+        }
+        if let Some(v) = get("CANHGIAC_ZALO_DAILY_CAP") {
+            cfg.zalo_daily_cap =
+                v.trim().parse().ok().filter(|n| *n >= 0).with_context(|| {
+                    format!("CANHGIAC_ZALO_DAILY_CAP \"{v}\" is not a number of messages")
+                })?;
         }
         Ok(cfg)
     }

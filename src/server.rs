@@ -23,6 +23,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::{
+    campaign::{ChannelLimits, Worker},
     channels::{
         telegram::Telegram,
         zalo::{Zalo, ZaloSettings},
@@ -43,6 +44,8 @@ pub struct Metrics {
     pub errors: AtomicU64,
     /// Webhook requests rejected (bad secret or body).
     pub rejected: AtomicU64,
+    /// Campaign messages (tips, alerts) delivered.
+    pub broadcast_sent: AtomicU64,
 }
 
 impl Metrics {
@@ -59,6 +62,11 @@ impl Metrics {
             ("canhgiac_replies_total", "Messages sent to users.", &self.replies),
             ("canhgiac_errors_total", "Failures while handling updates.", &self.errors),
             ("canhgiac_webhook_rejected_total", "Webhook requests rejected.", &self.rejected),
+            (
+                "canhgiac_broadcast_sent_total",
+                "Campaign messages (tips, alerts) delivered.",
+                &self.broadcast_sent,
+            ),
         ] {
             s.push_str(&format!(
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}\n",
@@ -182,6 +190,28 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// The campaign worker over the channels that are on.
+fn campaign_worker(
+    cfg: &Config,
+    engine: &Arc<crate::bot::Engine>,
+    telegram: Option<Arc<Telegram>>,
+    zalo: Option<Arc<Zalo>>,
+) -> Worker {
+    let mut worker = Worker::new(engine.campaign().clone()).wake_on(engine.waker());
+    if let Some(tg) = telegram {
+        worker = worker.channel(tg, ChannelLimits::telegram(f64::from(cfg.broadcast_rate)));
+    }
+    if let Some(z) = zalo {
+        worker = worker.channel(z, ChannelLimits::zalo(f64::from(cfg.broadcast_rate), cfg.zalo_daily_cap));
+    }
+    info!(
+        schedule = %engine.campaign().schedule().describe(),
+        rate = cfg.broadcast_rate,
+        "campaign worker: weekly tips and broadcasts"
+    );
+    worker
+}
+
 /// Runs the server and the channels until `stop` resolves.
 pub async fn serve(
     cfg: Config,
@@ -192,6 +222,7 @@ pub async fn serve(
     let (tx, rx) = watch::channel(false);
     let mut telegram_state = None;
     let mut poller = None;
+    let mut tg_sender: Option<Arc<Telegram>> = None;
     match &cfg.telegram_bot_token {
         None => info!("Telegram: off. To turn it on, set TELEGRAM_BOT_TOKEN (from @BotFather)."),
         Some(token) => {
@@ -199,6 +230,7 @@ pub async fn serve(
                 Telegram::connect(token.expose(), &cfg.telegram_api_url, engine.clone(), metrics.clone())
                     .await?,
             );
+            tg_sender = Some(tg.clone());
             if let Some(public) = &cfg.public_url {
                 let secret = webhook_secret(&cfg, engine.store())?;
                 let url = format!("{}/webhooks/telegram", public.trim_end_matches('/'));
@@ -223,6 +255,8 @@ pub async fn serve(
             Some(Arc::new(Zalo::new(settings, engine.clone(), metrics.clone())?))
         }
     };
+    let worker = campaign_worker(&cfg, &engine, tg_sender, zalo.clone());
+    let worker = tokio::spawn(worker.run(rx.clone()));
     let app = router(AppState { metrics, telegram: telegram_state, zalo });
     let addr: SocketAddr =
         cfg.listen.parse().with_context(|| format!("invalid CANHGIAC_LISTEN {}", cfg.listen))?;
@@ -239,6 +273,8 @@ pub async fn serve(
     if let Some(p) = poller {
         let _ = p.await;
     }
+    // Messages in flight finish and are settled; the rest stay queued for the next start.
+    let _ = worker.await;
     info!("stopped");
     Ok(())
 }

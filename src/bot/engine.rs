@@ -17,6 +17,7 @@ use super::{
     types::{Button, ChatKind, Incoming, IncomingKind, Reply},
 };
 use crate::{
+    campaign::{Campaign, TipSchedule},
     check::{Checker, Report, Verdict},
     content::{Content, Entry},
     quiz::{self, LETTERS, QUIZ_LEN, Rng},
@@ -38,6 +39,9 @@ pub enum EngineError {
     /// Search failed.
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
+    /// The campaign failed.
+    #[error(transparent)]
+    Campaign(#[from] crate::campaign::CampaignError),
 }
 
 /// What a pending "next text" should be treated as.
@@ -69,6 +73,8 @@ pub struct Engine {
     checker: Arc<Checker>,
     store: Arc<Store>,
     roles: Roles,
+    campaign: Arc<Campaign>,
+    waker: Arc<tokio::sync::Notify>,
     memory: Mutex<Memory>,
 }
 
@@ -111,14 +117,40 @@ impl Engine {
         checker: Arc<Checker>,
         store: Arc<Store>,
     ) -> Self {
+        let campaign = Arc::new(Campaign::new(content.clone(), store.clone(), TipSchedule::default()));
         Self {
             content,
             searcher,
             checker,
             store,
             roles: Roles::default(),
+            campaign,
+            waker: Arc::new(tokio::sync::Notify::new()),
             memory: Mutex::new(Memory::default()),
         }
+    }
+
+    /// With the weekly tip slot from the configuration.
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: TipSchedule) -> Self {
+        self.campaign = Arc::new(Campaign::new(self.content.clone(), self.store.clone(), schedule));
+        self
+    }
+
+    /// Notified when an admin queues a broadcast (the campaign worker waits on it).
+    #[must_use]
+    pub fn waker(&self) -> Arc<tokio::sync::Notify> {
+        self.waker.clone()
+    }
+
+    /// The campaign (the worker drains its outbox).
+    #[must_use]
+    pub fn campaign(&self) -> &Arc<Campaign> {
+        &self.campaign
+    }
+
+    pub(super) fn wake_worker(&self) {
+        self.waker.notify_waiters();
     }
 
     /// With admins and trainers from the configuration.
@@ -154,7 +186,12 @@ impl Engine {
         }
         let key = UserKey::new(inc.user.channel.name(), &inc.user.id);
         if inc.kind == IncomingKind::Left {
-            self.store.mark_gone(&key)?;
+            // A user who blocked the bot or unfollowed, or a group the bot was removed from.
+            if inc.chat.kind == ChatKind::Group {
+                self.store.unsubscribe(&key.channel, &inc.chat.id)?;
+            } else {
+                self.store.mark_gone(&key)?;
+            }
             return Ok(Vec::new());
         }
         let user = self.store.touch_user(&key)?;
@@ -176,12 +213,23 @@ impl Engine {
             self.store.set_active(&key, true)?;
         }
         let replies = match &inc.kind {
-            IncomingKind::Joined => vec![self.welcome()],
+            IncomingKind::Joined => {
+                self.store.set_follower(&key, true)?;
+                vec![self.welcome()]
+            }
             IncomingKind::Left => Vec::new(),
-            IncomingKind::Command { name, arg } => self.command(&key, name, arg.trim())?,
+            IncomingKind::Command { name, arg } => {
+                match self.campaign_command(inc, &key, name, arg.trim())? {
+                    Some(r) => r,
+                    None => self.command(&key, name, arg.trim())?,
+                }
+            }
             IncomingKind::Forwarded(t) => vec![self.check(&key, t)],
             IncomingKind::Text(t) => self.text(&key, t)?,
-            IncomingKind::Button(data) => self.button(&key, data)?,
+            IncomingKind::Button(data) => match self.campaign_button(inc, &key, data)? {
+                Some(r) => r,
+                None => self.button(&key, data)?,
+            },
             IncomingKind::Unsupported(_) => vec![Reply::text(Rich::new().para(texts::UNSUPPORTED))],
         };
         out.extend(replies);
@@ -199,7 +247,7 @@ impl Engine {
         }
     }
 
-    fn help(&self, intro: &str) -> Reply {
+    pub(super) fn help(&self, intro: &str) -> Reply {
         Reply {
             body: Rich::new().para(intro).bullet_spans(
                 texts::HELP
@@ -228,14 +276,6 @@ impl Engine {
             "quiz" | "tracnghiem" => self.start_quiz(key)?,
             "5khong" | "namkhong" => vec![self.topic("five_donts")],
             "baocao" => vec![self.topic("report_channels")],
-            "dangky" => {
-                self.store.set_subscribed(key, true)?;
-                vec![Reply::text(Rich::new().para(texts::SUBSCRIBED))]
-            }
-            "huydangky" => {
-                self.store.set_subscribed(key, false)?;
-                vec![Reply::text(Rich::new().para(texts::UNSUBSCRIBED))]
-            }
             "xoadulieu" => vec![Reply {
                 body: Rich::new().para(texts::CONFIRM_DELETE),
                 buttons: vec![vec![
@@ -394,7 +434,6 @@ impl Engine {
             }
             ["m", "quiz"] => self.start_quiz(key)?,
             ["m", "5k"] => vec![self.topic("five_donts")],
-            ["m", "sub"] => self.command(key, "dangky", "")?,
             ["m", "menu"] => vec![self.welcome()],
             ["del", "yes"] => {
                 let existed = self.store.delete_user(key)?;

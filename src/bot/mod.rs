@@ -1,5 +1,6 @@
 //! The channel-agnostic conversation engine: `Incoming` in, `Vec<Reply>` out.
 
+mod admin;
 mod classify;
 mod engine;
 mod roles;

@@ -19,6 +19,25 @@ pub const PRIVACY: [&str; 4] = [
     "Dữ liệu được giữ đến khi anh/chị xóa: gõ /xoadulieu bất cứ lúc nào.",
 ];
 
+/// Commands only admins see in the help.
+pub const ADMIN_HELP: [(&str, &str); 3] = [
+    ("/guimeo", "gửi ngay mẹo tuần này cho mọi nơi đã đăng ký"),
+    ("/phatcanhbao <nội dung>", "phát cảnh báo (xem trước, rồi bấm xác nhận)"),
+    ("/thongke", "xem thống kê chiến dịch"),
+];
+/// Admin command from someone else.
+pub const ADMIN_ONLY: &str = "Xin lỗi, lệnh này chỉ dành cho quản trị viên chiến dịch.";
+/// Group subscription by an ordinary member.
+pub const GROUP_ONLY_STAFF: &str = "Trong nhóm, chỉ quản trị viên hoặc người hướng dẫn mới đăng ký (hay hủy) nhận mẹo cho cả nhóm. Anh/chị có thể nhắn riêng cho tôi và gõ /dangky.";
+/// Group unsubscribed.
+pub const GROUP_UNSUBSCRIBED: &str = "Đã hủy đăng ký cho nhóm. Nhóm sẽ không nhận mẹo và cảnh báo nữa.";
+/// `/phatcanhbao` without text.
+pub const ALERT_USAGE: &str =
+    "Cách dùng: /phatcanhbao <nội dung cảnh báo>. Tôi sẽ cho xem trước và chỉ gửi khi anh/chị bấm xác nhận.";
+/// Alert cancelled.
+pub const ALERT_CANCELLED: &str = "Đã hủy, cảnh báo không được gửi.";
+/// Alert button pressed again.
+pub const ALERT_GONE: &str = "Cảnh báo này đã được gửi hoặc đã hủy.";
 /// Help.
 pub const HELP: [(&str, &str); 10] = [
     ("/kiemtra <tin nhắn>", "kiểm tra một tin nhắn"),
@@ -44,10 +63,9 @@ pub const UNSUPPORTED: &str =
 /// Unknown command.
 pub const UNKNOWN_COMMAND: &str = "Tôi chưa hiểu lệnh này. Các lệnh anh/chị có thể dùng:";
 /// Subscribed.
-pub const SUBSCRIBED: &str =
-    "Đã đăng ký! Mỗi tuần anh/chị sẽ nhận một mẹo cảnh giác ngắn. Gõ /huydangky để ngừng bất cứ lúc nào.";
+pub const SUBSCRIBED: &str = "Đã đăng ký! Mỗi tuần anh/chị sẽ nhận một mẹo cảnh giác ngắn, và cảnh báo khi có thủ đoạn lừa đảo mới. Gõ /huydangky để ngừng bất cứ lúc nào.";
 /// Unsubscribed.
-pub const UNSUBSCRIBED: &str = "Đã hủy đăng ký. Anh/chị sẽ không nhận mẹo hàng tuần nữa.";
+pub const UNSUBSCRIBED: &str = "Đã hủy đăng ký. Anh/chị sẽ không nhận mẹo hàng tuần và cảnh báo nữa.";
 /// Delete confirmation question.
 pub const CONFIRM_DELETE: &str = "Anh/chị có chắc muốn xóa mọi dữ liệu tôi lưu về anh/chị (đăng ký mẹo, tiến độ và kết quả trắc nghiệm)? Việc này không hoàn tác được.";
 /// Deleted.

@@ -206,10 +206,11 @@ impl Worker {
         self
     }
 
-    /// Wakes the worker at once (something was queued).
+    /// Wakes the worker when `wake` is notified (something was queued).
     #[must_use]
-    pub fn waker(&self) -> Arc<Notify> {
-        self.wake.clone()
+    pub fn wake_on(mut self, wake: Arc<Notify>) -> Self {
+        self.wake = wake;
+        self
     }
 
     /// Runs until `shutdown` turns true; messages in flight then finish and are settled.

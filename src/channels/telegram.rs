@@ -22,6 +22,7 @@ use tracing::{info, warn};
 use super::render::{TELEGRAM_LIMIT, split};
 use crate::{
     bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
+    campaign::{Outgoing, SendFuture, SendResult, Sender},
     server::Metrics,
     store::UserKey,
 };
@@ -34,7 +35,7 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ("quiz", "Làm bài trắc nghiệm 10 câu"),
     ("5khong", "Năm điều không để tránh bị lừa"),
     ("baocao", "Báo cáo lừa đảo ở đâu"),
-    ("dangky", "Nhận mẹo cảnh giác hàng tuần"),
+    ("dangky", "Nhận mẹo cảnh giác hàng tuần và cảnh báo"),
     ("huydangky", "Ngừng nhận mẹo hàng tuần"),
     ("xoadulieu", "Xóa dữ liệu của tôi"),
 ];
@@ -122,6 +123,21 @@ pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
                     addressed: true,
                 },
                 Target { chat: chat_id, callback: Some(q.id.0.clone()) },
+            ))
+        }
+        UpdateKind::MyChatMember(u) if !u.chat.is_private() => {
+            // The bot was removed from a group: the group's subscription ends.
+            if !matches!(u.new_chat_member.kind, ChatMemberKind::Banned(_) | ChatMemberKind::Left) {
+                return None;
+            }
+            Some((
+                Incoming {
+                    user: UserRef { channel: Channel::Telegram, id: u.from.id.0.to_string() },
+                    chat: ChatRef { id: u.chat.id.0.to_string(), kind: ChatKind::Group },
+                    kind: IncomingKind::Left,
+                    addressed: true,
+                },
+                Target { chat: u.chat.id, callback: None },
             ))
         }
         UpdateKind::MyChatMember(u) if u.chat.is_private() => {
@@ -342,6 +358,71 @@ impl Telegram {
             }
         }
         info!("telegram polling stopped");
+    }
+}
+
+/// How a failed broadcast send should be treated.
+fn broadcast_error(e: &RequestError, token: &str) -> SendResult {
+    match e {
+        RequestError::RetryAfter(s) => SendResult::RetryAfter(s.duration()),
+        RequestError::Api(
+            ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation,
+        ) => SendResult::Gone("blocked".into()),
+        RequestError::Api(
+            ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::BotKickedFromChannel
+            | ApiError::ChatNotFound,
+        ) => SendResult::Gone("removed_from_chat".into()),
+        RequestError::Api(ApiError::Unknown(d)) if d.contains("kicked") || d.contains("not a member") => {
+            SendResult::Gone("removed_from_chat".into())
+        }
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            SendResult::Transient(redact(e, token))
+        }
+        RequestError::Api(ApiError::Unknown(d))
+            if ["Internal Server Error", "Bad Gateway", "Gateway", "Service Unavailable"]
+                .iter()
+                .any(|w| d.contains(w)) =>
+        {
+            SendResult::Transient(redact(e, token))
+        }
+        other => SendResult::Failed(redact(other, token)),
+    }
+}
+
+impl Sender for Telegram {
+    fn channel(&self) -> &'static str {
+        "telegram"
+    }
+
+    fn send<'a>(&'a self, chat: &'a str, _group: bool, message: &'a Outgoing) -> SendFuture<'a> {
+        Box::pin(async move {
+            let Ok(id) = chat.parse::<i64>() else {
+                return SendResult::Failed("not a Telegram chat id".into());
+            };
+            // Campaign messages are short (tips ≤ 400, alerts ≤ 1000 characters): one part.
+            for part in split(&message.rich(), true, TELEGRAM_LIMIT) {
+                let sent = self
+                    .bot
+                    .send_message(ChatId(id), part)
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(teloxide::types::LinkPreviewOptions {
+                        is_disabled: true,
+                        url: None,
+                        prefer_small_media: false,
+                        prefer_large_media: false,
+                        show_above_text: false,
+                    })
+                    .send()
+                    .await;
+                if let Err(e) = sent {
+                    return broadcast_error(&e, &self.token);
+                }
+            }
+            self.metrics.inc(&self.metrics.broadcast_sent);
+            SendResult::Sent
+        })
     }
 }
 

@@ -18,6 +18,7 @@ use tracing::{info, warn};
 use super::render::split;
 use crate::{
     bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
+    campaign::{Outgoing, SendFuture, SendResult, Sender},
     config::Config,
     server::Metrics,
     store::Store,
@@ -26,6 +27,8 @@ use crate::{
 
 /// Zalo's text limit for consultation messages.
 pub const ZALO_LIMIT: usize = 2000;
+/// Longest text element of a promotion message used here (tips and alerts are shorter).
+const PROMOTION_TEXT_LIMIT: usize = 1500;
 /// Zalo shows at most this many buttons.
 pub const MAX_BUTTONS: usize = 5;
 /// Button payloads carry this prefix so that a tap (which arrives as the user's text) is
@@ -280,7 +283,10 @@ pub fn to_incoming(v: &Value) -> Option<(Incoming, String)> {
         "unfollow" | "user_withdraw" => {
             (as_string(&v["follower"]["id"]).or_else(|| as_string(&v["user_id"]))?, IncomingKind::Left)
         }
-        "user_click_chatnow" => (as_string(&v["user_id"])?, IncomingKind::Joined),
+        // Tapping "Nhắn tin" opens a chat but is not a follow.
+        "user_click_chatnow" => {
+            (as_string(&v["user_id"])?, IncomingKind::Command { name: "start".into(), arg: String::new() })
+        }
         _ => return None,
     };
     let key = as_string(&v["message"]["msg_id"])
@@ -404,62 +410,116 @@ impl Zalo {
         Delivery::Sent
     }
 
-    /// One consultation message with the error handling of the OA API: an invalid or expired
-    /// token is refreshed and the call retried once; rate limits back off and retry once;
-    /// users outside the window are not retried.
-    async fn post_cs(&self, body: &Value) -> Delivery {
-        let url = format!("{}/v3.0/oa/message/cs", self.settings.api_url);
-        let (mut refreshed, mut backed_off) = (false, false);
+    /// One OA API call; an invalid or expired token is refreshed and the call retried once.
+    /// `Err` when the API could not be reached or no token is usable.
+    async fn call(&self, path: &str, body: &Value) -> Result<(reqwest::StatusCode, i64, String), String> {
+        let url = format!("{}{path}", self.settings.api_url);
+        let mut refreshed = false;
         loop {
-            let token = match self.tokens.access().await {
-                Ok(t) => t,
-                Err(e) => {
-                    warn!(error = %e, "no usable Zalo access token");
-                    return Delivery::Failed;
-                }
-            };
-            let resp = self.http.post(&url).header("access_token", &token).json(body).send().await;
-            let (status, v) = match resp {
-                Ok(r) => {
-                    let status = r.status();
-                    (status, r.json::<Value>().await.unwrap_or(Value::Null))
-                }
-                Err(e) => {
-                    warn!(error = %e, "Zalo API unreachable");
-                    return Delivery::Failed;
-                }
-            };
+            let token =
+                self.tokens.access().await.map_err(|e| format!("no usable Zalo access token: {e}"))?;
+            let resp = self
+                .http
+                .post(&url)
+                .header("access_token", &token)
+                .json(body)
+                .send()
+                .await
+                .map_err(|e| format!("Zalo API unreachable: {}", e.without_url()))?;
+            let status = resp.status();
+            let v = resp.json::<Value>().await.unwrap_or(Value::Null);
             let code = v["error"].as_i64().unwrap_or(if status.is_success() { 0 } else { -1 });
+            if matches!(code, -216 | -220) && !refreshed {
+                refreshed = true;
+                self.tokens
+                    .refresh_after(&token)
+                    .await
+                    .map_err(|e| format!("Zalo token refresh failed: {e}"))?;
+                continue;
+            }
+            return Ok((status, code, v["message"].as_str().unwrap_or("").to_owned()));
+        }
+    }
+
+    /// One consultation message with the error handling of the OA API: tokens refreshed once
+    /// (see [`Zalo::call`]); rate limits back off and retry once; users outside the window are
+    /// not retried.
+    async fn post_cs(&self, body: &Value) -> Delivery {
+        let mut backed_off = false;
+        loop {
+            let (status, code, message) = match self.call("/v3.0/oa/message/cs", body).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    warn!(error = %e, "Zalo send failed");
+                    return Delivery::Failed;
+                }
+            };
             match code {
                 0 if status.is_success() => return Delivery::Sent,
-                -216 | -220 if !refreshed => {
-                    refreshed = true;
-                    if let Err(e) = self.tokens.refresh_after(&token).await {
-                        warn!(error = %e, "Zalo token refresh failed");
-                        return Delivery::Failed;
-                    }
-                }
-                -32 if !backed_off => {
-                    backed_off = true;
-                    warn!("Zalo rate limit; backing off");
-                    tokio::time::sleep(self.settings.rate_limit_backoff).await;
-                }
                 c if UNREACHABLE.contains(&c) => return Delivery::Unreachable,
-                _ if (status.as_u16() == 429 || status.is_server_error()) && !backed_off => {
+                c if (c == -32 || status.as_u16() == 429 || status.is_server_error()) && !backed_off => {
                     backed_off = true;
+                    warn!(code = c, status = status.as_u16(), "Zalo rate limit or server error; backing off");
                     tokio::time::sleep(self.settings.rate_limit_backoff).await;
                 }
                 c => {
-                    warn!(
-                        code = c,
-                        status = status.as_u16(),
-                        message = v["message"].as_str().unwrap_or(""),
-                        "Zalo send failed"
-                    );
+                    warn!(code = c, status = status.as_u16(), message = %message, "Zalo send failed");
                     return Delivery::Failed;
                 }
             }
         }
+    }
+
+    /// A promotion message ("tin Truyền thông"): a header and the text, to one follower.
+    async fn promote(&self, user_id: &str, message: &Outgoing) -> SendResult {
+        let header: String = message.title.chars().take(100).collect();
+        let text: String = split(&message.body, false, PROMOTION_TEXT_LIMIT)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .replace('\n', "<br>");
+        let body = json!({
+            "recipient": { "user_id": user_id },
+            "message": { "attachment": { "type": "template", "payload": {
+                "template_type": "promotion",
+                "language": "VI",
+                "elements": [
+                    { "type": "header", "align": "left", "content": header },
+                    { "type": "text", "align": "left", "content": text },
+                ],
+            }}},
+        });
+        let (status, code, msg) = match self.call("/v3.0/oa/message/promotion", &body).await {
+            Ok(answer) => answer,
+            Err(e) => return SendResult::Transient(e),
+        };
+        match code {
+            0 if status.is_success() => {
+                self.metrics.inc(&self.metrics.broadcast_sent);
+                SendResult::Sent
+            }
+            -32 => SendResult::RetryAfter(Duration::from_secs(60)),
+            -213 => SendResult::Gone("unfollowed".into()),
+            -217 | -227 | -244 => SendResult::Skip(format!("zalo {code}")),
+            // Night (-234), the user's (-218) or the OA's (-211) quota: try again later; the
+            // worker's own window and daily checks normally prevent these.
+            -234 | -218 | -211 => SendResult::RetryAfter(Duration::from_secs(3600)),
+            _ if status.as_u16() == 429 => SendResult::RetryAfter(Duration::from_secs(60)),
+            _ if status.is_server_error() || code == -1 => {
+                SendResult::Transient(format!("HTTP {} {msg}", status.as_u16()))
+            }
+            c => SendResult::Failed(format!("zalo {c}: {msg}")),
+        }
+    }
+}
+
+impl Sender for Zalo {
+    fn channel(&self) -> &'static str {
+        "zalo"
+    }
+
+    fn send<'a>(&'a self, chat: &'a str, _group: bool, message: &'a Outgoing) -> SendFuture<'a> {
+        Box::pin(self.promote(chat, message))
     }
 }
 
