@@ -64,6 +64,21 @@ impl ChannelLimits {
     }
 }
 
+/// When sending at Unix time `t` falls outside the channel's daily window: the time the
+/// window opens next. `None` when sending is allowed now.
+#[must_use]
+pub fn window_wait(limits: &ChannelLimits, t: i64) -> Option<i64> {
+    let (open, close) = limits.window?;
+    let (day, minute) = super::local_day_minute(t);
+    if minute < open {
+        Some(super::local_time(day, open))
+    } else if minute >= close {
+        Some(super::local_time(day + 1, open))
+    } else {
+        None
+    }
+}
+
 /// Recent sends per chat, to keep the per-chat and per-group limits.
 #[derive(Debug, Default)]
 pub struct ChatPacer {
@@ -102,6 +117,19 @@ impl ChatPacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zalo_sends_only_between_six_and_ten_pm_vietnamese_time() {
+        let z = ChannelLimits::zalo(30.0, 500);
+        let monday_0800 = 1_795_395_600;
+        assert_eq!(window_wait(&z, monday_0800), None);
+        let six = monday_0800 - 2 * 3600;
+        assert_eq!(window_wait(&z, six - 1), Some(six), "05:59 waits for 06:00");
+        assert_eq!(window_wait(&z, six), None);
+        assert_eq!(window_wait(&z, six + 16 * 3600 - 1), None, "21:59 is fine");
+        assert_eq!(window_wait(&z, six + 16 * 3600), Some(six + 86_400), "22:00 waits for tomorrow 06:00");
+        assert_eq!(window_wait(&ChannelLimits::telegram(30.0), six - 1), None);
+    }
 
     #[test]
     fn per_chat_gap_and_group_minute_cap() {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use thiserror::Error;
 use tracing::info;
 
-pub use limits::{ChannelLimits, ChatPacer};
+pub use limits::{ChannelLimits, ChatPacer, window_wait};
 pub use schedule::{
     ScheduleError, TipSchedule, WEEK, civil, local_day_minute, local_time, vn_date, vn_datetime, week_start,
 };

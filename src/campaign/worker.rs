@@ -16,7 +16,9 @@ use tokio::{
 };
 use tracing::{Instrument, info, info_span, warn};
 
-use super::{Campaign, ChannelLimits, ChatPacer, Outgoing, local_day_minute, local_time};
+use super::{
+    Campaign, ChannelLimits, ChatPacer, Outgoing, limits::window_wait, local_day_minute, local_time,
+};
 use crate::store::{NewOutcome, OutboxItem, Store, UserKey, now};
 
 /// What a channel says about one send.
@@ -96,23 +98,20 @@ impl Lane {
         item: &OutboxItem,
         t: i64,
     ) -> Result<Option<(i64, &'static str)>, crate::store::StoreError> {
-        let (day, minute) = local_day_minute(t);
-        let Some((open, close)) = self.limits.window else { return Ok(None) };
-        if minute < open {
-            return Ok(Some((local_time(day, open), "quiet_hours")));
+        let open = self.limits.window.map_or(0, |(open, _)| open);
+        if let Some(at) = window_wait(&self.limits, t) {
+            return Ok(Some((at, "quiet_hours")));
         }
+        let (day, _) = local_day_minute(t);
         let tomorrow = local_time(day + 1, open);
-        if minute >= close {
-            return Ok(Some((tomorrow, "quiet_hours")));
-        }
         let (from, to) = (local_time(day, 0), local_time(day + 1, 0));
         if self.limits.once_per_day
-            && self.store.delivered_between(&item.channel, Some(&item.chat_id), from, to)? > 0
+            && self.store.delivered_between(&item.channel, Some(&item.chat_id), (from, to), item.id)? > 0
         {
             return Ok(Some((tomorrow, "daily_limit")));
         }
         if let Some(cap) = self.limits.daily_cap
-            && self.store.delivered_between(&item.channel, None, from, to)? >= cap
+            && self.store.delivered_between(&item.channel, None, (from, to), item.id)? >= cap
         {
             return Ok(Some((tomorrow, "daily_cap")));
         }
@@ -340,7 +339,7 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
         };
         let started = Instant::now();
         pacer.sent(&item.chat_id, started);
-        next = next.max(started - interval) + interval;
+        next = started + interval;
         let l = lane.clone();
         inflight.spawn(async move {
             l.deliver(item, message).await;

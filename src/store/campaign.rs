@@ -451,19 +451,19 @@ impl Store {
         )?)
     }
 
-    /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds); with
-    /// `chat`, to that chat only.
+    /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds), other
+    /// than row `except`; with `chat`, to that chat only.
     pub fn delivered_between(
         &self,
         channel: &str,
         chat: Option<&str>,
-        from: i64,
-        to: i64,
+        (from, to): (i64, i64),
+        except: i64,
     ) -> Result<i64, StoreError> {
         Ok(self.conn().query_row(
             "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status IN ('sent', 'sending')
-               AND updated_at >= ?2 AND updated_at < ?3 AND (?4 IS NULL OR chat_id = ?4)",
-            params![channel, from, to, chat],
+               AND updated_at >= ?2 AND updated_at < ?3 AND (?4 IS NULL OR chat_id = ?4) AND id != ?5",
+            params![channel, from, to, chat, except],
             |r| r.get(0),
         )?)
     }

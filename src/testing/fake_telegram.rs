@@ -1,6 +1,7 @@
 //! A fake Telegram Bot API for tests and benchmarks: answers `getMe`, `getUpdates` (from a
-//! queue), `sendMessage` (optionally rate-limited once, or "blocked" for some chats) and accepts
-//! every other method, recording each call with the time it arrived.
+//! queue), `sendMessage` (optionally rate-limited once, "blocked" for some chats, held back to
+//! simulate a crash mid-request, or enforcing Telegram's limits with 429s) and accepts every
+//! other method, recording each call with the time it arrived and each delivered message.
 
 use std::{
     collections::VecDeque,
@@ -38,6 +39,28 @@ pub struct FakeTelegram {
     pub rate_limit_next_send: Mutex<bool>,
     /// Chats whose user blocked the bot (403).
     pub blocked_chats: Mutex<Vec<i64>>,
+    /// Enforce Telegram's limits: at most this many messages per second overall and one per
+    /// second per chat; anything more gets 429 "retry after 1" and is not delivered.
+    pub enforce_per_second: Mutex<Option<usize>>,
+    /// Once this many messages were delivered, further `sendMessage` calls hang (as if the
+    /// process were killed mid-request) and are never delivered.
+    pub stall_after: Mutex<Option<usize>>,
+    stall_generation: std::sync::atomic::AtomicU64,
+    delivered: Mutex<Vec<Delivered>>,
+    recent: Mutex<VecDeque<(Instant, i64)>>,
+    /// 429 answers given because of [`FakeTelegram::enforce_per_second`].
+    pub throttled: std::sync::atomic::AtomicUsize,
+}
+
+/// A message the fake accepted.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    /// Chat id.
+    pub chat: i64,
+    /// Text as sent.
+    pub text: String,
+    /// When.
+    pub at: Instant,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -55,6 +78,18 @@ impl FakeTelegram {
     #[must_use]
     pub fn bodies(&self, method: &str) -> Vec<Value> {
         self.calls(method).into_iter().map(|c| c.body).collect()
+    }
+
+    /// Messages accepted by `sendMessage`, in order.
+    #[must_use]
+    pub fn delivered(&self) -> Vec<Delivered> {
+        lock(&self.delivered).clone()
+    }
+
+    /// Ends the stall: requests held so far fail (their client is gone), new ones go through.
+    pub fn release_stall(&self) {
+        *lock(&self.stall_after) = None;
+        self.stall_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Queues updates for `getUpdates`.
@@ -105,19 +140,50 @@ async fn api(
                     ),
                 );
             }
+            let too_many = || {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(
+                        json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1}}),
+                    ),
+                )
+            };
             {
                 let mut limited = lock(&fake.rate_limit_next_send);
                 if *limited {
                     *limited = false;
-                    return (
-                        StatusCode::TOO_MANY_REQUESTS,
-                        Json(
-                            json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                            "parameters": {"retry_after": 1}}),
-                        ),
-                    );
+                    return too_many();
                 }
             }
+            let generation = fake.stall_generation.load(std::sync::atomic::Ordering::SeqCst);
+            let stalled = lock(&fake.stall_after).is_some_and(|n| lock(&fake.delivered).len() >= n);
+            if stalled {
+                while fake.stall_generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    Json(json!({"ok": false, "error_code": 502, "description": "Bad Gateway"})),
+                );
+            }
+            if let Some(max) = *lock(&fake.enforce_per_second) {
+                let now = Instant::now();
+                let mut recent = lock(&fake.recent);
+                while recent.front().is_some_and(|(t, _)| now.duration_since(*t) >= Duration::from_secs(1)) {
+                    recent.pop_front();
+                }
+                if recent.len() >= max || recent.iter().any(|(_, c)| *c == chat) {
+                    fake.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return too_many();
+                }
+                recent.push_back((now, chat));
+            }
+            lock(&fake.delivered).push(Delivered {
+                chat,
+                text: value["text"].as_str().unwrap_or("").to_owned(),
+                at: Instant::now(),
+            });
             ok(json!({"message_id": 500, "date": 1_700_000_000,
                 "chat": {"id": chat, "type": "private", "first_name": "X"}, "text": value["text"]}))
         }

@@ -1,6 +1,7 @@
 //! A fake Zalo OA API and OAuth server for tests and benchmarks: `/v3.0/oa/message/cs` checks
-//! the `access_token` header, `/v4/oa/access_token` rotates single-use refresh tokens; error
-//! codes can be injected. Every call is recorded.
+//! the `access_token` header, `/v3.0/oa/message/promotion` also enforces the promotion rules
+//! (followers only, one per user per day), `/v4/oa/access_token` rotates single-use refresh
+//! tokens; error codes and server errors can be injected. Every call is recorded.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 /// One recorded call.
 #[derive(Debug, Clone)]
 pub struct ZaloCall {
-    /// `cs` or `token`.
+    /// `cs`, `promotion` (every call), `promotion_ok` (accepted ones) or `token`.
     pub endpoint: &'static str,
     /// The `access_token` (cs) or `secret_key` (token) header.
     pub credential: String,
@@ -32,6 +33,12 @@ pub struct FakeZalo {
     pub unreachable: Mutex<Vec<String>>,
     /// Answer the next send with -32 (rate limit).
     pub rate_limit_next: Mutex<bool>,
+    /// Users who do not follow the OA (promotions answer -213).
+    pub not_following: Mutex<Vec<String>>,
+    /// Answer this many next promotion calls with HTTP 500.
+    pub fail_next_promotions: Mutex<u32>,
+    /// Users who got a promotion message "today" (a second one answers -218).
+    promoted: Mutex<Vec<String>>,
     issued: Mutex<u32>,
 }
 
@@ -44,6 +51,27 @@ impl FakeZalo {
     #[must_use]
     pub fn calls(&self, endpoint: &str) -> Vec<ZaloCall> {
         lock(&self.calls).iter().filter(|c| c.endpoint == endpoint).cloned().collect()
+    }
+
+    /// Promotion messages accepted: (user id, header, text).
+    #[must_use]
+    pub fn promotions(&self) -> Vec<(String, String, String)> {
+        self.calls("promotion_ok")
+            .into_iter()
+            .map(|c| {
+                let elements = &c.body["message"]["attachment"]["payload"]["elements"];
+                (
+                    c.body["recipient"]["user_id"].as_str().unwrap_or("").to_owned(),
+                    elements[0]["content"].as_str().unwrap_or("").to_owned(),
+                    elements[1]["content"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A new day: every user may get a promotion again.
+    pub fn new_day(&self) {
+        lock(&self.promoted).clear();
     }
 
     /// Makes the current access token invalid (as if it expired).
@@ -73,6 +101,49 @@ async fn cs(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Bytes) 
         );
     }
     Json(json!({"error": 0, "message": "Success", "data": {"message_id": "m", "user_id": user}}))
+}
+
+async fn promotion(
+    State(fake): State<Arc<FakeZalo>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (axum::http::StatusCode, Json<Value>) {
+    let ok = axum::http::StatusCode::OK;
+    let token = headers.get("access_token").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    lock(&fake.calls).push(ZaloCall { endpoint: "promotion", credential: token.clone(), body: v.clone() });
+    if token != *lock(&fake.access) {
+        return (ok, Json(json!({"error": -216, "message": "Access token is invalid"})));
+    }
+    {
+        let mut failing = lock(&fake.fail_next_promotions);
+        if *failing > 0 {
+            *failing -= 1;
+            return (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({"error": -1, "message": "Internal error"})),
+            );
+        }
+    }
+    let user = v["recipient"]["user_id"].as_str().unwrap_or("").to_owned();
+    if lock(&fake.not_following).contains(&user) {
+        return (ok, Json(json!({"error": -213, "message": "User has not followed OA"})));
+    }
+    if v["message"]["attachment"]["payload"]["template_type"] != "promotion" {
+        return (ok, Json(json!({"error": -201, "message": "Parameters are invalid"})));
+    }
+    {
+        let mut promoted = lock(&fake.promoted);
+        if promoted.contains(&user) {
+            return (
+                ok,
+                Json(json!({"error": -218, "message": "User has reached the limit of promotion messages"})),
+            );
+        }
+        promoted.push(user.clone());
+    }
+    lock(&fake.calls).push(ZaloCall { endpoint: "promotion_ok", credential: token, body: v });
+    (ok, Json(json!({"error": 0, "message": "Success", "data": {"message_id": "p", "user_id": user}})))
 }
 
 async fn token(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Bytes) -> Json<Value> {
@@ -113,10 +184,14 @@ pub async fn start(
         app_secret: app_secret.to_owned(),
         unreachable: Mutex::default(),
         rate_limit_next: Mutex::new(false),
+        not_following: Mutex::default(),
+        fail_next_promotions: Mutex::new(0),
+        promoted: Mutex::default(),
         issued: Mutex::new(0),
     });
     let app = Router::new()
         .route("/v3.0/oa/message/cs", post(cs))
+        .route("/v3.0/oa/message/promotion", post(promotion))
         .route("/v4/oa/access_token", post(token))
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
