@@ -1,0 +1,118 @@
+//! The kill-and-restart test: `canhgiac serve` (the real binary) is killed with SIGKILL in the
+//! middle of a broadcast while requests are in flight, then started again. The broadcast
+//! finishes with every subscriber getting the alert exactly once: nobody twice, nobody skipped.
+
+mod common;
+
+use std::{
+    collections::BTreeMap,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use canhgiac::{
+    store::{Store, now},
+    testing::fake_telegram,
+};
+
+const SUBSCRIBERS: i64 = 60;
+const KILL_AFTER: usize = 20;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn start(api_url: &str, data: &Path, index: &Path, log: &Path) -> Child {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
+    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TELEGRAM_BOT_TOKEN", "123:TEST")
+        .env("CANHGIAC_TELEGRAM_API_URL", api_url)
+        .env("CANHGIAC_DATA_DIR", data)
+        .env("CANHGIAC_INDEX_DIR", index)
+        .env("CANHGIAC_CONTENT_DIR", common::root().join("content"))
+        .env("CANHGIAC_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env("CANHGIAC_BROADCAST_RATE", "50")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start canhgiac serve")
+}
+
+/// Rows of the broadcast per status, read from the database the server writes.
+fn statuses(data: &Path) -> BTreeMap<String, i64> {
+    let store = Store::open(data).expect("store");
+    let b = store.broadcast_summaries(1).expect("summary").remove(0);
+    b.counts.get("telegram").cloned().unwrap_or_default()
+}
+
+async fn until(what: &str, secs: u64, log: &Path, mut f: impl FnMut() -> bool) {
+    for _ in 0..secs * 20 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}; server log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_killed_midway_finishes_after_restart_without_duplicates_or_gaps() {
+    let (fake, url) = fake_telegram::start().await.expect("fake");
+    let data = tempfile::tempdir().expect("data");
+    let index = tempfile::tempdir().expect("index");
+    let log = data.path().join("serve.log");
+    {
+        let store = Store::open(data.path()).expect("store");
+        store.kv_set("campaign.started_at", &now().to_string()).expect("kv");
+        for chat in 0..SUBSCRIBERS {
+            store.subscribe("telegram", &(5000 + chat).to_string(), "private").expect("subscribe");
+        }
+        let id =
+            store.create_alert_draft("Cảnh báo: lừa đảo qua cuộc gọi video giả mạo.", "cli").expect("draft");
+        assert_eq!(store.queue_alert(id).expect("queue"), Some(usize::try_from(SUBSCRIBERS).expect("n")));
+    }
+
+    // The fake stops answering after 20 deliveries: the requests after that hang, and the
+    // process is killed while they are in flight.
+    *fake.stall_after.lock().expect("lock") = Some(KILL_AFTER);
+    let mut first = start(&url, data.path(), index.path(), &log);
+    until("20 deliveries and requests in flight", 60, &log, || {
+        fake.delivered().len() >= KILL_AFTER && fake.calls("sendMessage").len() > KILL_AFTER
+    })
+    .await;
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reap");
+    let at_kill = statuses(data.path());
+    assert_eq!(at_kill.get("sent"), Some(&i64::try_from(KILL_AFTER).expect("n")), "{at_kill:?}");
+    assert!(at_kill.get("sending").copied().unwrap_or(0) >= 1, "killed with messages in flight: {at_kill:?}");
+
+    // The requests that were cut never reached anyone; start again.
+    fake.release_stall();
+    let mut second = start(&url, data.path(), index.path(), &log);
+    until("every subscriber", 60, &log, || {
+        fake.delivered().len() >= usize::try_from(SUBSCRIBERS).expect("n")
+    })
+    .await;
+    until("the broadcast to be marked done", 30, &log, || {
+        Store::open(data.path()).expect("store").broadcast_summaries(1).expect("summary")[0].status == "done"
+    })
+    .await;
+    second.kill().expect("stop");
+    second.wait().expect("reap");
+
+    let mut per_chat: BTreeMap<i64, usize> = BTreeMap::new();
+    for d in fake.delivered() {
+        *per_chat.entry(d.chat).or_default() += 1;
+    }
+    let expected: Vec<i64> = (0..SUBSCRIBERS).map(|c| 5000 + c).collect();
+    assert_eq!(per_chat.keys().copied().collect::<Vec<_>>(), expected, "nobody skipped");
+    assert!(per_chat.values().all(|n| *n == 1), "nobody twice: {per_chat:?}");
+    assert_eq!(statuses(data.path()).get("sent"), Some(&SUBSCRIBERS));
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(log_text.contains("resuming a broadcast interrupted by a restart"), "{log_text}");
+}
