@@ -325,7 +325,9 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     }
     for id in ["z1", "z2", "z3", "z4"] {
         let r = engine.handle(&zalo_user(id, subscribe.clone())).expect("subscribe");
-        assert!(r.iter().any(|r| r.body.to_plain().contains("Mẹo tuần này")));
+        let text: String = r.iter().map(|r| r.body.to_plain()).collect();
+        assert!(text.contains("Mẹo tuần này"), "{text}");
+        assert_eq!(text.contains("Quan tâm"), id == "z2", "only non-followers are told to follow: {text}");
     }
     fake.not_following.lock().expect("lock").push("z3".into()); // unfollowed without us seeing it
     *fake.fail_next_promotions.lock().expect("lock") = 1; // one server error, then fine

@@ -98,6 +98,8 @@ impl Engine {
                 self.next_slot_text()
             ))]);
         };
+        let not_following =
+            key.channel == "zalo" && !self.campaign().store().user(key)?.is_some_and(|u| u.follower);
         let intro = if group {
             format!(
                 "Đã đăng ký cho nhóm! Mỗi tuần nhóm sẽ nhận một mẹo cảnh giác, lần tới vào {}.",
@@ -106,11 +108,13 @@ impl Engine {
         } else {
             format!("{} Lần tới: {}.", texts::SUBSCRIBED, self.next_slot_text())
         };
-        Ok(vec![Reply::text(
-            Rich::new()
-                .para(intro)
-                .spans(vec![Span::Bold("💡 Mẹo tuần này: ".into()), Span::Text(tip.text.trim().to_owned())]),
-        )])
+        let mut body = Rich::new()
+            .para(intro)
+            .spans(vec![Span::Bold("💡 Mẹo tuần này: ".into()), Span::Text(tip.text.trim().to_owned())]);
+        if not_following {
+            body = body.para(texts::FOLLOW_TO_RECEIVE);
+        }
+        Ok(vec![Reply::text(body)])
     }
 
     fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {

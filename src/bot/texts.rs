@@ -29,6 +29,8 @@ pub const ADMIN_HELP: [(&str, &str); 3] = [
 pub const ADMIN_ONLY: &str = "Xin lỗi, lệnh này chỉ dành cho quản trị viên chiến dịch.";
 /// Group subscription by an ordinary member.
 pub const GROUP_ONLY_STAFF: &str = "Trong nhóm, chỉ quản trị viên hoặc người hướng dẫn mới đăng ký (hay hủy) nhận mẹo cho cả nhóm. Anh/chị có thể nhắn riêng cho tôi và gõ /dangky.";
+/// A Zalo subscriber who does not follow the OA.
+pub const FOLLOW_TO_RECEIVE: &str = "Lưu ý: Zalo chỉ cho phép gửi mẹo hàng tuần tới người quan tâm Official Account. Anh/chị hãy bấm \"Quan tâm\" để nhận nhé.";
 /// Group unsubscribed.
 pub const GROUP_UNSUBSCRIBED: &str = "Đã hủy đăng ký cho nhóm. Nhóm sẽ không nhận mẹo và cảnh báo nữa.";
 /// `/phatcanhbao` without text.

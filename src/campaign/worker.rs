@@ -339,7 +339,7 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
         };
         let started = Instant::now();
         pacer.sent(&item.chat_id, started);
-        next = started + interval;
+        next = (next + interval).max(started);
         let l = lane.clone();
         inflight.spawn(async move {
             l.deliver(item, message).await;

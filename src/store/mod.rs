@@ -66,6 +66,8 @@ pub struct UserRow {
     pub active: bool,
     /// `user`, `trainer` or `admin`.
     pub role: String,
+    /// Zalo: follows the OA (promotion messages reach followers only).
+    pub follower: bool,
 }
 
 /// A personal quiz in progress (serialised as JSON in the store).
@@ -195,7 +197,7 @@ const MIGRATIONS: &[&str] = &[
 
 const USER_SQL: &str = "SELECT consent_at,
         EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
-        active, role FROM users WHERE channel = ?1 AND user_id = ?2";
+        active, role, follower FROM users WHERE channel = ?1 AND user_id = ?2";
 
 fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -204,6 +206,7 @@ fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         subscribed: r.get(1)?,
         active: r.get(2)?,
         role: r.get(3)?,
+        follower: r.get(4)?,
     })
 }
 
