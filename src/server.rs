@@ -192,6 +192,7 @@ pub async fn serve(
     let (tx, rx) = watch::channel(false);
     let mut telegram_state = None;
     let mut poller = None;
+    let mut quiz_clock = None;
     match &cfg.telegram_bot_token {
         None => info!("Telegram: off. To turn it on, set TELEGRAM_BOT_TOKEN (from @BotFather)."),
         Some(token) => {
@@ -199,6 +200,7 @@ pub async fn serve(
                 Telegram::connect(token.expose(), &cfg.telegram_api_url, engine.clone(), metrics.clone())
                     .await?,
             );
+            quiz_clock = Some(tokio::spawn(tg.clone().run_group_quizzes(rx.clone())));
             if let Some(public) = &cfg.public_url {
                 let secret = webhook_secret(&cfg, engine.store())?;
                 let url = format!("{}/webhooks/telegram", public.trim_end_matches('/'));
@@ -236,8 +238,8 @@ pub async fn serve(
         })
         .await
         .context("HTTP server failed")?;
-    if let Some(p) = poller {
-        let _ = p.await;
+    for task in [poller, quiz_clock].into_iter().flatten() {
+        let _ = task.await;
     }
     info!("stopped");
     Ok(())

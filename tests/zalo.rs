@@ -257,7 +257,7 @@ fn settings(api: &str) -> ZaloSettings {
 }
 
 fn hello() -> Reply {
-    Reply { body: Rich::new().para("Xin chào"), buttons: vec![vec![Button::new("Menu", "m:menu")]] }
+    Reply::with_buttons(Rich::new().para("Xin chào"), vec![vec![Button::new("Menu", "m:menu")]])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,7 +337,7 @@ async fn each_error_code_is_handled() {
     }
     let buttons = vec![(0..7).map(|i| Button::new(&format!("Nút {i}"), format!("m:{i}"))).collect()];
     let before = fake.calls("cs").len();
-    assert_eq!(zalo.send("u7", &Reply { body, buttons }).await, Delivery::Sent);
+    assert_eq!(zalo.send("u7", &Reply::with_buttons(body, buttons)).await, Delivery::Sent);
     let parts: Vec<Value> = fake.calls("cs")[before..].iter().map(|c| c.body.clone()).collect();
     assert!(parts.len() >= 2);
     assert!(parts.iter().all(|p| text_of(p).chars().count() <= 2000 && text_of(p).starts_with("Đoạn ")));
