@@ -200,3 +200,42 @@ pub fn select_group(content: &Content, spec: &GroupSpec, rng: &mut Rng) -> Vec<S
         .collect();
     spread(Vec::new(), pool, spec.len, rng)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content() -> Content {
+        crate::content::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn count_topic_difficulty_and_seconds_in_any_order() {
+        let c = content();
+        let s = parse_spec(&c, "khó 45 giây 8 OTP").expect("spec");
+        assert_eq!((s.len, s.difficulty, s.seconds), (8, Some(Difficulty::Hard), 45));
+        assert!(s.topic.expect("topic").forms.contains(&"telegram_otp_theft".to_owned()));
+        let s = parse_spec(&c, "50 trung bình 2s").expect("spec");
+        assert_eq!((s.len, s.difficulty, s.seconds, s.topic), (MAX_LEN, Some(Difficulty::Medium), 5, None));
+        let s = parse_spec(&c, "deepfake").expect("spec");
+        assert_eq!(s.topic.expect("topic").forms, ["deepfake_call"]);
+        assert!(matches!(parse_spec(&c, "xyzzy"), Err(SpecError::UnknownTopic(w)) if w == "xyzzy"));
+    }
+
+    #[test]
+    fn selection_filters_and_never_repeats() {
+        let c = content();
+        let spec = parse_spec(&c, "20 de").expect("spec");
+        let ids = select_group(&c, &spec, &mut Rng::new(3));
+        assert_eq!(ids.len(), 20);
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 20);
+        assert!(ids.iter().all(|id| c.quiz.iter().any(|q| &q.id == id && q.difficulty == Difficulty::Easy)));
+        let spec = parse_spec(&c, "20 deepfake").expect("spec");
+        let ids = select_group(&c, &spec, &mut Rng::new(3));
+        assert_eq!(ids.len(), c.quiz_for("deepfake_call").count(), "fewer when the bank has fewer");
+    }
+}
