@@ -451,12 +451,7 @@ impl Engine {
         if self.role(key)? < Role::Admin {
             return Ok(say(texts::NOT_ADMIN));
         }
-        let target = arg
-            .trim()
-            .split_once(':')
-            .map(|(c, id)| (c.trim().to_ascii_lowercase(), id.trim()))
-            .filter(|(c, id)| matches!(c.as_str(), "telegram" | "zalo") && !id.is_empty())
-            .map(|(c, id)| UserKey::new(&c, id));
+        let target = crate::bot::parse_user("/captrainer", arg).ok().filter(|k| k.channel != "console");
         let Some(target) = target else {
             return Ok(say(
                 "Anh/chị ghi rõ người dùng, ví dụ: /captrainer telegram:123456789 hoặc zalo:84123456789.",

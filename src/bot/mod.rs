@@ -8,7 +8,7 @@ mod types;
 
 pub use classify::looks_like_message;
 pub use engine::{CACHE_TTL, Engine, EngineError, GroupPost};
-pub use roles::{Role, Roles, RolesError};
+pub use roles::{Role, Roles, RolesError, parse_user};
 pub use types::{
     Attachment, Button, Channel, ChatKind, ChatRef, Document, Incoming, IncomingKind, QuizPoll, Reply,
     UserRef,
