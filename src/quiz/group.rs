@@ -130,27 +130,19 @@ pub fn match_topic(content: &Content, words: &str) -> Option<TopicMatch> {
     let padded = format!(" {q} ");
     let mut best: (u8, Vec<(String, Vec<String>)>) = (0, Vec::new());
     for e in content.entries() {
+        let names = |id: &str, title: &str, other: &[&[String]]| -> Vec<String> {
+            [id.replace('_', " "), title.to_owned()]
+                .into_iter()
+                .chain(other.iter().flat_map(|o| o.iter().cloned()))
+                .collect()
+        };
         let (names, forms): (Vec<String>, Vec<String>) = match e {
-            Entry::Form(f) => (
-                [f.id.replace('_', " "), f.title.clone()]
-                    .into_iter()
-                    .chain(f.aliases.clone())
-                    .chain(f.keywords.clone())
-                    .collect(),
-                vec![f.id.clone()],
-            ),
+            Entry::Form(f) => (names(&f.id, &f.title, &[&f.aliases, &f.keywords]), vec![f.id.clone()]),
             Entry::Group(g) => (
-                [g.id.replace('_', " "), g.title.clone()].into_iter().chain(g.aliases.clone()).collect(),
+                names(&g.id, &g.title, &[&g.aliases]),
                 content.forms.iter().filter(|f| f.groups.contains(&g.id)).map(|f| f.id.clone()).collect(),
             ),
-            Entry::Topic(t) => (
-                [t.id.replace('_', " "), t.title.clone()]
-                    .into_iter()
-                    .chain(t.aliases.clone())
-                    .chain(t.keywords.clone())
-                    .collect(),
-                vec![t.id.clone()],
-            ),
+            Entry::Topic(t) => (names(&t.id, &t.title, &[&t.aliases, &t.keywords]), vec![t.id.clone()]),
         };
         if !content.quiz.iter().any(|q| forms.contains(&q.form)) {
             continue;

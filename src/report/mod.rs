@@ -389,11 +389,7 @@ pub fn render_md(r: &Report, content: &Content) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, b)| {
-                    vec![
-                        (i + 1).to_string(),
-                        b.name.clone().unwrap_or_else(|| format!("Người tham gia {}", i + 1)),
-                        format!("{}/{asked}", b.correct),
-                    ]
+                    vec![(i + 1).to_string(), session::shown_name(b, i + 1), format!("{}/{asked}", b.correct)]
                 })
                 .collect();
             table(&mut out, &["Hạng", "Tên", "Số câu đúng"], &rows);
@@ -447,8 +443,12 @@ pub fn render_csv(r: &Report) -> String {
     }
     for s in &r.trainer_sessions {
         for (i, b) in s.standings.iter().enumerate() {
-            let name = b.name.clone().unwrap_or_else(|| format!("Người tham gia {}", i + 1));
-            put(&format!("session_{}", s.session.id), "correct", &name, b.correct.to_string());
+            put(
+                &format!("session_{}", s.session.id),
+                "correct",
+                &session::shown_name(b, i + 1),
+                b.correct.to_string(),
+            );
         }
     }
     out

@@ -34,7 +34,9 @@ pub fn title(s: &GroupQuiz) -> String {
     t
 }
 
-fn shown_name(b: &Standing, rank: usize) -> String {
+/// The name a participant showed, or their position when unknown.
+#[must_use]
+pub fn shown_name(b: &Standing, rank: usize) -> String {
     b.name.clone().unwrap_or_else(|| format!("Người tham gia {rank}"))
 }
 

@@ -2,8 +2,9 @@
 //! SQL in the crate lives here.
 //!
 //! Least data that works (Decree 13): per user only the channel, the platform id, consent time,
-//! role, subscription and activity flags, quiz progress. Never the text of messages users ask
-//! about: only aggregate counts (day, kind, key).
+//! role, subscription and activity flags, quiz progress; for group-quiz participants the name
+//! they show, for the leaderboard. Never the text of messages users ask about: only aggregate
+//! counts (day, kind, key).
 
 use std::{
     path::Path,

@@ -55,6 +55,26 @@ impl Store {
         Ok(self.conn().query_row(sql, params![from, to], |r| r.get(0))?)
     }
 
+    /// Messages of broadcasts of a kind delivered, per channel, with `time` (a column of
+    /// `outbox o` or `broadcasts b`) within the dates.
+    fn deliveries(
+        &self,
+        kind: &str,
+        time: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        self.pairs(
+            &format!(
+                "SELECT o.channel, COUNT(*) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
+                 WHERE b.kind = '{kind}' AND o.status = 'sent' AND {} GROUP BY o.channel ORDER BY o.channel",
+                in_range(time)
+            ),
+            from,
+            to,
+        )
+    }
+
     /// Every figure of the report for Vietnamese dates `from..=to` (YYYY-MM-DD).
     pub fn report_figures(&self, from: &str, to: &str) -> Result<ReportFigures, StoreError> {
         let stats = |kind: &str| {
@@ -100,29 +120,16 @@ impl Store {
                 from,
                 to,
             )?,
-            tips_delivered: self.pairs(
-                &format!(
-                    "SELECT o.channel, COUNT(*) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
-                     WHERE b.kind = 'tip' AND o.status = 'sent' AND {} GROUP BY o.channel ORDER BY o.channel",
-                    in_range("o.updated_at")
-                ),
-                from,
-                to,
-            )?,
+            tips_delivered: self.deliveries("tip", "o.updated_at", from, to)?,
             alerts: self.count_in(
-                &format!("SELECT COUNT(*) FROM broadcasts WHERE kind = 'alert' AND {}", in_range("queued_at")),
-                from,
-                to,
-            )?,
-            alert_deliveries: self.pairs(
                 &format!(
-                    "SELECT o.channel, COUNT(*) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
-                     WHERE b.kind = 'alert' AND o.status = 'sent' AND {} GROUP BY o.channel ORDER BY o.channel",
-                    in_range("b.queued_at")
+                    "SELECT COUNT(*) FROM broadcasts WHERE kind = 'alert' AND {}",
+                    in_range("queued_at")
                 ),
                 from,
                 to,
             )?,
+            alert_deliveries: self.deliveries("alert", "b.queued_at", from, to)?,
             verdicts: stats("verdict")?,
             forms: stats("form")?,
             personal_scores: scores(&format!(
