@@ -1,4 +1,4 @@
-//! The command line: `ask`, `index`, `content check`. Parses arguments, loads settings and
+//! The command line: `ask`, `index`, `content check`, `report`, `quiz export`. Parses arguments, loads settings and
 //! content, and prints results; all logic lives in the library modules.
 
 use std::{
@@ -9,7 +9,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, anyhow};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use tracing_subscriber::EnvFilter;
 
@@ -53,6 +53,51 @@ enum Command {
     Broadcast(BroadcastCommand),
     /// Campaign statistics: subscribers, recent broadcasts, checks and quizzes this week.
     Stats(JsonFlag),
+    /// The campaign's figures for the implementation report (aggregates only).
+    Report(ReportArgs),
+    /// Group-quiz tools.
+    #[command(subcommand)]
+    Quiz(QuizCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// Markdown tables with Vietnamese labels.
+    Md,
+    /// CSV: section,metric,key,value.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// First day, YYYY-MM-DD (Vietnamese date).
+    #[arg(long, value_name = "DATE")]
+    from: String,
+    /// Last day, YYYY-MM-DD, inclusive.
+    #[arg(long, value_name = "DATE")]
+    to: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "md")]
+    format: ReportFormat,
+    /// Add the leaderboards (with names) of one trainer's own sessions.
+    #[arg(long, requires = "trainer")]
+    with_names: bool,
+    /// The trainer, as telegram:ID or zalo:ID.
+    #[arg(long, value_name = "CHANNEL:ID", requires = "with_names")]
+    trainer: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum QuizCommand {
+    /// Print one group-quiz session's results as CSV.
+    Export {
+        /// The session number (as in /ketqua).
+        #[arg(long)]
+        session: i64,
+        /// Include the names participants showed (otherwise positions only).
+        #[arg(long)]
+        with_names: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +220,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("Đã xây dựng chỉ mục tìm kiếm: {} ({} mục).", path.display(), content.entries().count());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(args) => report(&cfg, &args),
+        Command::Quiz(QuizCommand::Export { session, with_names }) => quiz_export(&cfg, session, with_names),
         Command::Content(ContentCommand::Check) => match content::load(&cfg.content_dir) {
             Ok(c) => {
                 println!(
@@ -500,6 +547,40 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn open_store(cfg: &Config) -> Result<crate::store::Store> {
+    crate::store::Store::open(&cfg.data_dir)
+        .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))
+}
+
+fn report(cfg: &Config, args: &ReportArgs) -> Result<ExitCode> {
+    let content = load_content(cfg)?;
+    let store = open_store(cfg)?;
+    let trainer = args.trainer.as_deref().map(|t| crate::bot::parse_user("--trainer", t)).transpose()?;
+    let r = crate::report::build(&store, &content, &args.from, &args.to, trainer.as_ref())?;
+    let text = match args.format {
+        ReportFormat::Md => crate::report::render_md(&r, &content),
+        ReportFormat::Csv => crate::report::render_csv(&r),
+    };
+    io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn quiz_export(cfg: &Config, session: i64, with_names: bool) -> Result<ExitCode> {
+    let content = load_content(cfg)?;
+    let store = open_store(cfg)?;
+    let s = store.group_quiz(session)?.ok_or_else(|| anyhow!("no group-quiz session {session}"))?;
+    let r = crate::report::session::SessionResults {
+        standings: store.standings(s.id)?,
+        rates: store.question_rates(s.id)?,
+        session: s,
+    };
+    let question_id =
+        |i: usize| r.session.questions.get(i).filter(|id| content.quiz.iter().any(|q| &q.id == *id)).cloned();
+    let csv = crate::report::session::csv(&r, with_names, question_id);
+    io::stdout().lock().write_all(csv.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Builds the conversation engine: content, search index, checker and the SQLite store.
 pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
     let content = load_content(cfg)?;
@@ -508,10 +589,7 @@ pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
     let searcher = Arc::new(Searcher::new(content.clone(), index)?);
     let blocklist = load_blocklist(cfg, &[])?;
     let checker = Arc::new(Checker::new(content.clone(), blocklist, Some(searcher.clone()))?);
-    let store = Arc::new(
-        crate::store::Store::open(&cfg.data_dir)
-            .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))?,
-    );
+    let store = Arc::new(open_store(cfg)?);
     let roles = crate::bot::Roles::new(&cfg.admins, &cfg.trainers)?;
     let schedule = crate::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
     Ok(crate::bot::Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule))

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod quiz;
+pub mod report;
 pub mod rich;
 pub mod search;
 pub mod server;

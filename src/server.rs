@@ -223,6 +223,7 @@ pub async fn serve(
     let mut telegram_state = None;
     let mut poller = None;
     let mut tg_sender: Option<Arc<Telegram>> = None;
+    let mut quiz_clock = None;
     match &cfg.telegram_bot_token {
         None => info!("Telegram: off. To turn it on, set TELEGRAM_BOT_TOKEN (from @BotFather)."),
         Some(token) => {
@@ -231,6 +232,7 @@ pub async fn serve(
                     .await?,
             );
             tg_sender = Some(tg.clone());
+            quiz_clock = Some(tokio::spawn(tg.clone().run_group_quizzes(rx.clone())));
             if let Some(public) = &cfg.public_url {
                 let secret = webhook_secret(&cfg, engine.store())?;
                 let url = format!("{}/webhooks/telegram", public.trim_end_matches('/'));
@@ -270,8 +272,8 @@ pub async fn serve(
         })
         .await
         .context("HTTP server failed")?;
-    if let Some(p) = poller {
-        let _ = p.await;
+    for task in [poller, quiz_clock].into_iter().flatten() {
+        let _ = task.await;
     }
     // Messages in flight finish and are settled; the rest stay queued for the next start.
     let _ = worker.await;

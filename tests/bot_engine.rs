@@ -267,3 +267,72 @@ fn first_contact_without_start_gets_a_privacy_note() {
     let r = c.text("năm không");
     assert!(!plain(&r).contains("không lưu nội dung"), "only once");
 }
+
+#[test]
+fn admins_grant_trainers_and_the_group_quiz_clock_paces_polls_from_the_store() {
+    use canhgiac::bot::{Attachment, Role, Roles};
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let (engine, _dir) = common::engine_with(store.clone());
+    let engine = engine.with_roles(Roles::new(&["telegram:1".into()], &[]).expect("roles"));
+    let send = |user: &str, chat: ChatRef, name: &str, arg: &str| {
+        let inc = Incoming {
+            user: UserRef { channel: Channel::Telegram, id: user.into() },
+            chat,
+            kind: IncomingKind::Command { name: name.into(), arg: arg.into() },
+            addressed: true,
+        };
+        engine.handle(&inc).expect("handle")
+    };
+    let private = |id: &str| ChatRef { id: id.into(), kind: ChatKind::Private };
+    let group = ChatRef { id: "-100".into(), kind: ChatKind::Group };
+
+    assert!(
+        plain(&send("3", private("3"), "captrainer", "telegram:2")).contains("chỉ dành cho quản trị viên")
+    );
+    assert!(plain(&send("2", group.clone(), "quiznhom", "2")).contains("dành cho người hướng dẫn"));
+    assert!(plain(&send("1", private("1"), "captrainer", "telegram:2")).contains("Đã cấp quyền"));
+    assert_eq!(engine.role(&UserKey::new("telegram", "2")).expect("role"), Role::Trainer);
+    assert!(
+        plain(&send("2", private("2"), "trogiup", "")).contains("/quiznhom"),
+        "trainers see their commands"
+    );
+    assert!(!plain(&send("3", private("3"), "trogiup", "")).contains("/quiznhom"));
+
+    let start = send("2", group.clone(), "quiznhom", "2 ngân hàng 30s");
+    let first = start.iter().find_map(|r| match &r.attachment {
+        Some(Attachment::Poll(p)) => Some(p.clone()),
+        _ => None,
+    });
+    let first = first.expect("the first poll comes with the start");
+    assert_eq!((first.index, first.open_period), (0, 30));
+    assert!(first.question.starts_with("Câu 1/2: "));
+    let t0 = canhgiac::store::now();
+    assert!(engine.due_group_quizzes(Channel::Telegram, t0).expect("due").is_empty(), "poll still open");
+    // A restart loses nothing: a new engine over the same store carries on.
+    let (engine2, _dir2) = common::engine_with(store.clone());
+    let next = engine2.due_group_quizzes(Channel::Telegram, t0 + 31).expect("due");
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].chat, "-100");
+    assert!(matches!(&next[0].replies[0].attachment, Some(Attachment::Poll(p)) if p.index == 1));
+    assert!(engine2.due_group_quizzes(Channel::Telegram, t0 + 32).expect("due").is_empty());
+    let end = engine2.due_group_quizzes(Channel::Telegram, t0 + 62).expect("due");
+    let board = plain(&end[0].replies);
+    assert!(board.contains("Bảng xếp hạng") && board.contains("Chưa có ai trả lời"), "{board}");
+    assert!(engine2.due_group_quizzes(Channel::Telegram, t0 + 100).expect("due").is_empty(), "ended once");
+    assert!(plain(&send("1", private("1"), "botrainer", "telegram:2")).contains("Đã thu hồi"));
+    assert_eq!(engine.role(&UserKey::new("telegram", "2")).expect("role"), Role::User);
+}
+
+#[test]
+fn personal_quiz_answers_are_counted_per_question_without_the_user() {
+    let c = Chat::new();
+    let r = c.cmd("quiz", "");
+    let a = c.press(button(&r, "A"));
+    assert!(!a.is_empty());
+    let answered = c.store.totals("quiz_answered").expect("totals");
+    assert_eq!(answered.len(), 1);
+    assert_eq!(answered[0].1, 1);
+    let wrong = c.store.totals("quiz_wrong").expect("totals");
+    let right = plain(&a).contains("Chính xác");
+    assert_eq!(wrong.is_empty(), right, "a wrong answer is counted as missed: {wrong:?}");
+}

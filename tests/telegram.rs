@@ -279,3 +279,173 @@ async fn serve_without_tokens_starts_and_serves_healthz() {
         .expect("join")
         .expect("serve ok");
 }
+
+// Group quizzes: a trainer runs native quiz polls in a group; several users answer.
+
+const GROUP: i64 = -100_777;
+const TRAINER: i64 = 500;
+
+fn group_chat() -> Value {
+    json!({"id": GROUP, "type": "supergroup", "title": "Phòng Tổ chức"})
+}
+
+fn player(id: i64, first: &str, last: Option<&str>) -> Value {
+    let mut u = json!({"id": id, "is_bot": false, "first_name": first});
+    if let Some(l) = last {
+        u["last_name"] = json!(l);
+    }
+    u
+}
+
+fn poll_answer(update_id: i64, poll_id: &str, voter: &Value, option: u64) -> Value {
+    json!({"update_id": update_id, "poll_answer": {"poll_id": poll_id, "user": voter, "option_ids": [option]}})
+}
+
+impl Bot {
+    async fn wait_polls(&self, n: usize) -> Vec<(String, Value)> {
+        for _ in 0..500 {
+            let polls = self.fake.polls();
+            // Answers count once the bot has recorded the poll id it got back.
+            if polls.len() >= n && self.store.poll(&polls[n - 1].0).expect("poll").is_some() {
+                return polls;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("expected {n} polls, got {:#?}", self.fake.polls());
+    }
+
+    async fn wait_text(&self, part: &str) -> Value {
+        for _ in 0..500 {
+            if let Some(m) = self
+                .fake
+                .bodies("sendMessage")
+                .into_iter()
+                .find(|m| m["text"].as_str().is_some_and(|t| t.contains(part)))
+            {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no message with {part:?}: {:#?}", self.fake.bodies("sendMessage"));
+    }
+}
+
+fn text_of(m: &Value) -> &str {
+    m["text"].as_str().expect("text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trainer_runs_a_ten_question_group_quiz_with_several_players() {
+    let bot = start_bot(None).await;
+    bot.store
+        .set_role(&canhgiac::store::UserKey::new("telegram", &TRAINER.to_string()), "trainer")
+        .expect("role");
+    bot.fake.push_updates([text_update(1, group_chat(), 333, "/quiznhom 10")]);
+    let refusal = bot.wait_text("dành cho người hướng dẫn").await;
+    assert_eq!(refusal["chat_id"], GROUP);
+    assert!(bot.fake.polls().is_empty(), "no quiz for a non-trainer");
+
+    bot.fake.push_updates([text_update(2, group_chat(), TRAINER, "/quiznhom@canhgiac_bot 10 5s")]);
+    let intro = bot.wait_text("Trắc nghiệm nhóm").await;
+    assert!(text_of(&intro).contains("10 câu") && text_of(&intro).contains("5 giây"), "{intro}");
+    assert!(text_of(&intro).contains("lưu tên anh/chị đang hiển thị"), "privacy notice: {intro}");
+
+    // Lan answers everything right, Minh every other question, Hà never.
+    let players =
+        [player(601, "Lan", Some("Nguyễn")), player(602, "Minh", None), player(603, "Hà", Some("Trần"))];
+    let mut update_id = 10;
+    let mut expected = [0usize; 3];
+    for i in 0..10 {
+        let polls = bot.wait_polls(i + 1).await;
+        let (poll_id, body) = &polls[i];
+        let correct = body["correct_option_id"].as_u64().expect("correct option");
+        let options = body["options"].as_array().expect("options").len() as u64;
+        for (p, voter) in players.iter().enumerate() {
+            let right = p == 0 || (p == 1 && i % 2 == 0);
+            expected[p] += usize::from(right);
+            let option = if right { correct } else { (correct + 1) % options };
+            update_id += 1;
+            bot.fake.push_updates([poll_answer(update_id, poll_id, voter, option)]);
+        }
+    }
+    let board = bot.wait_text("Bảng xếp hạng").await;
+    let board = text_of(&board).to_owned();
+    assert_eq!(bot.fake.polls().len(), 10, "exactly the asked number of polls");
+
+    let polls = bot.fake.polls();
+    for (i, (_, p)) in polls.iter().enumerate() {
+        assert_eq!(p["chat_id"], GROUP);
+        assert_eq!(p["type"], "quiz");
+        assert_eq!(p["is_anonymous"], false, "answers only come back from non-anonymous polls");
+        assert_eq!(p["open_period"], 5);
+        assert!(p["explanation"].as_str().is_some_and(|e| !e.is_empty() && e.chars().count() <= 200));
+        let q = p["question"].as_str().expect("question");
+        assert!(q.starts_with(&format!("Câu {}/10: ", i + 1)) && q.chars().count() <= 300, "{q}");
+        assert!(p["options"].as_array().is_some_and(|o| (2..=12).contains(&o.len())));
+    }
+    let mut questions: Vec<&str> = polls.iter().filter_map(|(_, p)| p["question"].as_str()).collect();
+    questions.sort_unstable();
+    questions.dedup();
+    assert_eq!(questions.len(), 10, "no question twice in a session");
+
+    let lines: Vec<String> = ["Lan Nguyễn", "Minh", "Hà Trần"]
+        .iter()
+        .zip(expected)
+        .map(|(name, n)| format!("{name}</b>: {n}/10 câu đúng"))
+        .collect();
+    let at: Vec<usize> =
+        lines.iter().map(|l| board.find(l.as_str()).unwrap_or_else(|| panic!("{l} in {board}"))).collect();
+    assert!(at[0] < at[1] && at[1] < at[2], "ranked by score: {board}");
+    assert!(board.contains("3 người tham gia"), "{board}");
+
+    // The trainer's results with the CSV file, in a private chat.
+    bot.fake.push_updates([text_update(200, private_chat(TRAINER), TRAINER, "/ketqua csv")]);
+    let results = bot.wait_text("Tỷ lệ trả lời đúng từng câu").await;
+    assert_eq!(results["chat_id"], TRAINER);
+    for _ in 0..200 {
+        if !bot.fake.bodies("sendDocument").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let doc = bot.fake.bodies("sendDocument");
+    let raw = doc.first().and_then(|d| d["raw"].as_str()).expect("multipart sendDocument");
+    assert!(raw.contains("ket-qua-trac-nghiem-1.csv"), "{raw}");
+    assert!(raw.contains(&format!("participant,1,Lan Nguyễn,{},10,10,100", expected[0])), "{raw}");
+
+    // Leaving: /xoadulieu takes the name off the leaderboard.
+    bot.fake.push_updates([text_update(201, private_chat(601), 601, "/xoadulieu")]);
+    bot.wait_text("có chắc muốn xóa").await;
+    bot.fake.push_updates([json!({"update_id": 202, "callback_query": {"id": "cbq-9", "from": players[0], "chat_instance": "ci",
+        "data": "del:yes", "message": {"message_id": 12, "date": 1_700_000_000, "chat": private_chat(601), "text": "x"}}})]);
+    bot.wait_text("Đã xóa toàn bộ dữ liệu").await;
+    let names: Vec<Option<String>> =
+        bot.store.standings(1).expect("standings").into_iter().map(|s| s.name).collect();
+    assert_eq!(names, [Some("Minh".to_owned()), Some("Hà Trần".to_owned())]);
+    bot.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dungquiz_ends_a_group_quiz_early_with_the_leaderboard() {
+    let bot = start_bot(None).await;
+    bot.store
+        .set_role(&canhgiac::store::UserKey::new("telegram", &TRAINER.to_string()), "trainer")
+        .expect("role");
+    bot.fake.push_updates([text_update(1, group_chat(), TRAINER, "/quiznhom 5 otp khó")]);
+    let polls = bot.wait_polls(1).await;
+    let (poll_id, body) = &polls[0];
+    let correct = body["correct_option_id"].as_u64().expect("correct");
+    bot.fake.push_updates([
+        poll_answer(2, poll_id, &player(601, "Lan", None), correct),
+        text_update(3, group_chat(), TRAINER, "/quiznhom 3"),
+    ]);
+    bot.wait_text("Nhóm đang có một bài trắc nghiệm").await;
+    bot.fake.push_updates([text_update(4, group_chat(), TRAINER, "/dungquiz")]);
+    let board = bot.wait_text("Bảng xếp hạng").await;
+    assert!(text_of(&board).contains("1 câu đã hỏi, 1 người tham gia"), "{board}");
+    assert!(text_of(&board).contains("Lan</b>: 1/1 câu đúng"), "{board}");
+    assert!(text_of(&board).contains("mức khó"), "{board}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(bot.fake.polls().len(), 1, "no poll after the quiz was stopped");
+    bot.shutdown().await;
+}

@@ -257,7 +257,7 @@ fn settings(api: &str) -> ZaloSettings {
 }
 
 fn hello() -> Reply {
-    Reply { body: Rich::new().para("Xin chào"), buttons: vec![vec![Button::new("Menu", "m:menu")]] }
+    Reply::with_buttons(Rich::new().para("Xin chào"), vec![vec![Button::new("Menu", "m:menu")]])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,11 +337,102 @@ async fn each_error_code_is_handled() {
     }
     let buttons = vec![(0..7).map(|i| Button::new(&format!("Nút {i}"), format!("m:{i}"))).collect()];
     let before = fake.calls("cs").len();
-    assert_eq!(zalo.send("u7", &Reply { body, buttons }).await, Delivery::Sent);
+    assert_eq!(zalo.send("u7", &Reply::with_buttons(body, buttons)).await, Delivery::Sent);
     let parts: Vec<Value> = fake.calls("cs")[before..].iter().map(|c| c.body.clone()).collect();
     assert!(parts.len() >= 2);
     assert!(parts.iter().all(|p| text_of(p).chars().count() <= 2000 && text_of(p).starts_with("Đoạn ")));
     assert!(parts[..parts.len() - 1].iter().all(|p| p["message"].get("attachment").is_none()));
     let last = parts.last().expect("last");
     assert_eq!(last["message"]["attachment"]["payload"]["buttons"].as_array().expect("buttons").len(), 5);
+}
+
+impl Oa {
+    /// Posts a text from `user` and waits for a message to them containing `part`; returns
+    /// every message to them sent in answer, in order.
+    async fn say(&self, user: &str, msg_id: &str, text: &str, part: &str) -> Vec<Value> {
+        let before = self.fake.calls("cs").len();
+        assert_eq!(self.post(&event("user_send_text", user, msg_id, text)).await, 200);
+        for _ in 0..250 {
+            let new: Vec<Value> = self.fake.calls("cs")[before..]
+                .iter()
+                .map(|c| c.body.clone())
+                .filter(|b| b["recipient"]["user_id"] == user)
+                .collect();
+            if new.iter().any(|b| text_of(b).contains(part)) {
+                return new;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no message to {user} with {part:?}: {:#?}", self.fake.calls("cs"));
+    }
+}
+
+/// The payload of the button for the right (or a wrong) answer to the question in `msg`,
+/// found in the real quiz bank by its text.
+fn answer_payload(msg: &Value, right: bool) -> String {
+    let text = text_of(msg);
+    let content = common::content();
+    let q = content
+        .quiz
+        .iter()
+        .find(|q| text.contains(q.question.trim()))
+        .unwrap_or_else(|| panic!("a question from the bank: {text}"));
+    let correct = q.correct_index();
+    let pick = if right { correct } else { (correct + 1) % q.options.len() };
+    let buttons = msg["message"]["attachment"]["payload"]["buttons"].as_array().expect("answer buttons");
+    assert_eq!(buttons.len(), q.options.len());
+    buttons[pick]["payload"].as_str().expect("payload").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trainer_opens_a_session_with_a_code_and_sees_the_leaderboard() {
+    let oa = start_oa().await;
+    oa.store.set_role(&canhgiac::store::UserKey::new("zalo", "trainer-1"), "trainer").expect("role");
+    let refused = oa.say("someone", "s-1", "quiz nhóm 3", "dành cho người hướng dẫn").await;
+    assert_eq!(refused.len(), 2, "privacy note + refusal");
+
+    let opened = oa.say("trainer-1", "t-1", "quiz nhóm 3 deepfake", "Mã tham gia").await;
+    let text = text_of(opened.last().expect("reply"));
+    let code: String = text.split("Mã tham gia: ").nth(1).expect("code").chars().take(6).collect();
+    assert!(text.contains("3 câu") && text.contains("Deepfake"), "{text}");
+
+    // Lan joins with her name and answers everything right; the second player joins without
+    // a name and answers everything wrong.
+    let players = [
+        ("p-lan", format!("{} Nguyễn Lan", code.to_lowercase()), true),
+        ("p-2", format!("tham gia {code}"), false),
+    ];
+    for (user, join, right) in &players {
+        let mut got = oa.say(user, &format!("{user}-join"), join, "Câu 1/3").await;
+        assert!(
+            got.iter().any(|m| text_of(m).contains("lưu tên anh/chị đang hiển thị")),
+            "privacy: {got:#?}"
+        );
+        for i in 1..=3 {
+            let question =
+                got.iter().rev().find(|m| text_of(m).contains(&format!("Câu {i}/3"))).expect("question");
+            let payload = answer_payload(question, *right);
+            let expect =
+                if i < 3 { format!("Câu {}/3", i + 1) } else { "Anh/chị đã hoàn thành".to_owned() };
+            got = oa.say(user, &format!("{user}-{i}"), &payload, &expect).await;
+            let verdict = if *right { "Chính xác" } else { "Chưa đúng" };
+            assert!(text_of(&got[0]).contains(verdict), "{}", text_of(&got[0]));
+        }
+        let done = text_of(got.last().expect("score"));
+        assert!(done.contains(&format!("{}/3 câu đúng", if *right { 3 } else { 0 })), "{done}");
+    }
+    let again = oa.say("p-lan", "p-lan-again", "#cg:g:1:0:0", "đã được trả lời").await;
+    assert_eq!(again.len(), 1, "an old button does not count twice");
+
+    let board = oa.say("trainer-1", "t-2", "Kết quả", "Bảng xếp hạng").await;
+    let board = text_of(&board[0]);
+    let (lan, other) =
+        (board.find("Nguyễn Lan: 3/3").expect("Lan first"), board.find("Người tham gia 2: 0/3"));
+    assert!(other.is_some_and(|o| lan < o), "{board}");
+    assert!(board.contains("Tỷ lệ trả lời đúng từng câu") && board.contains("1/2 đúng (50%)"), "{board}");
+
+    let closed = oa.say("trainer-1", "t-3", "dừng quiz", "Bảng xếp hạng").await;
+    assert!(text_of(&closed[0]).contains("2 người tham gia"));
+    let late = oa.say("p-3", "p-3-join", &format!("/thamgia {code}"), "Mã này không đúng").await;
+    assert_eq!(late.len(), 2, "privacy note + closed session");
 }

@@ -67,16 +67,6 @@ impl Engine {
             }],
             "phatcanhbao" => vec![self.draft_alert(key, arg)?],
             "thongke" => vec![Reply::text(self.campaign().stats(now())?.render())],
-            "trogiup" | "help" if role == Role::Admin => {
-                let mut r = self.help("Tôi có thể giúp anh/chị:");
-                r.body = r.body.heading("Dành cho quản trị viên").bullet_spans(
-                    texts::ADMIN_HELP
-                        .iter()
-                        .map(|(c, d)| vec![Span::Bold((*c).to_owned()), Span::Text(format!(": {d}"))])
-                        .collect(),
-                );
-                vec![r]
-            }
             _ => return Ok(None),
         };
         Ok(Some(replies))

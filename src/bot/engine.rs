@@ -26,6 +26,10 @@ use crate::{
     store::{QuizState, Store, StoreError, UserKey},
 };
 
+#[path = "group_quiz.rs"]
+mod group_quiz;
+pub use group_quiz::GroupPost;
+
 /// How long a pasted text stays in memory for the "more" buttons.
 pub const CACHE_TTL: Duration = Duration::from_secs(15 * 60);
 const CACHE_CAP: usize = 5000;
@@ -212,12 +216,16 @@ impl Engine {
         } else if !user.active {
             self.store.set_active(&key, true)?;
         }
+        if let Some(replies) = self.group_quiz(&key, inc)? {
+            out.extend(replies);
+            return Ok(out);
+        }
         let replies = match &inc.kind {
             IncomingKind::Joined => {
                 self.store.set_follower(&key, true)?;
                 vec![self.welcome()]
             }
-            IncomingKind::Left => Vec::new(),
+            IncomingKind::Left | IncomingKind::PollAnswer { .. } => Vec::new(),
             IncomingKind::Command { name, arg } => {
                 match self.campaign_command(inc, &key, name, arg.trim())? {
                     Some(r) => r,
@@ -237,26 +245,26 @@ impl Engine {
     }
 
     fn welcome(&self) -> Reply {
-        Reply {
-            body: Rich::new()
+        Reply::with_buttons(
+            Rich::new()
                 .para(texts::WELCOME)
                 .bullets(texts::WHAT_I_DO)
                 .heading("Quyền riêng tư")
                 .bullets(texts::PRIVACY),
-            buttons: main_menu(),
-        }
+            main_menu(),
+        )
     }
 
     pub(super) fn help(&self, intro: &str) -> Reply {
-        Reply {
-            body: Rich::new().para(intro).bullet_spans(
+        Reply::with_buttons(
+            Rich::new().para(intro).bullet_spans(
                 texts::HELP
                     .iter()
                     .map(|(c, d)| vec![Span::Bold((*c).to_owned()), Span::Text(format!(": {d}"))])
                     .collect(),
             ),
-            buttons: main_menu(),
-        }
+            main_menu(),
+        )
     }
 
     fn command(&self, key: &UserKey, name: &str, arg: &str) -> Result<Vec<Reply>, EngineError> {
@@ -276,13 +284,10 @@ impl Engine {
             "quiz" | "tracnghiem" => self.start_quiz(key)?,
             "5khong" | "namkhong" => vec![self.topic("five_donts")],
             "baocao" => vec![self.topic("report_channels")],
-            "xoadulieu" => vec![Reply {
-                body: Rich::new().para(texts::CONFIRM_DELETE),
-                buttons: vec![vec![
-                    Button::new("🗑 Xóa hết dữ liệu", "del:yes"),
-                    Button::new("Hủy", "del:no"),
-                ]],
-            }],
+            "xoadulieu" => vec![Reply::with_buttons(
+                Rich::new().para(texts::CONFIRM_DELETE),
+                vec![vec![Button::new("🗑 Xóa hết dữ liệu", "del:yes"), Button::new("Hủy", "del:no")]],
+            )],
             _ => vec![self.help(texts::UNKNOWN_COMMAND)],
         })
     }
@@ -363,7 +368,7 @@ impl Engine {
             Button::new("📣 Báo cáo ở đâu", format!("x:{id}:rep")),
             Button::new("❓ Đây là câu hỏi", format!("x:{id}:ask")),
         ]);
-        Reply { body, buttons }
+        Reply::with_buttons(body, buttons)
     }
 
     /// Answers a question: title and summary first, buttons for signs, advice, related forms.
@@ -396,7 +401,7 @@ impl Engine {
                         Rich::new().spans(vec![Span::Bold(a.title.clone())]).append(a.body)
                     }
                 };
-                Ok(Reply { body, buttons })
+                Ok(Reply::with_buttons(body, buttons))
             }
             Outcome::NoMatch { candidates } => {
                 let _ = self.store.count("answer", "none");
@@ -411,12 +416,11 @@ impl Engine {
 
     fn topic(&self, id: &str) -> Reply {
         match self.content.entry(id) {
-            Some(e) => Reply {
-                body: Rich::new()
+            Some(e) => Reply::text(
+                Rich::new()
                     .spans(vec![Span::Bold(e.title().to_owned())])
                     .append(render_entry(&self.content, e)),
-                buttons: Vec::new(),
-            },
+            ),
             None => Reply::text(Rich::new().para(texts::EXPIRED)),
         }
     }
@@ -511,10 +515,10 @@ impl Engine {
         let row: Vec<Button> = (0..q.options.len())
             .map(|i| Button::new(LETTERS.get(i).unwrap_or(&"?"), format!("q:{}:{i}", state.index)))
             .collect();
-        Reply {
-            body: Rich::new().para(quiz::render(q, state.index + 1, state.questions.len())),
-            buttons: vec![row],
-        }
+        Reply::with_buttons(
+            Rich::new().para(quiz::render(q, state.index + 1, state.questions.len())),
+            vec![row],
+        )
     }
 
     fn answer_quiz(&self, key: &UserKey, index: &str, option: &str) -> Result<Vec<Reply>, EngineError> {
@@ -539,20 +543,8 @@ impl Engine {
         if correct {
             state.score += 1;
         }
-        let letter = LETTERS.get(right).unwrap_or(&"?");
-        let feedback = if correct {
-            Rich::new().spans(vec![
-                Span::Bold("✅ Chính xác!".into()),
-                Span::Text(format!(" {}", q.explanation.trim())),
-            ])
-        } else {
-            Rich::new()
-                .spans(vec![
-                    Span::Bold("❌ Chưa đúng.".into()),
-                    Span::Text(format!(" Đáp án đúng: {letter}. {}", q.options[right].text.trim())),
-                ])
-                .para(q.explanation.trim())
-        };
+        self.count_answer(&q.id, correct);
+        let feedback = quiz::feedback(q, correct);
         let mut out = vec![Reply::text(feedback)];
         state.index += 1;
         if state.index < state.questions.len() {
@@ -567,15 +559,12 @@ impl Engine {
                 7..=8 => "Khá tốt! Xem lại vài câu chưa đúng nhé.",
                 _ => "Anh/chị nên ôn thêm: các câu chưa đúng sẽ được hỏi lại ở lần sau.",
             };
-            out.push(Reply {
-                body: Rich::new()
+            out.push(Reply::with_buttons(
+                Rich::new()
                     .spans(vec![Span::Bold(format!("Kết quả: {}/{total} câu đúng.", state.score))])
                     .para(verdict),
-                buttons: vec![vec![
-                    Button::new("🔁 Làm bài mới", "m:quiz"),
-                    Button::new("🏠 Menu", "m:menu"),
-                ]],
-            });
+                vec![vec![Button::new("🔁 Làm bài mới", "m:quiz"), Button::new("🏠 Menu", "m:menu")]],
+            ));
         }
         Ok(out)
     }

@@ -8,6 +8,9 @@ pub mod texts;
 mod types;
 
 pub use classify::looks_like_message;
-pub use engine::{CACHE_TTL, Engine, EngineError};
-pub use roles::{Role, Roles, RolesError};
-pub use types::{Button, Channel, ChatKind, ChatRef, Incoming, IncomingKind, Reply, UserRef};
+pub use engine::{CACHE_TTL, Engine, EngineError, GroupPost};
+pub use roles::{Role, Roles, RolesError, parse_user};
+pub use types::{
+    Attachment, Button, Channel, ChatKind, ChatRef, Document, Incoming, IncomingKind, QuizPoll, Reply,
+    UserRef,
+};

@@ -57,17 +57,18 @@ pub struct Roles {
     trainers: HashSet<UserKey>,
 }
 
+/// Reads one `telegram:ID` / `zalo:ID` entry of `setting`.
+pub fn parse_user(setting: &'static str, entry: &str) -> Result<UserKey, RolesError> {
+    let (channel, id) = entry.trim().split_once(':').unwrap_or(("", ""));
+    let (channel, id) = (channel.trim().to_ascii_lowercase(), id.trim());
+    if !matches!(channel.as_str(), "telegram" | "zalo" | "console") || id.is_empty() {
+        return Err(RolesError { setting, entry: entry.to_owned() });
+    }
+    Ok(UserKey::new(&channel, id))
+}
+
 fn parse_list(setting: &'static str, list: &[String]) -> Result<HashSet<UserKey>, RolesError> {
-    list.iter()
-        .map(|entry| {
-            let (channel, id) = entry.trim().split_once(':').unwrap_or(("", ""));
-            let (channel, id) = (channel.trim().to_ascii_lowercase(), id.trim());
-            if !matches!(channel.as_str(), "telegram" | "zalo" | "console") || id.is_empty() {
-                return Err(RolesError { setting, entry: entry.clone() });
-            }
-            Ok(UserKey::new(&channel, id))
-        })
-        .collect()
+    list.iter().map(|entry| parse_user(setting, entry)).collect()
 }
 
 impl Roles {

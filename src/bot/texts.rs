@@ -13,17 +13,19 @@ pub const WHAT_I_DO: [&str; 4] = [
 
 /// The privacy notice (Decree 13/2023/NĐ-CP).
 pub const PRIVACY: [&str; 4] = [
-    "Tôi chỉ lưu: mã người dùng của nền tảng, thời điểm anh/chị bắt đầu dùng, lựa chọn nhận mẹo hàng tuần, tiến độ và kết quả trắc nghiệm.",
+    "Tôi chỉ lưu: mã người dùng của nền tảng, thời điểm anh/chị bắt đầu dùng, lựa chọn nhận mẹo hàng tuần, tiến độ và kết quả trắc nghiệm. Khi anh/chị tham gia trắc nghiệm nhóm, tôi lưu thêm tên anh/chị đang hiển thị trên Telegram/Zalo để lập bảng xếp hạng.",
     "Tôi không lưu nội dung tin nhắn anh/chị gửi kiểm tra hay câu hỏi; chỉ đếm số lượt theo ngày, không gắn với ai. Nội dung được giữ tạm trong bộ nhớ tối đa 15 phút để hiện thêm chi tiết khi anh/chị bấm nút.",
     "Mục đích: trả lời anh/chị, gửi mẹo khi anh/chị đăng ký, thống kê chung cho báo cáo triển khai.",
     "Dữ liệu được giữ đến khi anh/chị xóa: gõ /xoadulieu bất cứ lúc nào.",
 ];
 
 /// Commands only admins see in the help.
-pub const ADMIN_HELP: [(&str, &str); 3] = [
+pub const ADMIN_HELP: [(&str, &str); 5] = [
     ("/guimeo", "gửi ngay mẹo tuần này cho mọi nơi đã đăng ký"),
     ("/phatcanhbao <nội dung>", "phát cảnh báo (xem trước, rồi bấm xác nhận)"),
     ("/thongke", "xem thống kê chiến dịch"),
+    ("/captrainer telegram:ID hoặc zalo:ID", "cấp quyền người hướng dẫn"),
+    ("/botrainer telegram:ID hoặc zalo:ID", "thu hồi quyền người hướng dẫn"),
 ];
 /// Admin command from someone else.
 pub const ADMIN_ONLY: &str = "Xin lỗi, lệnh này chỉ dành cho quản trị viên chiến dịch.";
@@ -84,3 +86,43 @@ pub const EXPIRED: &str =
 pub const STALE_QUIZ: &str = "Câu này đã được trả lời rồi. Anh/chị xem câu hiện tại ở tin nhắn mới nhất nhé.";
 /// No quiz running.
 pub const NO_QUIZ: &str = "Hiện không có bài trắc nghiệm nào đang làm. Gõ /quiz để bắt đầu.";
+
+// Trainers and group quizzes.
+
+/// Trainer commands, shown in /trogiup to trainers and admins.
+pub const TRAINER_HELP: [(&str, &str); 4] = [
+    (
+        "/quiznhom [số câu] [chủ đề] [dễ|trung bình|khó] [30s]",
+        "trong nhóm: trắc nghiệm bằng bình chọn; trong chat riêng: tạo mã để học viên tham gia",
+    ),
+    ("/dungquiz", "kết thúc bài trắc nghiệm nhóm và xem bảng xếp hạng"),
+    ("/ketqua [số bài] [csv]", "kết quả bài gần nhất (hoặc bài đã chọn), kèm tệp CSV nếu cần"),
+    ("/thamgia <mã> [tên]", "học viên tham gia bài trắc nghiệm bằng mã"),
+];
+/// A trainer command from someone else.
+pub const NOT_TRAINER: &str =
+    "Lệnh này dành cho người hướng dẫn. Anh/chị có thể gõ /quiz để tự làm bài trắc nghiệm.";
+/// An admin command from someone else.
+pub const NOT_ADMIN: &str = "Lệnh này chỉ dành cho quản trị viên.";
+/// The group quiz privacy line.
+pub const GROUP_QUIZ_PRIVACY: &str = "Để lập bảng xếp hạng, tôi lưu tên anh/chị đang hiển thị và các câu trả lời trong bài này. Gõ /xoadulieu (trong chat riêng với tôi) để xóa bất cứ lúc nào.";
+/// A group already running a quiz.
+pub const GROUP_QUIZ_RUNNING: &str =
+    "Nhóm đang có một bài trắc nghiệm. Gõ /dungquiz để kết thúc bài đó trước.";
+/// No group quiz to stop.
+pub const NO_GROUP_QUIZ: &str = "Hiện không có bài trắc nghiệm nhóm nào đang chạy.";
+/// No session to show.
+pub const NO_SESSIONS: &str = "Anh/chị chưa tổ chức bài trắc nghiệm nhóm nào. Gõ /quiznhom để bắt đầu.";
+/// No questions for the choice.
+pub const NO_GROUP_QUESTIONS: &str =
+    "Không có câu hỏi nào phù hợp với lựa chọn này. Anh/chị thử chủ đề hoặc độ khó khác nhé.";
+/// A code that matches no running session.
+pub const UNKNOWN_CODE: &str =
+    "Mã này không đúng hoặc bài trắc nghiệm đã kết thúc. Anh/chị kiểm tra lại mã với người hướng dẫn nhé.";
+/// A session that has ended.
+pub const GROUP_QUIZ_ENDED: &str = "Bài trắc nghiệm này đã kết thúc. Cảm ơn anh/chị đã tham gia!";
+/// Group polls need Telegram.
+pub const POLLS_NEED_TELEGRAM: &str = "Trắc nghiệm bằng bình chọn chỉ có trong nhóm Telegram. Trong chat riêng, tôi tạo mã để học viên tham gia.";
+/// The CSV file needs Telegram.
+pub const CSV_NEEDS_TELEGRAM: &str =
+    "Tệp CSV chỉ gửi được qua Telegram. Quản trị viên có thể xuất bằng lệnh: canhgiac quiz export --session";

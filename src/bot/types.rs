@@ -74,6 +74,15 @@ pub enum IncomingKind {
     Joined,
     /// Stopped following / blocked.
     Left,
+    /// An answer to a quiz poll the bot sent (Telegram `poll_answer`).
+    PollAnswer {
+        /// The platform's poll id.
+        poll_id: String,
+        /// Chosen options, 0-based (empty: the vote was retracted).
+        options: Vec<usize>,
+        /// The name the user shows on the platform (stored only for group-quiz leaderboards).
+        name: Option<String>,
+    },
 }
 
 /// One incoming event.
@@ -113,19 +122,65 @@ pub struct Reply {
     pub body: Rich,
     /// Button rows under it.
     pub buttons: Vec<Vec<Button>>,
+    /// A poll or a file sent after the text (the text is skipped when empty).
+    pub attachment: Option<Attachment>,
+}
+
+/// A native quiz poll (Telegram's `sendPoll`); the channel reports the poll id it got back
+/// with [`crate::bot::Engine::poll_sent`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuizPoll {
+    /// The group-quiz session.
+    pub session: i64,
+    /// Index of the question in the session.
+    pub index: usize,
+    /// The question (numbered).
+    pub question: String,
+    /// The options.
+    pub options: Vec<String>,
+    /// Index of the correct option.
+    pub correct: usize,
+    /// Shown after answering.
+    pub explanation: String,
+    /// Seconds the poll stays open.
+    pub open_period: u16,
+}
+
+/// A file for the user (e.g. a CSV export).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// File name shown to the user.
+    pub file_name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// What a reply carries besides text and buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attachment {
+    /// A quiz poll.
+    Poll(QuizPoll),
+    /// A file.
+    Document(Document),
 }
 
 impl Reply {
     /// A reply without buttons.
     #[must_use]
     pub fn text(body: Rich) -> Self {
-        Self { body, buttons: Vec::new() }
+        Self { body, buttons: Vec::new(), attachment: None }
     }
 
     /// A reply with button rows under it.
     #[must_use]
     pub fn with_buttons(body: Rich, buttons: Vec<Vec<Button>>) -> Self {
-        Self { body, buttons }
+        Self { body, buttons, attachment: None }
+    }
+
+    /// A reply with an attachment (a poll, a file) after the text.
+    #[must_use]
+    pub fn with_attachment(body: Rich, attachment: Attachment) -> Self {
+        Self { body, buttons: Vec::new(), attachment: Some(attachment) }
     }
 
     /// Every button, row by row.

@@ -2,18 +2,22 @@
 //! long polling or webhook updates translated to `Incoming`, replies rendered as escaped HTML,
 //! split at 4096 characters, with inline keyboards. Duplicate updates are handled once, 429s
 //! are retried after the delay Telegram gives, and a user who blocked the bot is marked inactive.
+//! Group quizzes go out as native quiz polls (not anonymous, so answers come back as
+//! `poll_answer` updates), paced by a one-second clock ([`Telegram::run_group_quizzes`]).
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use teloxide::{
     ApiError, Bot, RequestError,
-    payloads::{AnswerCallbackQuerySetters, GetUpdatesSetters, SendMessageSetters, SetWebhookSetters},
+    payloads::{
+        AnswerCallbackQuerySetters, GetUpdatesSetters, SendMessageSetters, SendPollSetters, SetWebhookSetters,
+    },
     prelude::Requester,
     requests::Request,
     types::{
-        BotCommand, ChatId, ChatMemberKind, InlineKeyboardButton, InlineKeyboardMarkup, Me, ParseMode,
-        Update, UpdateKind,
+        BotCommand, ChatId, ChatMemberKind, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+        InputPollOption, Me, ParseMode, PollType, Update, UpdateKind,
     },
 };
 use tokio::sync::watch;
@@ -21,7 +25,7 @@ use tracing::{info, warn};
 
 use super::render::{TELEGRAM_LIMIT, split};
 use crate::{
-    bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
+    bot::{Attachment, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, QuizPoll, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
     server::Metrics,
     store::UserKey,
@@ -155,8 +159,35 @@ pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
                 Target { chat: u.chat.id, callback: None },
             ))
         }
+        UpdateKind::PollAnswer(a) => {
+            // Only users score; an anonymous admin voting as the group is skipped.
+            let voter = a.voter.user()?;
+            Some((
+                Incoming {
+                    user: UserRef { channel: Channel::Telegram, id: voter.id.0.to_string() },
+                    // A poll answer names no chat: the poll id leads to the group's session.
+                    chat: ChatRef { id: String::new(), kind: ChatKind::Group },
+                    kind: IncomingKind::PollAnswer {
+                        poll_id: a.poll_id.0.clone(),
+                        options: a.option_ids.iter().map(|&o| usize::from(o)).collect(),
+                        name: Some(voter.full_name()),
+                    },
+                    addressed: true,
+                },
+                Target { chat: ChatId(voter.id.0.cast_signed()), callback: None },
+            ))
+        }
         _ => None,
     }
+}
+
+/// At most `max` characters (Telegram counts characters in poll texts).
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let cut: String = s.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
@@ -322,7 +353,103 @@ impl Telegram {
                 }
             }
         }
-        true
+        match &reply.attachment {
+            None => true,
+            Some(Attachment::Poll(p)) => self.send_poll(chat, p).await,
+            Some(Attachment::Document(d)) => {
+                let file = InputFile::memory(d.bytes.clone()).file_name(d.file_name.clone());
+                match with_retry(|| self.bot.send_document(chat, file.clone()).send()).await {
+                    Ok(_) => {
+                        self.metrics.inc(&self.metrics.replies);
+                        true
+                    }
+                    Err(e) => {
+                        self.metrics.inc(&self.metrics.errors);
+                        warn!(error = %redact(&e, &self.token), "sendDocument failed");
+                        false
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends a quiz poll (not anonymous, so that answers come back) and tells the engine its id.
+    async fn send_poll(&self, chat: ChatId, p: &QuizPoll) -> bool {
+        let options: Vec<InputPollOption> =
+            p.options.iter().map(|o| InputPollOption::new(clip(o, 100))).collect();
+        let result = with_retry(|| {
+            self.bot
+                .send_poll(chat, clip(&p.question, 300), options.clone())
+                .type_(PollType::Quiz)
+                .is_anonymous(false)
+                .correct_option_id(u8::try_from(p.correct).unwrap_or(0))
+                .explanation(clip(&p.explanation, 200))
+                .open_period(p.open_period.clamp(5, 600))
+                .send()
+        })
+        .await;
+        let message = match result {
+            Ok(m) => m,
+            Err(e) => {
+                self.metrics.inc(&self.metrics.errors);
+                warn!(error = %redact(&e, &self.token), session = p.session, "sendPoll failed");
+                return false;
+            }
+        };
+        self.metrics.inc(&self.metrics.replies);
+        let Some(poll_id) = message.poll().map(|poll| poll.id.0.clone()) else {
+            warn!(session = p.session, "sendPoll answered without a poll");
+            return false;
+        };
+        let engine = self.engine.clone();
+        let poll = p.clone();
+        match tokio::task::spawn_blocking(move || engine.poll_sent(&poll, &poll_id)).await {
+            Ok(Ok(())) => true,
+            other => {
+                self.metrics.inc(&self.metrics.errors);
+                warn!(failed = ?other.err().map(|e| e.to_string()), "recording a poll failed");
+                false
+            }
+        }
+    }
+
+    /// The group-quiz clock: every second, posts the polls and leaderboards that are due,
+    /// until `shutdown` turns true. The state is in the store, so a restart resumes.
+    pub async fn run_group_quizzes(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+            let engine = self.engine.clone();
+            let due = tokio::task::spawn_blocking(move || {
+                engine.due_group_quizzes(Channel::Telegram, crate::store::now())
+            })
+            .await;
+            let posts = match due {
+                Ok(Ok(p)) => p,
+                other => {
+                    self.metrics.inc(&self.metrics.errors);
+                    warn!(failed = ?other.err().map(|e| e.to_string()), "group quiz clock failed");
+                    continue;
+                }
+            };
+            for post in posts {
+                let Ok(chat) = post.chat.parse::<i64>() else { continue };
+                let key = UserKey::new("telegram", &post.chat);
+                for r in &post.replies {
+                    if !self.send(ChatId(chat), r, &key).await {
+                        break;
+                    }
+                }
+            }
+        }
+        info!("group quiz clock stopped");
     }
 
     /// Long polling until `shutdown` turns true.

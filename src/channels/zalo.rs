@@ -236,9 +236,19 @@ pub fn parse_text(text: &str) -> IncomingKind {
         "huy dang ky" => return command("huydangky"),
         "xoa du lieu" => return command("xoadulieu"),
         "bao cao" => return command("baocao"),
+        "quiz nhom" | "trac nghiem nhom" => return command("quiznhom"),
+        "dung quiz" | "dung trac nghiem" => return command("dungquiz"),
+        "ket qua" => return command("ketqua"),
         _ => {}
     }
-    for (prefix, name) in [("kiem tra ", "kiemtra"), ("hoi ", "hoi")] {
+    for (prefix, name) in [
+        ("kiem tra ", "kiemtra"),
+        ("hoi ", "hoi"),
+        ("tham gia ", "thamgia"),
+        ("quiz nhom ", "quiznhom"),
+        ("trac nghiem nhom ", "quiznhom"),
+        ("ket qua ", "ketqua"),
+    ] {
         if folded.starts_with(prefix) {
             let arg: String = normalize_text(t).chars().skip(prefix.chars().count()).collect();
             // Keep the user's own casing: take the same number of characters from the original.
@@ -549,5 +559,9 @@ mod tests {
         assert_eq!(parse_text("#cg:q:0:1"), IncomingKind::Button("q:0:1".into()));
         assert_eq!(parse_text("/start"), cmd("start", ""));
         assert_eq!(parse_text("chào bạn"), IncomingKind::Text("chào bạn".into()));
+        assert_eq!(parse_text("Tham gia K7M2QX Nguyễn Lan"), cmd("thamgia", "K7M2QX Nguyễn Lan"));
+        assert_eq!(parse_text("quiz nhóm 5 OTP"), cmd("quiznhom", "5 OTP"));
+        assert_eq!(parse_text("Kết quả"), cmd("ketqua", ""));
+        assert_eq!(parse_text("dừng quiz"), cmd("dungquiz", ""));
     }
 }

@@ -1,7 +1,13 @@
 //! Quiz logic, pure: choosing the questions of a personal quiz (missed ones come back first)
-//! and rendering a question with lettered options.
+//! or of a group quiz (spread over forms, no repeats) and rendering a question with lettered
+//! options.
 
-use crate::content::{Content, QuizQuestion};
+pub mod group;
+
+use crate::{
+    content::{Content, QuizQuestion},
+    rich::{Rich, Span},
+};
 
 /// Questions in a personal quiz.
 pub const QUIZ_LEN: usize = 10;
@@ -47,14 +53,25 @@ pub fn select(content: &Content, missed: &[String], rng: &mut Rng) -> Vec<String
         missed.iter().filter(|id| content.quiz.iter().any(|q| &q.id == *id)).cloned().collect();
     rng.shuffle(&mut repeats);
     repeats.truncate(MAX_REPEATS);
-    let mut pool: Vec<&QuizQuestion> = content.quiz.iter().filter(|q| !repeats.contains(&q.id)).collect();
+    let pool: Vec<&QuizQuestion> = content.quiz.iter().filter(|q| !repeats.contains(&q.id)).collect();
+    spread(repeats, pool, QUIZ_LEN, rng)
+}
+
+/// Fills `chosen` up to `len` questions from a shuffled `pool`, one question per form first,
+/// then any; no question twice.
+#[must_use]
+pub fn spread(
+    mut chosen: Vec<String>,
+    mut pool: Vec<&QuizQuestion>,
+    len: usize,
+    rng: &mut Rng,
+) -> Vec<String> {
     rng.shuffle(&mut pool);
-    let mut chosen = repeats;
     let mut forms: Vec<&str> = Vec::new();
     // First pass: one question per form; second pass fills up if needed.
     for pass in 0..2 {
         for q in &pool {
-            if chosen.len() >= QUIZ_LEN {
+            if chosen.len() >= len {
                 break;
             }
             if chosen.contains(&q.id) || (pass == 0 && forms.contains(&q.form.as_str())) {
@@ -75,6 +92,25 @@ pub fn render(q: &QuizQuestion, number: usize, total: usize) -> String {
         s.push_str(&format!("\n{}. {}", LETTERS.get(i).unwrap_or(&"?"), o.text.trim()));
     }
     s
+}
+
+/// What a user sees after answering: right or wrong, the right answer, the explanation.
+#[must_use]
+pub fn feedback(q: &QuizQuestion, correct: bool) -> Rich {
+    if correct {
+        return Rich::new().spans(vec![
+            Span::Bold("✅ Chính xác!".into()),
+            Span::Text(format!(" {}", q.explanation.trim())),
+        ]);
+    }
+    let right = q.correct_index();
+    let letter = LETTERS.get(right).unwrap_or(&"?");
+    Rich::new()
+        .spans(vec![
+            Span::Bold("❌ Chưa đúng.".into()),
+            Span::Text(format!(" Đáp án đúng: {letter}. {}", q.options[right].text.trim())),
+        ])
+        .para(q.explanation.trim())
 }
 
 #[cfg(test)]

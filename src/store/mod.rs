@@ -2,8 +2,9 @@
 //! SQL in the crate lives here.
 //!
 //! Least data that works (Decree 13): per user only the channel, the platform id, consent time,
-//! role, subscription and activity flags, quiz progress. Never the text of messages users ask
-//! about: only aggregate counts (day, kind, key).
+//! role, subscription and activity flags, quiz progress; for group-quiz participants the name
+//! they show, for the leaderboard. Never the text of messages users ask about: only aggregate
+//! counts (day, kind, key).
 
 use std::{
     path::Path,
@@ -15,7 +16,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
 mod campaign;
+mod quiz_sessions;
+mod report;
 pub use campaign::{BroadcastRow, BroadcastSummary, NewOutcome, OutboxItem, SubscriptionCount, TipState};
+pub use quiz_sessions::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
+pub use report::{ReportFigures, Scores};
 
 /// Store failures.
 #[derive(Debug, Error)]
@@ -193,6 +198,59 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_due ON outbox (status, channel, broadcast_id, id);
     CREATE INDEX outbox_chat ON outbox (channel, chat_id, status, updated_at);
 ",
+    "
+    -- Group quizzes run by trainers: a session per quiz (native polls in a group, or a join
+    -- code answered one by one in private chats), the polls sent, the answers, and the
+    -- participants (the display name only for the leaderboard; deleted with the user).
+    CREATE TABLE group_quizzes (
+        id              INTEGER PRIMARY KEY,
+        mode            TEXT NOT NULL,
+        channel         TEXT NOT NULL,
+        chat_id         TEXT,
+        code            TEXT,
+        trainer_channel TEXT NOT NULL,
+        trainer_id      TEXT NOT NULL,
+        topic           TEXT,
+        difficulty      TEXT,
+        questions       TEXT NOT NULL,
+        open_period     INTEGER NOT NULL,
+        current         INTEGER NOT NULL DEFAULT 0,
+        next_at         INTEGER,
+        status          TEXT NOT NULL DEFAULT 'running',
+        started_at      INTEGER NOT NULL,
+        finished_at     INTEGER
+    );
+    CREATE UNIQUE INDEX group_quizzes_code ON group_quizzes (code) WHERE status = 'running';
+    CREATE INDEX group_quizzes_due ON group_quizzes (status, next_at);
+    CREATE INDEX group_quizzes_trainer ON group_quizzes (trainer_channel, trainer_id, id);
+    CREATE TABLE group_polls (
+        poll_id     TEXT PRIMARY KEY,
+        session_id  INTEGER NOT NULL REFERENCES group_quizzes (id),
+        question    INTEGER NOT NULL,
+        correct     INTEGER NOT NULL,
+        sent_at     INTEGER NOT NULL
+    );
+    CREATE TABLE participants (
+        session_id   INTEGER NOT NULL REFERENCES group_quizzes (id),
+        channel      TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        display_name TEXT,
+        next_question INTEGER NOT NULL DEFAULT 0,
+        joined_at    INTEGER NOT NULL,
+        finished_at  INTEGER,
+        PRIMARY KEY (session_id, channel, user_id)
+    );
+    CREATE TABLE group_answers (
+        session_id  INTEGER NOT NULL REFERENCES group_quizzes (id),
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        question    INTEGER NOT NULL,
+        option      INTEGER NOT NULL,
+        correct     INTEGER NOT NULL,
+        answered_at INTEGER NOT NULL,
+        PRIMARY KEY (session_id, channel, user_id, question)
+    );
+",
 ];
 
 const USER_SQL: &str = "SELECT consent_at,
@@ -367,7 +425,15 @@ impl Store {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let mut n = 0;
-        for table in ["users", "quiz_sessions", "quiz_missed", "quiz_results", "activity"] {
+        for table in [
+            "users",
+            "quiz_sessions",
+            "quiz_missed",
+            "quiz_results",
+            "activity",
+            "participants",
+            "group_answers",
+        ] {
             n += tx.execute(
                 &format!("DELETE FROM {table} WHERE channel = ?1 AND user_id = ?2"),
                 params![k.channel, k.id],
@@ -382,6 +448,11 @@ impl Store {
                 params![k.channel, k.id],
             )?;
         }
+        // Sessions they ran as a trainer stay (aggregates for the report) without their id.
+        tx.execute(
+            "UPDATE group_quizzes SET trainer_id = 'deleted:' || id WHERE trainer_channel = ?1 AND trainer_id = ?2",
+            params![k.channel, k.id],
+        )?;
         tx.execute(
             "UPDATE outbox SET chat_id = 'deleted:' || id,
                  status = CASE WHEN status IN ('pending', 'sending') THEN 'skipped' ELSE status END,

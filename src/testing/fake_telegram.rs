@@ -1,7 +1,9 @@
 //! A fake Telegram Bot API for tests and benchmarks: answers `getMe`, `getUpdates` (from a
 //! queue), `sendMessage` (optionally rate-limited once, "blocked" for some chats, held back to
-//! simulate a crash mid-request, or enforcing Telegram's limits with 429s) and accepts every
-//! other method, recording each call with the time it arrived and each delivered message.
+//! simulate a crash mid-request, or enforcing Telegram's limits with 429s), `sendPoll` (a
+//! message with a poll whose id is `poll-N`, N counting from 1) and `sendDocument` (multipart,
+//! recorded raw), and accepts every other method, recording each call with the time it arrived
+//! and each delivered message.
 
 use std::{
     collections::VecDeque,
@@ -92,6 +94,12 @@ impl FakeTelegram {
         self.stall_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// The polls sent so far: (poll id, request body), in order.
+    #[must_use]
+    pub fn polls(&self) -> Vec<(String, Value)> {
+        self.bodies("sendPoll").into_iter().enumerate().map(|(i, b)| (poll_id(i + 1), b)).collect()
+    }
+
     /// Queues updates for `getUpdates`.
     pub fn push_updates(&self, updates: impl IntoIterator<Item = Value>) {
         lock(&self.updates).extend(updates);
@@ -99,6 +107,19 @@ impl FakeTelegram {
 }
 
 type Answer = (StatusCode, Json<Value>);
+
+fn poll_id(n: usize) -> String {
+    format!("poll-{n}")
+}
+
+fn chat_of(value: &Value) -> Value {
+    let id = value["chat_id"].as_i64().or_else(|| value["chat_id"].as_str().and_then(|s| s.parse().ok()));
+    match id {
+        Some(id) if id < 0 => json!({"id": id, "type": "supergroup", "title": "G"}),
+        Some(id) => json!({"id": id, "type": "private", "first_name": "X"}),
+        None => json!({"id": 0, "type": "private", "first_name": "X"}),
+    }
+}
 
 async fn api(
     State(fake): State<Arc<FakeTelegram>>,
@@ -187,6 +208,20 @@ async fn api(
             ok(json!({"message_id": 500, "date": 1_700_000_000,
                 "chat": {"id": chat, "type": "private", "first_name": "X"}, "text": value["text"]}))
         }
+        "sendpoll" => {
+            let n = lock(&fake.calls).iter().filter(|c| c.method.eq_ignore_ascii_case("sendPoll")).count();
+            let options: Vec<Value> = value["options"]
+                .as_array()
+                .map(|o| o.iter().map(|o| json!({"text": o["text"], "voter_count": 0})).collect())
+                .unwrap_or_default();
+            ok(json!({"message_id": 600 + n, "date": 1_700_000_000, "chat": chat_of(&value),
+                "poll": {"id": poll_id(n), "question": value["question"], "options": options,
+                    "total_voter_count": 0, "is_closed": false, "is_anonymous": value["is_anonymous"].as_bool().unwrap_or(true),
+                    "type": value["type"].as_str().unwrap_or("regular"), "allows_multiple_answers": false,
+                    "correct_option_id": value["correct_option_id"], "open_period": value["open_period"]}}))
+        }
+        "senddocument" => ok(json!({"message_id": 700, "date": 1_700_000_000, "chat": chat_of(&value),
+            "document": {"file_id": "doc-1", "file_unique_id": "doc-u1", "file_name": "file.csv"}})),
         _ => ok(json!(true)),
     }
 }

@@ -1,0 +1,480 @@
+//! The implementation report (`canhgiac report`): the campaign's figures over a range of
+//! Vietnamese dates, as Markdown tables with Vietnamese labels or as CSV
+//! (`section,metric,key,value`). Aggregates only: no user appears, except in the optional
+//! section on one trainer's own sessions (`--with-names --trainer`).
+
+pub mod session;
+
+use std::fmt::Write as _;
+
+use thiserror::Error;
+
+use crate::{
+    content::Content,
+    store::{ReportFigures, Store, StoreError, UserKey},
+};
+use session::SessionResults;
+
+/// A quiz is passed with at least this share of correct answers.
+pub const PASS_PERCENT: usize = 80;
+/// Questions listed as most missed.
+pub const MOST_MISSED: usize = 10;
+
+/// Report failures.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A date is not YYYY-MM-DD.
+    #[error("\"{0}\" is not a date of the form YYYY-MM-DD")]
+    Date(String),
+    /// The range is empty.
+    #[error("the range ends ({to}) before it starts ({from})")]
+    Range {
+        /// First day.
+        from: String,
+        /// Last day.
+        to: String,
+    },
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The Vietnamese date (dd/mm/yyyy, UTC+7) of a Unix time.
+#[must_use]
+pub fn vn_date(unix: i64) -> String {
+    let (y, m, d) = civil_from_days((unix + crate::store::VN_OFFSET).div_euclid(86_400));
+    format!("{d:02}/{m:02}/{y}")
+}
+
+/// Checks a `YYYY-MM-DD` date (a real calendar day).
+pub fn parse_date(s: &str) -> Result<String, ReportError> {
+    let bad = || ReportError::Date(s.to_owned());
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let [y, m, d] = parts[..] else { return Err(bad()) };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let (y, m, d): (i64, i64, i64) =
+        (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+    if civil_from_days(days_from_civil(y, m, d)) != (y, m, d) {
+        return Err(bad());
+    }
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// `n` of `d` in whole percent, rounded (0 when `d` is 0).
+#[must_use]
+pub fn percent(n: usize, d: usize) -> usize {
+    (n * 100 + d / 2).checked_div(d).unwrap_or(0)
+}
+
+/// One CSV line (fields quoted when they need it), with a trailing newline.
+#[must_use]
+pub fn csv_line(fields: &[&str]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                (*f).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
+/// Quiz outcomes of one kind, summarised.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScoreSummary {
+    /// Quizzes taken.
+    pub taken: usize,
+    /// Average share of correct answers, percent (one decimal).
+    pub average: f64,
+    /// Quizzes with at least [`PASS_PERCENT`] correct.
+    pub passed: usize,
+}
+
+impl ScoreSummary {
+    fn of(scores: &[(i64, i64)]) -> Self {
+        let valid: Vec<(f64, bool)> = scores
+            .iter()
+            .filter(|(_, total)| *total > 0)
+            .map(|&(c, t)| (c as f64 * 100.0 / t as f64, c * 100 >= PASS_PERCENT as i64 * t))
+            .collect();
+        let taken = valid.len();
+        let sum: f64 = valid.iter().map(|(p, _)| p).sum();
+        let average = if taken == 0 { 0.0 } else { (sum / taken as f64 * 10.0).round() / 10.0 };
+        Self { taken, average, passed: valid.iter().filter(|(_, p)| *p).count() }
+    }
+
+    /// Passed quizzes in percent (one decimal).
+    #[must_use]
+    pub fn pass_rate(&self) -> f64 {
+        if self.taken == 0 { 0.0 } else { (self.passed as f64 * 1000.0 / self.taken as f64).round() / 10.0 }
+    }
+}
+
+/// A question many got wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missed {
+    /// Question id.
+    pub id: String,
+    /// Question text (empty if it left the bank).
+    pub text: String,
+    /// Answers.
+    pub answered: i64,
+    /// Wrong answers.
+    pub wrong: i64,
+}
+
+/// The report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// First day (YYYY-MM-DD, Vietnamese date).
+    pub from: String,
+    /// Last day, inclusive.
+    pub to: String,
+    /// Raw counts.
+    pub figures: ReportFigures,
+    /// Personal quizzes.
+    pub personal: ScoreSummary,
+    /// Group quizzes (one per participant who answered).
+    pub group: ScoreSummary,
+    /// Personal and group together.
+    pub all: ScoreSummary,
+    /// Most missed questions, most wrong answers first.
+    pub missed: Vec<Missed>,
+    /// With names: one trainer's sessions in the range.
+    pub trainer_sessions: Vec<SessionResults>,
+}
+
+/// Builds the report for `from..=to` (checked `YYYY-MM-DD` dates); with `trainer`, adds that
+/// trainer's sessions with their leaderboards.
+pub fn build(
+    store: &Store,
+    content: &Content,
+    from: &str,
+    to: &str,
+    trainer: Option<&UserKey>,
+) -> Result<Report, ReportError> {
+    let (from, to) = (parse_date(from)?, parse_date(to)?);
+    if to < from {
+        return Err(ReportError::Range { from, to });
+    }
+    let figures = store.report_figures(&from, &to)?;
+    let all_scores: Vec<(i64, i64)> =
+        figures.personal_scores.iter().chain(&figures.group_scores).copied().collect();
+    let missed = figures
+        .question_answers
+        .iter()
+        .filter(|(_, _, wrong)| *wrong > 0)
+        .take(MOST_MISSED)
+        .map(|(id, answered, wrong)| Missed {
+            id: id.clone(),
+            text: content
+                .quiz
+                .iter()
+                .find(|q| &q.id == id)
+                .map(|q| q.question.trim().to_owned())
+                .unwrap_or_default(),
+            answered: *answered,
+            wrong: *wrong,
+        })
+        .collect();
+    let mut trainer_sessions = Vec::new();
+    if let Some(t) = trainer {
+        for id in store.trainer_sessions_between(t, &from, &to)? {
+            if let Some(session) = store.group_quiz(id)? {
+                trainer_sessions.push(SessionResults {
+                    session,
+                    standings: store.standings(id)?,
+                    rates: store.question_rates(id)?,
+                });
+            }
+        }
+    }
+    Ok(Report {
+        personal: ScoreSummary::of(&figures.personal_scores),
+        group: ScoreSummary::of(&figures.group_scores),
+        all: ScoreSummary::of(&all_scores),
+        from,
+        to,
+        figures,
+        missed,
+        trainer_sessions,
+    })
+}
+
+fn channel_label(c: &str) -> &str {
+    match c {
+        "telegram" => "Telegram",
+        "zalo" => "Zalo",
+        "console" => "Dòng lệnh",
+        other => other,
+    }
+}
+
+fn verdict_label(v: &str) -> &str {
+    match v {
+        "scam" => "Lừa đảo",
+        "suspicious" => "Đáng ngờ",
+        "safe" => "An toàn",
+        other => other,
+    }
+}
+
+fn day_vn(date: &str) -> String {
+    let p: Vec<&str> = date.split('-').collect();
+    match p[..] {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => date.to_owned(),
+    }
+}
+
+/// Escapes a table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(
+        out,
+        "|{}|",
+        head.iter()
+            .enumerate()
+            .map(|(i, _)| if i == 0 { "---" } else { "---:" })
+            .collect::<Vec<_>>()
+            .join("|")
+    );
+    if rows.is_empty() {
+        let _ = writeln!(out, "| (chưa có) |{}", " |".repeat(head.len() - 1));
+    }
+    for r in rows {
+        let _ = writeln!(out, "| {} |", r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+    }
+    out.push('\n');
+}
+
+fn sum(pairs: &[(String, i64)]) -> i64 {
+    pairs.iter().map(|(_, n)| n).sum()
+}
+
+fn fmt1(x: f64) -> String {
+    format!("{x:.1}").replace('.', ",")
+}
+
+/// The report as Markdown with Vietnamese labels.
+#[must_use]
+pub fn render_md(r: &Report, content: &Content) -> String {
+    let f = &r.figures;
+    let mut out = format!("# Báo cáo triển khai canhgiac: {} – {}\n\n", day_vn(&r.from), day_vn(&r.to));
+    out.push_str("Số liệu tổng hợp, không gắn với cá nhân. Ngày theo giờ Việt Nam (UTC+7).\n\n");
+
+    out.push_str("## Cán bộ được tiếp cận\n\nSố người dùng khác nhau đã nhắn cho bot trong kỳ.\n\n");
+    let mut rows: Vec<Vec<String>> =
+        f.reached.iter().map(|(c, n)| vec![channel_label(c).to_owned(), n.to_string()]).collect();
+    rows.push(vec!["**Tổng**".into(), sum(&f.reached).to_string()]);
+    table(&mut out, &["Kênh", "Người dùng"], &rows);
+
+    out.push_str("## Đăng ký nhận mẹo hàng tuần\n\n");
+    let rows: Vec<Vec<String>> = f
+        .subscribers_now
+        .iter()
+        .map(|s| {
+            vec![
+                channel_label(&s.channel).to_owned(),
+                if s.chat_kind == "group" { "Nhóm".into() } else { "Cá nhân".into() },
+                s.count.to_string(),
+            ]
+        })
+        .collect();
+    table(&mut out, &["Kênh", "Loại", "Đang đăng ký"], &rows);
+    let rows: Vec<Vec<String>> =
+        f.new_subscribers.iter().map(|(c, n)| vec![channel_label(c).to_owned(), n.to_string()]).collect();
+    table(&mut out, &["Kênh", "Đăng ký mới trong kỳ"], &rows);
+
+    out.push_str("## Mẹo và cảnh báo đã gửi\n\n");
+    let mut rows = vec![vec!["Cảnh báo đã phát".to_owned(), r.figures.alerts.to_string()]];
+    for (c, n) in &f.tips_delivered {
+        rows.push(vec![format!("Mẹo hàng tuần đã gửi tới ({})", channel_label(c)), n.to_string()]);
+    }
+    for (c, n) in &f.alert_deliveries {
+        rows.push(vec![format!("Cảnh báo đã gửi tới ({})", channel_label(c)), n.to_string()]);
+    }
+    table(&mut out, &["Chỉ số", "Số lượng"], &rows);
+
+    out.push_str("## Kiểm tra tin nhắn\n\n");
+    let rows: Vec<Vec<String>> =
+        f.verdicts.iter().map(|(v, n)| vec![verdict_label(v).to_owned(), n.to_string()]).collect();
+    table(&mut out, &["Kết luận", "Số lượt"], &rows);
+    let rows: Vec<Vec<String>> = f
+        .forms
+        .iter()
+        .map(|(id, n)| {
+            vec![content.form(id).map_or(id.as_str(), |x| x.title.as_str()).to_owned(), n.to_string()]
+        })
+        .collect();
+    table(&mut out, &["Hình thức gần nhất", "Số lượt"], &rows);
+
+    let _ = writeln!(
+        out,
+        "## Trắc nghiệm\n\nĐạt: từ {PASS_PERCENT}% số câu đúng trở lên. Trắc nghiệm nhóm tính mỗi người tham gia có trả lời là một lượt. Số buổi trắc nghiệm nhóm: {}.\n",
+        f.group_sessions
+    );
+    let row = |label: &str, g: fn(&ScoreSummary) -> String| {
+        vec![label.to_owned(), g(&r.personal), g(&r.group), g(&r.all)]
+    };
+    table(
+        &mut out,
+        &["Chỉ số", "Cá nhân", "Nhóm", "Tổng"],
+        &[
+            row("Lượt làm bài", |s| s.taken.to_string()),
+            row("Điểm trung bình (%)", |s| fmt1(s.average)),
+            row("Tỷ lệ đạt (%)", |s| fmt1(s.pass_rate())),
+        ],
+    );
+
+    out.push_str("## Câu hỏi trả lời sai nhiều nhất\n\n");
+    let rows: Vec<Vec<String>> = r
+        .missed
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            vec![
+                (i + 1).to_string(),
+                if m.text.is_empty() { m.id.clone() } else { m.text.clone() },
+                m.answered.to_string(),
+                m.wrong.to_string(),
+                percent(usize::try_from(m.wrong).unwrap_or(0), usize::try_from(m.answered).unwrap_or(0))
+                    .to_string(),
+            ]
+        })
+        .collect();
+    table(&mut out, &["#", "Câu hỏi", "Lượt trả lời", "Lượt sai", "Tỷ lệ sai (%)"], &rows);
+
+    if !r.trainer_sessions.is_empty() {
+        out.push_str("## Các buổi trắc nghiệm của người hướng dẫn\n\n");
+        for s in &r.trainer_sessions {
+            let _ = writeln!(out, "### {}\n", session::title(&s.session));
+            let asked = s.session.asked();
+            let rows: Vec<Vec<String>> = s
+                .standings
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    vec![(i + 1).to_string(), session::shown_name(b, i + 1), format!("{}/{asked}", b.correct)]
+                })
+                .collect();
+            table(&mut out, &["Hạng", "Tên", "Số câu đúng"], &rows);
+        }
+    }
+    out
+}
+
+/// The report as CSV: `section,metric,key,value`.
+#[must_use]
+pub fn render_csv(r: &Report) -> String {
+    let f = &r.figures;
+    let mut out = csv_line(&["section", "metric", "key", "value"]);
+    let mut put = |section: &str, metric: &str, key: &str, value: String| {
+        out.push_str(&csv_line(&[section, metric, key, &value]));
+    };
+    put("period", "from", "", r.from.clone());
+    put("period", "to", "", r.to.clone());
+    for (c, n) in &f.reached {
+        put("reach", "users", c, n.to_string());
+    }
+    put("reach", "users", "total", sum(&f.reached).to_string());
+    for s in &f.subscribers_now {
+        put("subscribers", "now", &format!("{}:{}", s.channel, s.chat_kind), s.count.to_string());
+    }
+    for (c, n) in &f.new_subscribers {
+        put("subscribers", "new", c, n.to_string());
+    }
+    for (c, n) in &f.tips_delivered {
+        put("tips", "delivered", c, n.to_string());
+    }
+    put("alerts", "sent", "", f.alerts.to_string());
+    for (c, n) in &f.alert_deliveries {
+        put("alerts", "delivered", c, n.to_string());
+    }
+    for (v, n) in &f.verdicts {
+        put("checks", "verdict", v, n.to_string());
+    }
+    for (id, n) in &f.forms {
+        put("checks", "form", id, n.to_string());
+    }
+    put("quiz", "group_sessions", "", f.group_sessions.to_string());
+    for (kind, s) in [("personal", &r.personal), ("group", &r.group), ("total", &r.all)] {
+        put("quiz", "taken", kind, s.taken.to_string());
+        put("quiz", "average_percent", kind, format!("{:.1}", s.average));
+        put("quiz", "pass_rate_percent", kind, format!("{:.1}", s.pass_rate()));
+    }
+    for m in &r.missed {
+        put("most_missed", "answered", &m.id, m.answered.to_string());
+        put("most_missed", "wrong", &m.id, m.wrong.to_string());
+    }
+    for s in &r.trainer_sessions {
+        for (i, b) in s.standings.iter().enumerate() {
+            put(
+                &format!("session_{}", s.session.id),
+                "correct",
+                &session::shown_name(b, i + 1),
+                b.correct.to_string(),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_and_converted_to_vietnamese_time() {
+        assert_eq!(parse_date("2025-02-28").expect("date"), "2025-02-28");
+        assert!(parse_date("2025-02-30").is_err());
+        assert!(parse_date("2025-2-3").is_err());
+        assert!(parse_date("hôm qua").is_err());
+        // 2024-12-31 17:00 UTC is already 1 January in Vietnam.
+        assert_eq!(vn_date(1_735_664_400), "01/01/2025");
+        assert_eq!(vn_date(1_735_664_399), "31/12/2024");
+    }
+
+    #[test]
+    fn scores_average_and_pass_mark() {
+        let s = ScoreSummary::of(&[(10, 10), (8, 10), (7, 10), (0, 0)]);
+        assert_eq!((s.taken, s.passed), (3, 2));
+        assert!((s.average - 83.3).abs() < 1e-9);
+        assert!((s.pass_rate() - 66.7).abs() < 1e-9);
+        assert_eq!(csv_line(&["a", "b,c", "say \"hi\""]), "a,\"b,c\",\"say \"\"hi\"\"\"\n");
+    }
+}
