@@ -449,7 +449,7 @@ impl Engine {
 
     fn grant_trainer(&self, key: &UserKey, arg: &str, grant: bool) -> Result<Vec<Reply>, EngineError> {
         if self.role(key)? < Role::Admin {
-            return Ok(say(texts::NOT_ADMIN));
+            return Ok(say(texts::ADMIN_ONLY));
         }
         let target = crate::bot::parse_user("/captrainer", arg).ok().filter(|k| k.channel != "console");
         let Some(target) = target else {

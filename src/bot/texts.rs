@@ -13,7 +13,7 @@ pub const WHAT_I_DO: [&str; 4] = [
 
 /// The privacy notice (Decree 13/2023/NĐ-CP).
 pub const PRIVACY: [&str; 4] = [
-    "Tôi chỉ lưu: mã người dùng của nền tảng, thời điểm anh/chị bắt đầu dùng, lựa chọn nhận mẹo hàng tuần, tiến độ và kết quả trắc nghiệm. Khi anh/chị tham gia trắc nghiệm nhóm, tôi lưu thêm tên anh/chị đang hiển thị trên Telegram/Zalo để lập bảng xếp hạng.",
+    "Tôi chỉ lưu: mã người dùng của nền tảng, thời điểm anh/chị bắt đầu dùng, những ngày anh/chị dùng bot (để đếm số cán bộ được tiếp cận), lựa chọn nhận mẹo hàng tuần và các mẹo đã gửi, tiến độ và kết quả trắc nghiệm. Khi anh/chị tham gia trắc nghiệm nhóm, tôi lưu thêm tên anh/chị đang hiển thị trên Telegram/Zalo để lập bảng xếp hạng.",
     "Tôi không lưu nội dung tin nhắn anh/chị gửi kiểm tra hay câu hỏi; chỉ đếm số lượt theo ngày, không gắn với ai. Nội dung được giữ tạm trong bộ nhớ tối đa 15 phút để hiện thêm chi tiết khi anh/chị bấm nút.",
     "Mục đích: trả lời anh/chị, gửi mẹo khi anh/chị đăng ký, thống kê chung cho báo cáo triển khai.",
     "Dữ liệu được giữ đến khi anh/chị xóa: gõ /xoadulieu bất cứ lúc nào.",
@@ -102,8 +102,6 @@ pub const TRAINER_HELP: [(&str, &str); 4] = [
 /// A trainer command from someone else.
 pub const NOT_TRAINER: &str =
     "Lệnh này dành cho người hướng dẫn. Anh/chị có thể gõ /quiz để tự làm bài trắc nghiệm.";
-/// An admin command from someone else.
-pub const NOT_ADMIN: &str = "Lệnh này chỉ dành cho quản trị viên.";
 /// The group quiz privacy line.
 pub const GROUP_QUIZ_PRIVACY: &str = "Để lập bảng xếp hạng, tôi lưu tên anh/chị đang hiển thị và các câu trả lời trong bài này. Gõ /xoadulieu (trong chat riêng với tôi) để xóa bất cứ lúc nào.";
 /// A group already running a quiz.

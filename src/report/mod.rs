@@ -321,7 +321,11 @@ pub fn render_md(r: &Report, content: &Content) -> String {
     table(&mut out, &["Kênh", "Đăng ký mới trong kỳ"], &rows);
 
     out.push_str("## Mẹo và cảnh báo đã gửi\n\n");
-    let mut rows = vec![vec!["Cảnh báo đã phát".to_owned(), r.figures.alerts.to_string()]];
+    let tips_total: i64 = f.tips_delivered.iter().map(|(_, n)| n).sum();
+    let mut rows = vec![
+        vec!["Lượt mẹo hàng tuần đã gửi".to_owned(), tips_total.to_string()],
+        vec!["Cảnh báo đã phát".to_owned(), r.figures.alerts.to_string()],
+    ];
     for (c, n) in &f.tips_delivered {
         rows.push(vec![format!("Mẹo hàng tuần đã gửi tới ({})", channel_label(c)), n.to_string()]);
     }
