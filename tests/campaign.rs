@@ -24,10 +24,6 @@ use canhgiac::{
 };
 use serde_json::{Value, json};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
 struct Server {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -39,7 +35,7 @@ async fn serve(api_url: &str, data: &std::path::Path) -> (Server, Arc<Store>) {
     let store = Arc::new(Store::open(data).expect("store"));
     let (engine, index) = common::engine_with(store.clone());
     let engine = engine.with_roles(canhgiac::bot::Roles::new(&["telegram:1".into()], &[]).expect("roles"));
-    let listen = format!("127.0.0.1:{}", free_port());
+    let listen = format!("127.0.0.1:{}", common::free_port());
     let mut cfg = Config::load_with(None, |_| None).expect("config");
     cfg.telegram_bot_token = Some(canhgiac::config::Secret::new("123:TEST"));
     cfg.telegram_api_url = api_url.to_owned();
@@ -54,13 +50,7 @@ async fn serve(api_url: &str, data: &std::path::Path) -> (Server, Arc<Store>) {
         .await
         .expect("serve");
     });
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("http://{listen}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::wait_healthy(&listen).await;
     (Server { stop: Some(tx), task, _index: index }, store)
 }
 

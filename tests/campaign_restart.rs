@@ -19,10 +19,6 @@ use canhgiac::{
 const SUBSCRIBERS: i64 = 60;
 const KILL_AFTER: usize = 20;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
 fn start(api_url: &str, data: &Path, index: &Path, log: &Path) -> Child {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
     Command::new(env!("CARGO_BIN_EXE_canhgiac"))
@@ -34,7 +30,7 @@ fn start(api_url: &str, data: &Path, index: &Path, log: &Path) -> Child {
         .env("CANHGIAC_DATA_DIR", data)
         .env("CANHGIAC_INDEX_DIR", index)
         .env("CANHGIAC_CONTENT_DIR", common::root().join("content"))
-        .env("CANHGIAC_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env("CANHGIAC_LISTEN", format!("127.0.0.1:{}", common::free_port()))
         .env("CANHGIAC_BROADCAST_RATE", "50")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())

@@ -74,3 +74,19 @@ pub fn engine_with(store: Arc<canhgiac::store::Store>) -> (canhgiac::bot::Engine
     );
     (canhgiac::bot::Engine::new(content, searcher, checker, store), dir)
 }
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// Waits (up to 4 s) until the server at `listen` answers `/healthz`.
+pub async fn wait_healthy(listen: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client.get(format!("http://{listen}/healthz")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

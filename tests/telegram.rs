@@ -16,10 +16,6 @@ async fn start_fake() -> (Arc<FakeTelegram>, String) {
     fake_telegram::start().await.expect("fake Bot API")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
 struct Bot {
     fake: Arc<FakeTelegram>,
     listen: String,
@@ -34,7 +30,7 @@ async fn start_bot(public_url: Option<&str>) -> Bot {
     let data = tempfile::tempdir().expect("data");
     let store = Arc::new(Store::open(data.path()).expect("store"));
     let (engine, index_dir) = common::engine_with(store.clone());
-    let listen = format!("127.0.0.1:{}", free_port());
+    let listen = format!("127.0.0.1:{}", common::free_port());
     let mut cfg = Config::load_with(None, |_| None).expect("config");
     cfg.telegram_bot_token = Some(canhgiac::config::Secret::new("123:TEST"));
     cfg.telegram_api_url = api_url;
@@ -51,13 +47,7 @@ async fn start_bot(public_url: Option<&str>) -> Bot {
         .expect("serve");
     });
     // Wait until the server answers.
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("http://{listen}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::wait_healthy(&listen).await;
     Bot { fake, listen, stop: Some(tx), task, store, _dirs: (data, index_dir) }
 }
 
@@ -253,7 +243,7 @@ async fn serve_without_tokens_starts_and_serves_healthz() {
     let data = tempfile::tempdir().expect("data");
     let store = Arc::new(Store::open(data.path()).expect("store"));
     let (engine, _index) = common::engine_with(store);
-    let listen = format!("127.0.0.1:{}", free_port());
+    let listen = format!("127.0.0.1:{}", common::free_port());
     let mut cfg = Config::load_with(None, |_| None).expect("config");
     cfg.listen = listen.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

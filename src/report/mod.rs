@@ -49,23 +49,10 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The civil date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// The Vietnamese date (dd/mm/yyyy, UTC+7) of a Unix time.
 #[must_use]
 pub fn vn_date(unix: i64) -> String {
-    let (y, m, d) = civil_from_days((unix + crate::store::VN_OFFSET).div_euclid(86_400));
+    let (y, m, d) = crate::campaign::civil((unix + crate::store::VN_OFFSET).div_euclid(86_400));
     format!("{d:02}/{m:02}/{y}")
 }
 
@@ -79,7 +66,7 @@ pub fn parse_date(s: &str) -> Result<String, ReportError> {
     }
     let (y, m, d): (i64, i64, i64) =
         (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-    if civil_from_days(days_from_civil(y, m, d)) != (y, m, d) {
+    if crate::campaign::civil(days_from_civil(y, m, d)) != (y, m, d) {
         return Err(bad());
     }
     Ok(format!("{y:04}-{m:02}-{d:02}"))
