@@ -326,7 +326,7 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
         };
         if let Some((at, reason)) = postpone {
             let store = lane.store.clone();
-            blocking(move || store.settle(item.id, &NewOutcome::Retry { at, reason })).await;
+            blocking(move || store.settle(item.id, &NewOutcome::Wait { at, reason })).await;
             continue;
         }
         let Some(message) = lane.campaign.message(&item) else {

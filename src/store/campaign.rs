@@ -69,6 +69,14 @@ pub enum NewOutcome {
         /// Why (e.g. `429`, `quiet_hours`).
         reason: String,
     },
+    /// Not sent yet because of a platform rule (quiet hours, daily limits, per-chat pace):
+    /// wait until this Unix time; does not count as an attempt.
+    Wait {
+        /// When.
+        at: i64,
+        /// Why.
+        reason: String,
+    },
     /// Given up.
     Failed(String),
     /// Not sent on purpose (e.g. `not_follower`, `blocked`).
@@ -408,6 +416,11 @@ impl Store {
                 "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1",
                 params![id, at, reason, t],
             )?,
+            NewOutcome::Wait { at, reason } => c.execute(
+                "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4,
+                     attempts = MAX(attempts - 1, 0) WHERE id = ?1",
+                params![id, at, reason, t],
+            )?,
             NewOutcome::Failed(reason) => c.execute(
                 "UPDATE outbox SET status = 'failed', reason = ?2, updated_at = ?3 WHERE id = ?1",
                 params![id, reason, t],
@@ -566,6 +579,24 @@ mod tests {
         let d = s.create_alert_draft("x", "telegram:1").expect("draft");
         assert!(s.cancel_draft(d).expect("cancel"));
         assert_eq!(s.queue_alert(d).expect("cancelled"), None);
+    }
+
+    #[test]
+    fn waiting_for_a_platform_rule_is_not_an_attempt() {
+        let s = Store::in_memory().expect("store");
+        let id = s.create_alert_draft("x", "cli").expect("draft");
+        s.subscribe("zalo", "z", "private").expect("sub");
+        s.set_follower(&UserKey::new("zalo", "z"), true).expect("follow");
+        s.queue_alert(id).expect("queue");
+        let first = s.claim_due("zalo", now(), 1).expect("claim").remove(0);
+        assert_eq!(first.attempts, 1);
+        s.settle(first.id, &NewOutcome::Wait { at: now() + 3600, reason: "quiet_hours".into() })
+            .expect("wait");
+        assert!(s.claim_due("zalo", now(), 1).expect("not due yet").is_empty());
+        let again = s.claim_due("zalo", now() + 3600, 1).expect("claim").remove(0);
+        assert_eq!(again.attempts, 1, "the wait did not count");
+        s.settle(again.id, &NewOutcome::Retry { at: now(), reason: "HTTP 500".into() }).expect("retry");
+        assert_eq!(s.claim_due("zalo", now(), 1).expect("claim")[0].attempts, 2, "a failed try counts");
     }
 
     #[test]
