@@ -83,19 +83,6 @@ pub enum NewOutcome {
     Skipped(String),
 }
 
-/// A stored broadcast.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BroadcastRow {
-    /// `tip` or `alert`.
-    pub kind: String,
-    /// `draft`, `queued`, `done` or `cancelled`.
-    pub status: String,
-    /// The alert text.
-    pub body: Option<String>,
-    /// Who started it.
-    pub created_by: String,
-}
-
 /// A broadcast and its delivery counts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct BroadcastSummary {
@@ -205,19 +192,6 @@ impl Store {
         )? > 0)
     }
 
-    /// Whether a chat is subscribed.
-    pub fn is_subscribed(&self, channel: &str, chat: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
-                params![channel, chat],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    }
-
     /// Subscribed chats of a channel.
     pub fn subscribers(&self, channel: &str) -> Result<Vec<String>, StoreError> {
         let c = self.conn();
@@ -264,11 +238,6 @@ impl Store {
             .optional()?)
     }
 
-    /// The latest slot for which a tip broadcast exists.
-    pub fn last_slot(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn().query_row("SELECT MAX(slot) FROM broadcasts", [], |r| r.get(0))?)
-    }
-
     /// Creates the tip broadcast of a weekly slot with one outbox row per subscribed chat, each
     /// with its own next tip chosen by `pick` (from the chat's tip state: the tip and the
     /// cycle it belongs to), all in one transaction. `None` if the slot already has one.
@@ -310,25 +279,6 @@ impl Store {
             params![body, created_by, now()],
         )?;
         Ok(c.last_insert_rowid())
-    }
-
-    /// A broadcast.
-    pub fn broadcast(&self, id: i64) -> Result<Option<BroadcastRow>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT kind, status, body, created_by FROM broadcasts WHERE id = ?1",
-                params![id],
-                |r| {
-                    Ok(BroadcastRow {
-                        kind: r.get(0)?,
-                        status: r.get(1)?,
-                        body: r.get(2)?,
-                        created_by: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
     }
 
     /// Queues a draft alert for every subscribed chat (one transaction). Returns the number of
@@ -452,16 +402,6 @@ impl Store {
         }
         tx.commit()?;
         Ok(ids)
-    }
-
-    /// Rows still to deliver (pending or in flight), and the earliest time one is due.
-    pub fn outbox_backlog(&self) -> Result<(i64, Option<i64>), StoreError> {
-        Ok(self.conn().query_row(
-            "SELECT COUNT(*), MIN(CASE WHEN status = 'pending' THEN next_try END) FROM outbox
-             WHERE status IN ('pending', 'sending')",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
     }
 
     /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds), other

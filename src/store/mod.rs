@@ -18,7 +18,7 @@ use thiserror::Error;
 mod campaign;
 mod quiz_sessions;
 mod report;
-pub use campaign::{BroadcastRow, BroadcastSummary, NewOutcome, OutboxItem, SubscriptionCount, TipState};
+pub use campaign::{BroadcastSummary, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz_sessions::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use report::{ReportFigures, Scores};
 
