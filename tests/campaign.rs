@@ -276,25 +276,34 @@ fn queue_alert(store: &Store, chats: std::ops::Range<i64>) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_sending_too_fast_is_slowed_by_429s_and_loses_nothing() {
+async fn a_worker_sending_too_fast_is_slowed_by_429s_loses_nothing_and_follows_moved_groups() {
     let (fake, url) = fake_telegram::start().await.expect("fake");
     *fake.enforce_per_second.lock().expect("lock") = Some(30);
+    // A staff group that was upgraded to a supergroup: its id changed.
+    fake.migrated_chats.lock().expect("lock").push((-100, -100_123));
     let store = Arc::new(Store::in_memory().expect("store"));
+    store.subscribe("telegram", "-100", "group").expect("group");
     let (engine, tg) = telegram_worker(&url, &store).await;
     let id = queue_alert(&store, 1000..1090);
     // Deliberately faster than Telegram allows: the fake answers 429 "retry after 1".
     let worker = Worker::new(engine.campaign().clone()).channel(tg, ChannelLimits::telegram(200.0));
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker.run(rx));
-    until("every message", 60, || fake.delivered().len() >= 90).await;
+    until("every message", 60, || fake.delivered().len() >= 91).await;
     let _ = tx.send(true);
     task.await.expect("worker");
     let mut chats: Vec<i64> = fake.delivered().iter().map(|d| d.chat).collect();
     chats.sort_unstable();
-    assert_eq!(chats, (1000..1090).collect::<Vec<_>>(), "each chat exactly once");
+    let mut expected: Vec<i64> = (1000..1090).collect();
+    expected.insert(0, -100_123);
+    assert_eq!(chats, expected, "each chat exactly once; the group at its new id");
     assert!(fake.throttled.load(std::sync::atomic::Ordering::Relaxed) > 0, "the fake did enforce the limit");
     let b = &store.broadcast_summaries(1).expect("summary")[0];
-    assert_eq!((b.id, b.total("sent"), b.total("failed")), (id, 90, 0));
+    assert_eq!((b.id, b.total("sent"), b.total("failed")), (id, 91, 0));
+    assert!(
+        store.subscribers("telegram").expect("subs").contains(&"-100123".to_owned()),
+        "subscription followed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,6 +34,8 @@ pub enum SendResult {
     Gone(String),
     /// Not sent on purpose (the platform will not take it for this user).
     Skip(String),
+    /// The chat has a new id (a Telegram group upgraded to a supergroup): send there.
+    Moved(String),
     /// A failure that retrying will not fix.
     Failed(String),
 }
@@ -133,6 +135,7 @@ impl Lane {
             }
             SendResult::Transient(reason) | SendResult::Failed(reason) => NewOutcome::Failed(reason),
             SendResult::Gone(reason) | SendResult::Skip(reason) => NewOutcome::Skipped(reason),
+            SendResult::Moved(_) => NewOutcome::Retry { at: t, reason: "chat_moved".into() },
         }
     }
 
@@ -146,6 +149,7 @@ impl Lane {
             warn!(seconds = d.as_secs(), "rate limited; the channel pauses");
         }
         let gone = matches!(result, SendResult::Gone(_));
+        let moved = if let SendResult::Moved(to) = &result { Some(to.clone()) } else { None };
         let outcome = self.outcome(&item, result);
         if let NewOutcome::Failed(reason) = &outcome {
             warn!(row = item.id, attempts = item.attempts, reason = %reason, "broadcast message failed");
@@ -160,6 +164,12 @@ impl Lane {
                 };
                 if let Err(e) = r {
                     warn!(error = %e, "could not unsubscribe a gone chat");
+                }
+            }
+            if let Some(to) = moved {
+                info!("chat moved to a new id; following it");
+                if let Err(e) = store.move_chat(&item.channel, &item.chat_id, &to) {
+                    warn!(error = %e, "could not follow a moved chat");
                 }
             }
             if let Err(e) = store.settle(item.id, &outcome) {

@@ -492,6 +492,7 @@ impl Telegram {
 fn broadcast_error(e: &RequestError, token: &str) -> SendResult {
     match e {
         RequestError::RetryAfter(s) => SendResult::RetryAfter(s.duration()),
+        RequestError::MigrateToChatId(id) => SendResult::Moved(id.0.to_string()),
         RequestError::Api(
             ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation,
         ) => SendResult::Gone("blocked".into()),

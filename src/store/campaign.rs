@@ -192,6 +192,24 @@ impl Store {
         )? > 0)
     }
 
+    /// A chat got a new id (a Telegram group upgraded to a supergroup): its subscription and
+    /// undelivered rows follow it.
+    pub fn move_chat(&self, channel: &str, from: &str, to: &str) -> Result<(), StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        tx.execute(
+            "UPDATE OR IGNORE subscriptions SET chat_id = ?3 WHERE channel = ?1 AND chat_id = ?2",
+            params![channel, from, to],
+        )?;
+        tx.execute(
+            "UPDATE OR IGNORE outbox SET chat_id = ?3
+             WHERE channel = ?1 AND chat_id = ?2 AND status IN ('pending', 'sending')",
+            params![channel, from, to],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Subscribed chats of a channel.
     pub fn subscribers(&self, channel: &str) -> Result<Vec<String>, StoreError> {
         let c = self.conn();

@@ -50,6 +50,8 @@ pub struct FakeTelegram {
     stall_generation: std::sync::atomic::AtomicU64,
     delivered: Mutex<Vec<Delivered>>,
     recent: Mutex<VecDeque<(Instant, i64)>>,
+    /// Groups upgraded to supergroups: old chat id → new chat id (sends to the old id fail).
+    pub migrated_chats: Mutex<Vec<(i64, i64)>>,
     /// 429 answers given because of [`FakeTelegram::enforce_per_second`].
     pub throttled: std::sync::atomic::AtomicUsize,
 }
@@ -159,6 +161,14 @@ async fn api(
                     Json(
                         json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
                     ),
+                );
+            }
+            if let Some((_, to)) = lock(&fake.migrated_chats).iter().find(|(from, _)| *from == chat) {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"ok": false, "error_code": 400,
+                        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                        "parameters": {"migrate_to_chat_id": to}})),
                 );
             }
             let too_many = || {
