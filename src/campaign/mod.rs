@@ -142,7 +142,7 @@ impl Stats {
             .bullets(subs)
             .heading(format!("Kiểm tra tin nhắn tuần này (từ {}): {checks_total} lượt", self.week_from))
             .bullets(checks)
-            .heading("Trắc nghiệm")
+            .heading("Trắc nghiệm (cá nhân và nhóm)")
             .bullets([
                 format!("Tuần này: {} người, {} bài", self.quiz_takers_this_week, self.quizzes_this_week),
                 format!("Từ trước đến nay: {} người", self.quiz_takers_total),

@@ -482,10 +482,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Distinct users who finished a quiz since `from` (Unix seconds), and how many quizzes.
+    /// Distinct users who took a quiz since `from` (Unix seconds), and how many quizzes: personal
+    /// quizzes finished, plus each participant who answered in a group session.
     pub fn quiz_takers_since(&self, from: i64) -> Result<(i64, i64), StoreError> {
         Ok(self.conn().query_row(
-            "SELECT COUNT(DISTINCT channel || ':' || user_id), COUNT(*) FROM quiz_results WHERE finished_at >= ?1",
+            "SELECT COUNT(DISTINCT who), COUNT(*) FROM (
+                 SELECT channel || ':' || user_id AS who FROM quiz_results WHERE finished_at >= ?1
+                 UNION ALL
+                 SELECT channel || ':' || user_id FROM group_answers WHERE answered_at >= ?1
+                 GROUP BY session_id, channel, user_id)",
             params![from],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
@@ -537,6 +542,23 @@ mod tests {
         let d = s.create_alert_draft("x", "telegram:1").expect("draft");
         assert!(s.cancel_draft(d).expect("cancel"));
         assert_eq!(s.queue_alert(d).expect("cancelled"), None);
+    }
+
+    #[test]
+    fn quiz_takers_count_personal_and_group_quizzes() {
+        let s = Store::in_memory().expect("store");
+        s.record_quiz(&UserKey::new("telegram", "a"), 8, 10).expect("quiz");
+        for (user, question) in [("a", 0), ("a", 1), ("b", 0)] {
+            s.conn()
+                .execute(
+                    "INSERT INTO group_answers (session_id, channel, user_id, question, option, correct, answered_at)
+                     VALUES (1, 'telegram', ?1, ?2, 0, 1, ?3)",
+                    params![user, question, now()],
+                )
+                .expect("answer");
+        }
+        assert_eq!(s.quiz_takers_since(0).expect("takers"), (2, 3), "2 people; 1 personal + 2 group quizzes");
+        assert_eq!(s.quiz_takers_since(now() + 10).expect("later"), (0, 0));
     }
 
     #[test]
