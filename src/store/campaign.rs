@@ -548,6 +548,13 @@ mod tests {
     fn quiz_takers_count_personal_and_group_quizzes() {
         let s = Store::in_memory().expect("store");
         s.record_quiz(&UserKey::new("telegram", "a"), 8, 10).expect("quiz");
+        s.conn()
+            .execute(
+                "INSERT INTO group_quizzes (id, mode, channel, trainer_channel, trainer_id, questions, open_period, started_at)
+                 VALUES (1, 'poll', 'telegram', 'telegram', 't', '[]', 30, ?1)",
+                params![now()],
+            )
+            .expect("session");
         for (user, question) in [("a", 0), ("a", 1), ("b", 0)] {
             s.conn()
                 .execute(
