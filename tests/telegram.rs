@@ -63,6 +63,17 @@ impl Bot {
         panic!("expected {n} sendMessage calls, got {:?}", self.fake.bodies("sendMessage"));
     }
 
+    async fn wait_calls(&self, method: &str) -> Vec<Value> {
+        for _ in 0..300 {
+            let calls = self.fake.bodies(method);
+            if !calls.is_empty() {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no {method} call");
+    }
+
     async fn shutdown(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
@@ -96,6 +107,8 @@ async fn long_polling_handles_every_kind_of_update() {
     let bot = start_bot(None).await;
     let commands = bot.fake.bodies("setMyCommands");
     assert_eq!(commands.len(), 1, "commands registered once");
+    let polls: Vec<Value> = bot.wait_calls("getUpdates").await;
+    assert!(polls[0].to_string().contains("poll_answer"), "asks for poll answers: {}", polls[0]);
     let names: Vec<&str> = commands[0]["commands"]
         .as_array()
         .expect("list")
@@ -199,6 +212,7 @@ async fn webhook_mode_checks_the_secret_and_answers_each_update_once() {
     let raw = hooks[0].to_string();
     assert!(raw.contains("https://bot.example.gov.vn/webhooks/telegram"), "{raw}");
     assert!(raw.contains("s3cret-token"), "{raw}");
+    assert!(raw.contains("poll_answer") && raw.contains("my_chat_member"), "asks for poll answers: {raw}");
     assert!(bot.fake.bodies("getUpdates").is_empty(), "no polling in webhook mode");
 
     let client = reqwest::Client::new();

@@ -44,6 +44,13 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ("xoadulieu", "Xóa dữ liệu của tôi"),
 ];
 
+/// The updates the bot asks for, named on `getUpdates` and `setWebhook` (an omitted list keeps
+/// whatever a previous deployment set, which could leave out poll answers).
+fn wanted_updates() -> Vec<teloxide::types::AllowedUpdate> {
+    use teloxide::types::AllowedUpdate as U;
+    vec![U::Message, U::EditedMessage, U::CallbackQuery, U::PollAnswer, U::MyChatMember]
+}
+
 /// Where replies to an update go.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -267,9 +274,15 @@ impl Telegram {
     /// Registers the webhook with its secret token.
     pub async fn set_webhook(&self, url: &str, secret: &str) -> Result<()> {
         let url = reqwest::Url::parse(url).with_context(|| format!("invalid webhook URL {url}"))?;
-        with_retry(|| self.bot.set_webhook(url.clone()).secret_token(secret.to_owned()).send())
-            .await
-            .map_err(|e| anyhow::anyhow!("Telegram setWebhook failed: {}", redact(&e, &self.token)))?;
+        with_retry(|| {
+            self.bot
+                .set_webhook(url.clone())
+                .secret_token(secret.to_owned())
+                .allowed_updates(wanted_updates())
+                .send()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("Telegram setWebhook failed: {}", redact(&e, &self.token)))?;
         Ok(())
     }
 
@@ -462,7 +475,7 @@ impl Telegram {
             if *shutdown.borrow() {
                 break;
             }
-            let req = self.bot.get_updates().offset(offset).timeout(25);
+            let req = self.bot.get_updates().offset(offset).timeout(25).allowed_updates(wanted_updates());
             let res = tokio::select! {
                 r = req => r,
                 _ = shutdown.changed() => break,
