@@ -13,13 +13,10 @@ use std::{
 };
 
 use canhgiac::{
-    bot::Engine,
     campaign::{ChannelLimits, Worker},
     channels::telegram::Telegram,
-    check::{Blocklist, Checker},
-    content, search,
+    config::Config,
     server::Metrics,
-    store::Store,
     testing::fake_telegram,
 };
 
@@ -47,20 +44,14 @@ async fn run() {
     let subscribers = env_num("BROADCAST_SUBSCRIBERS", 10_000.0) as i64;
     let rate = env_num("BROADCAST_RATE", 28.0);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let content = Arc::new(content::load(&root.join("content")).expect("content"));
     let index_dir = tempfile::tempdir().expect("tempdir");
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let searcher = Arc::new(
-        search::Searcher::new(
-            content.clone(),
-            search::open_or_build(&content, index_dir.path()).expect("index"),
-        )
-        .expect("searcher"),
-    );
-    let checker =
-        Arc::new(Checker::new(content.clone(), Blocklist::new(), Some(searcher.clone())).expect("checker"));
-    let store = Arc::new(Store::open(data_dir.path()).expect("store"));
-    let engine = Arc::new(Engine::new(content, searcher, checker, store.clone()));
+    let mut cfg = Config::load_with(None, |_| None).expect("config");
+    cfg.content_dir = root.join("content");
+    cfg.index_dir = index_dir.path().to_path_buf();
+    cfg.data_dir = data_dir.path().to_path_buf();
+    let engine = Arc::new(canhgiac::cli::load_engine(&cfg).expect("engine"));
+    let store = engine.store().clone();
 
     let setup = Instant::now();
     for chat in 0..subscribers {

@@ -12,12 +12,8 @@ use std::{
 };
 
 use canhgiac::{
-    bot::Engine,
     channels::zalo::mac,
-    check::{Blocklist, Checker},
     config::{Config, Secret},
-    content, search,
-    store::Store,
     testing::{fake_telegram, fake_zalo},
 };
 use serde_json::json;
@@ -51,21 +47,8 @@ async fn run() {
         .skip(1)
         .filter_map(|l| l.split_once('\t').map(|(_, q)| q.to_owned()))
         .collect();
-    let content = Arc::new(content::load(&root.join("content")).expect("content"));
     let index_dir = tempfile::tempdir().expect("tempdir");
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let searcher = Arc::new(
-        search::Searcher::new(
-            content.clone(),
-            search::open_or_build(&content, index_dir.path()).expect("index"),
-        )
-        .expect("searcher"),
-    );
-    let checker =
-        Arc::new(Checker::new(content.clone(), Blocklist::new(), Some(searcher.clone())).expect("checker"));
-    let store = Arc::new(Store::open(data_dir.path()).expect("store"));
-    let engine = Arc::new(Engine::new(content, searcher, checker, store));
-
     let (fake, api_url) = fake_telegram::start().await.expect("fake api");
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let mut cfg = Config::load_with(None, |_| None).expect("config");
@@ -75,6 +58,9 @@ async fn run() {
     cfg.telegram_webhook_secret = Some(Secret::new("load-secret"));
     cfg.listen = format!("127.0.0.1:{port}");
     cfg.data_dir = data_dir.path().to_path_buf();
+    cfg.index_dir = index_dir.path().to_path_buf();
+    cfg.content_dir = root.join("content");
+    let engine = Arc::new(canhgiac::cli::load_engine(&cfg).expect("engine"));
     let (zalo_fake, zalo_api) = fake_zalo::start("za-0", "zr-0", "app-secret").await.expect("fake zalo");
     cfg.zalo_app_id = Some("app-load".into());
     cfg.zalo_app_secret = Some(Secret::new("app-secret"));

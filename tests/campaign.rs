@@ -14,7 +14,6 @@ use canhgiac::{
         telegram::Telegram,
         zalo::{Zalo, ZaloSettings},
     },
-    config::Config,
     server::Metrics,
     store::{Store, UserKey, now},
     testing::{
@@ -35,22 +34,9 @@ async fn serve(api_url: &str, data: &std::path::Path) -> (Server, Arc<Store>) {
     let store = Arc::new(Store::open(data).expect("store"));
     let (engine, index) = common::engine_with(store.clone());
     let engine = engine.with_roles(canhgiac::bot::Roles::new(&["telegram:1".into()], &[]).expect("roles"));
-    let listen = format!("127.0.0.1:{}", common::free_port());
-    let mut cfg = Config::load_with(None, |_| None).expect("config");
-    cfg.telegram_bot_token = Some(canhgiac::config::Secret::new("123:TEST"));
-    cfg.telegram_api_url = api_url.to_owned();
-    cfg.listen = listen.clone();
-    cfg.data_dir = data.to_path_buf();
+    let mut cfg = common::telegram_config(api_url, data);
     cfg.broadcast_rate = 100;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        canhgiac::server::serve(cfg, Arc::new(engine), async move {
-            let _ = rx.await;
-        })
-        .await
-        .expect("serve");
-    });
-    common::wait_healthy(&listen).await;
+    let (tx, task) = common::spawn_serve(cfg, engine).await;
     (Server { stop: Some(tx), task, _index: index }, store)
 }
 

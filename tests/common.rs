@@ -90,3 +90,32 @@ pub async fn wait_healthy(listen: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// Settings for `serve` with Telegram on (token `123:TEST`) against the fake Bot API at
+/// `api_url`, the database in `data` and a free port.
+pub fn telegram_config(api_url: &str, data: &std::path::Path) -> canhgiac::config::Config {
+    let mut cfg = canhgiac::config::Config::load_with(None, |_| None).expect("config");
+    cfg.telegram_bot_token = Some(canhgiac::config::Secret::new("123:TEST"));
+    cfg.telegram_api_url = api_url.to_owned();
+    cfg.listen = format!("127.0.0.1:{}", free_port());
+    cfg.data_dir = data.to_path_buf();
+    cfg
+}
+
+/// Runs `serve` in this process until the returned sender fires; returns once `/healthz` answers.
+pub async fn spawn_serve(
+    cfg: canhgiac::config::Config,
+    engine: canhgiac::bot::Engine,
+) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let listen = cfg.listen.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        canhgiac::server::serve(cfg, Arc::new(engine), async move {
+            let _ = rx.await;
+        })
+        .await
+        .expect("serve");
+    });
+    wait_healthy(&listen).await;
+    (tx, task)
+}

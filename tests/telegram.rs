@@ -30,24 +30,11 @@ async fn start_bot(public_url: Option<&str>) -> Bot {
     let data = tempfile::tempdir().expect("data");
     let store = Arc::new(Store::open(data.path()).expect("store"));
     let (engine, index_dir) = common::engine_with(store.clone());
-    let listen = format!("127.0.0.1:{}", common::free_port());
-    let mut cfg = Config::load_with(None, |_| None).expect("config");
-    cfg.telegram_bot_token = Some(canhgiac::config::Secret::new("123:TEST"));
-    cfg.telegram_api_url = api_url;
-    cfg.listen = listen.clone();
-    cfg.data_dir = data.path().to_path_buf();
+    let mut cfg = common::telegram_config(&api_url, data.path());
     cfg.public_url = public_url.map(str::to_owned);
     cfg.telegram_webhook_secret = public_url.map(|_| canhgiac::config::Secret::new("s3cret-token"));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        canhgiac::server::serve(cfg, Arc::new(engine), async move {
-            let _ = rx.await;
-        })
-        .await
-        .expect("serve");
-    });
-    // Wait until the server answers.
-    common::wait_healthy(&listen).await;
+    let listen = cfg.listen.clone();
+    let (tx, task) = common::spawn_serve(cfg, engine).await;
     Bot { fake, listen, stop: Some(tx), task, store, _dirs: (data, index_dir) }
 }
 
