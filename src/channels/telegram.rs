@@ -90,9 +90,11 @@ pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
                     (IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() }, true)
                 }
                 Some(t) => {
-                    let mentioned = !username.is_empty() && t.to_lowercase().contains(&mention);
+                    // ASCII lowercasing keeps byte offsets (bot usernames are ASCII), so the
+                    // position found in `lower` is valid in `t`.
+                    let lower = t.to_ascii_lowercase();
+                    let mentioned = !username.is_empty() && lower.contains(&mention);
                     let clean = if mentioned {
-                        let lower = t.to_lowercase();
                         let i = lower.find(&mention).unwrap_or(0);
                         format!("{}{}", &t[..i], &t[i + mention.len()..]).trim().to_owned()
                     } else {
@@ -569,6 +571,25 @@ impl Sender for Telegram {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_mention_after_text_that_lowercases_longer_is_stripped_cleanly() {
+        let me: teloxide::types::Me = serde_json::from_value(serde_json::json!({"id": 999, "is_bot": true,
+            "first_name": "canhgiac", "username": "canhgiac_bot", "can_join_groups": true,
+            "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "can_connect_to_business": false, "has_main_web_app": false}))
+        .expect("me");
+        // "İ" lowercases to two characters (3 bytes instead of 2): byte offsets in a Unicode
+        // lowercase copy do not fit the original.
+        // (teloxide's `Update` deserialises from text, as webhooks and getUpdates deliver it.)
+        let update: teloxide::types::Update = serde_json::from_str(&serde_json::json!({"update_id": 1,
+            "message": {"message_id": 1, "date": 1_700_000_000, "chat": {"id": -5, "type": "group", "title": "G"},
+            "from": {"id": 7, "is_bot": false, "first_name": "A"}, "text": "İİ @canhgiac_bot có lừa không"}}).to_string())
+        .expect("update");
+        let (inc, _) = super::to_incoming(&update, &me).expect("addressed");
+        assert!(inc.addressed);
+        assert_eq!(inc.kind, crate::bot::IncomingKind::Text("İİ  có lừa không".into()));
+    }
+
     #[test]
     fn tokens_are_redacted_from_error_messages() {
         let e = "error sending request for url (https://api.telegram.org/bot123:ABC/getUpdates)";

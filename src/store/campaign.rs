@@ -206,6 +206,14 @@ impl Store {
              WHERE channel = ?1 AND chat_id = ?2 AND status IN ('pending', 'sending')",
             params![channel, from, to],
         )?;
+        // The new id was already subscribed (or already has a row in the broadcast): the old
+        // subscription and its rows are duplicates.
+        tx.execute("DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2", params![channel, from])?;
+        tx.execute(
+            "UPDATE outbox SET status = 'skipped', reason = 'moved_duplicate'
+             WHERE channel = ?1 AND chat_id = ?2 AND status IN ('pending', 'sending')",
+            params![channel, from],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -371,30 +379,31 @@ impl Store {
         Ok(items)
     }
 
-    /// Settles (or reschedules) a claimed row.
+    /// Settles (or reschedules) a claimed row. A row no longer `sending` (its user deleted their
+    /// data, its chat moved onto another row meanwhile) keeps what happened to it.
     pub fn settle(&self, id: i64, outcome: &NewOutcome) -> Result<(), StoreError> {
         let t = now();
         let c = self.conn();
         match outcome {
             NewOutcome::Sent => c.execute(
-                "UPDATE outbox SET status = 'sent', reason = NULL, updated_at = ?2 WHERE id = ?1",
+                "UPDATE outbox SET status = 'sent', reason = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'sending'",
                 params![id, t],
             )?,
             NewOutcome::Retry { at, reason } => c.execute(
-                "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1",
+                "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 AND status = 'sending'",
                 params![id, at, reason, t],
             )?,
             NewOutcome::Wait { at, reason } => c.execute(
                 "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4,
-                     attempts = MAX(attempts - 1, 0) WHERE id = ?1",
+                     attempts = MAX(attempts - 1, 0) WHERE id = ?1 AND status = 'sending'",
                 params![id, at, reason, t],
             )?,
             NewOutcome::Failed(reason) => c.execute(
-                "UPDATE outbox SET status = 'failed', reason = ?2, updated_at = ?3 WHERE id = ?1",
+                "UPDATE outbox SET status = 'failed', reason = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'sending'",
                 params![id, reason, t],
             )?,
             NewOutcome::Skipped(reason) => c.execute(
-                "UPDATE outbox SET status = 'skipped', reason = ?2, updated_at = ?3 WHERE id = ?1",
+                "UPDATE outbox SET status = 'skipped', reason = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'sending'",
                 params![id, reason, t],
             )?,
         };
@@ -566,6 +575,25 @@ mod tests {
         }
         assert_eq!(s.quiz_takers_since(0).expect("takers"), (2, 3), "2 people; 1 personal + 2 group quizzes");
         assert_eq!(s.quiz_takers_since(now() + 10).expect("later"), (0, 0));
+    }
+
+    #[test]
+    fn a_chat_moving_onto_an_existing_subscription_is_a_duplicate() {
+        let s = Store::in_memory().expect("store");
+        s.subscribe("telegram", "-100", "group").expect("old id");
+        s.subscribe("telegram", "-200", "group").expect("new id, subscribed again after the upgrade");
+        let id = s.create_alert_draft("x", "cli").expect("draft");
+        s.queue_alert(id).expect("queue");
+        let rows = s.claim_due("telegram", now(), 10).expect("claim");
+        let old = rows.iter().find(|r| r.chat_id == "-100").expect("old row");
+        s.move_chat("telegram", "-100", "-200").expect("move");
+        s.settle(old.id, &NewOutcome::Retry { at: now(), reason: "chat_moved".into() }).expect("settle");
+        assert_eq!(s.subscribers("telegram").expect("subs"), ["-200"]);
+        assert_eq!(
+            s.broadcast_reasons(id).expect("reasons"),
+            [("skipped".into(), "moved_duplicate".into(), 1)]
+        );
+        assert_eq!(s.claim_due("telegram", now(), 10).expect("claim").len(), 0, "not retried forever");
     }
 
     #[test]
