@@ -11,9 +11,10 @@ use super::{
     types::{Button, ChatKind, Incoming, Reply},
 };
 use crate::{
-    campaign::{MAX_ALERT_CHARS, TipNow, vn_datetime},
+    campaign::{MAX_ALERT_CHARS, TipNow},
     rich::{Rich, Span},
     store::{UserKey, now},
+    vntime::datetime_vi,
 };
 
 fn text(s: impl Into<String>) -> Reply {
@@ -27,7 +28,7 @@ impl Engine {
 
     fn next_slot_text(&self) -> String {
         let c = self.campaign();
-        format!("{} ({})", vn_datetime(c.schedule().next_slot(now())), c.schedule().describe())
+        format!("{} ({})", datetime_vi(c.schedule().next_slot(now())), c.schedule().describe())
     }
 
     /// Campaign commands; `None` for anything else.

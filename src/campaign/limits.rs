@@ -69,11 +69,11 @@ impl ChannelLimits {
 #[must_use]
 pub fn window_wait(limits: &ChannelLimits, t: i64) -> Option<i64> {
     let (open, close) = limits.window?;
-    let (day, minute) = super::local_day_minute(t);
+    let (day, minute) = crate::vntime::local_day_minute(t);
     if minute < open {
-        Some(super::local_time(day, open))
+        Some(crate::vntime::local_time(day, open))
     } else if minute >= close {
-        Some(super::local_time(day + 1, open))
+        Some(crate::vntime::local_time(day + 1, open))
     } else {
         None
     }

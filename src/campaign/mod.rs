@@ -2,6 +2,7 @@
 //! statistics. Everything here is synchronous and works on the store; the [`Worker`] drains
 //! the durable outbox through channel [`Sender`]s within each platform's limits.
 
+mod labels;
 mod limits;
 mod schedule;
 mod tips;
@@ -13,10 +14,9 @@ use serde::Serialize;
 use thiserror::Error;
 use tracing::info;
 
+pub use labels::{broadcast_status_vi, channel_vi, chat_kind_vi, reason_vi, status_vi};
 pub use limits::{ChannelLimits, ChatPacer, window_wait};
-pub use schedule::{
-    ScheduleError, TipSchedule, WEEK, civil, local_day_minute, local_time, vn_date, vn_datetime, week_start,
-};
+pub use schedule::{ScheduleError, TipSchedule, WEEK};
 pub use tips::next_tip;
 pub use worker::{SendFuture, SendResult, Sender, Worker};
 
@@ -24,6 +24,7 @@ use crate::{
     content::{Content, Tip},
     rich::{Rich, Span},
     store::{BroadcastSummary, OutboxItem, Store, StoreError, SubscriptionCount},
+    vntime::{datetime_vi, iso_date, week_start},
 };
 
 /// Longest alert an admin may broadcast (one message on every platform).
@@ -96,24 +97,6 @@ pub struct Stats {
     pub next_tip_at: String,
 }
 
-fn verdict_vi(v: &str) -> &str {
-    match v {
-        "scam" => "lừa đảo",
-        "suspicious" => "đáng ngờ",
-        "safe" => "chưa thấy dấu hiệu",
-        other => other,
-    }
-}
-
-fn channel_vi(c: &str) -> &str {
-    match c {
-        "telegram" => "Telegram",
-        "zalo" => "Zalo",
-        "console" => "Dòng lệnh",
-        other => other,
-    }
-}
-
 impl Stats {
     /// The statistics as a Vietnamese message.
     #[must_use]
@@ -122,17 +105,14 @@ impl Stats {
         let mut subs: Vec<String> = self
             .subscribers
             .iter()
-            .map(|s| {
-                let kind = if s.chat_kind == "group" { "nhóm" } else { "người dùng" };
-                format!("{}: {} {kind}", channel_vi(&s.channel), s.count)
-            })
+            .map(|s| format!("{}: {} {}", channel_vi(&s.channel), s.count, chat_kind_vi(&s.chat_kind)))
             .collect();
         if subs.is_empty() {
             subs.push("Chưa có ai đăng ký.".into());
         }
         let checks_total: i64 = self.checks_this_week.iter().map(|(_, n)| n).sum();
         let mut checks: Vec<String> =
-            self.checks_this_week.iter().map(|(v, n)| format!("{}: {n}", verdict_vi(v))).collect();
+            self.checks_this_week.iter().map(|(v, n)| format!("{}: {n}", verdict_label(v))).collect();
         if checks.is_empty() {
             checks.push("Chưa có lượt kiểm tra nào.".into());
         }
@@ -154,6 +134,15 @@ impl Stats {
     }
 }
 
+/// A stored verdict key in Vietnamese.
+#[must_use]
+pub fn verdict_label(key: &str) -> &str {
+    match crate::check::Verdict::parse(key) {
+        Some(v) => v.label_vi(),
+        None => key,
+    }
+}
+
 /// One line about a broadcast: kind, date, delivered/failed/skipped/waiting.
 #[must_use]
 pub fn describe_broadcast(b: &BroadcastSummary) -> String {
@@ -162,7 +151,7 @@ pub fn describe_broadcast(b: &BroadcastSummary) -> String {
     let mut s = format!(
         "#{} {kind} {}: đã gửi {}, lỗi {}, bỏ qua {}",
         b.id,
-        vn_datetime(b.created_at),
+        datetime_vi(b.created_at),
         b.total("sent"),
         b.total("failed"),
         b.total("skipped")
@@ -316,7 +305,7 @@ impl Campaign {
     /// The campaign's figures now.
     pub fn stats(&self, now: i64) -> Result<Stats, CampaignError> {
         let from = week_start(now);
-        let week_from = vn_date(from);
+        let week_from = iso_date(from);
         let (takers, quizzes) = self.store.quiz_takers_since(from)?;
         let (takers_total, _) = self.store.quiz_takers_since(0)?;
         Ok(Stats {
@@ -329,7 +318,7 @@ impl Campaign {
             quiz_takers_total: takers_total,
             next_tip_at: format!(
                 "{} ({})",
-                vn_datetime(self.schedule.next_slot(now)),
+                datetime_vi(self.schedule.next_slot(now)),
                 self.schedule.describe()
             ),
         })

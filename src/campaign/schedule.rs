@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use crate::store::VN_OFFSET;
+use crate::vntime::VN_OFFSET;
 
 /// Seconds in a week.
 pub const WEEK: i64 = 7 * 86_400;
@@ -87,55 +87,6 @@ impl TipSchedule {
     }
 }
 
-/// Vietnamese local time parts of a Unix time: (days since 1970-01-01, minute of the day).
-#[must_use]
-pub fn local_day_minute(now: i64) -> (i64, i64) {
-    let local = now + VN_OFFSET;
-    (local.div_euclid(86_400), local.rem_euclid(86_400) / 60)
-}
-
-/// The Unix time of a Vietnamese local day (days since 1970-01-01) at a minute of the day.
-#[must_use]
-pub fn local_time(day: i64, minute: i64) -> i64 {
-    day * 86_400 + minute * 60 - VN_OFFSET
-}
-
-/// Monday 00:00 (Vietnamese time) of the week containing `now`.
-#[must_use]
-pub fn week_start(now: i64) -> i64 {
-    let (day, _) = local_day_minute(now);
-    local_time(day - (day + 3).rem_euclid(7), 0)
-}
-
-/// (year, month, day) of a day count since 1970-01-01 (proleptic Gregorian calendar).
-#[must_use]
-pub fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// A Unix time as Vietnamese local date and time, `23/11/2026 08:00`.
-#[must_use]
-pub fn vn_datetime(t: i64) -> String {
-    let (day, minute) = local_day_minute(t);
-    let (y, m, d) = civil(day);
-    format!("{d:02}/{m:02}/{y} {:02}:{:02}", minute / 60, minute % 60)
-}
-
-/// A Unix time's Vietnamese date as `YYYY-MM-DD` (the form the store keeps days in).
-#[must_use]
-pub fn vn_date(t: i64) -> String {
-    let (y, m, d) = civil(local_day_minute(t).0);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,11 +113,5 @@ mod tests {
         assert_eq!(s.next_slot(MON_0800_VN + 10), MON_0800_VN + WEEK);
         // Sunday 23:00 UTC is already Monday 06:00 in Vietnam: the slot is still ahead.
         assert_eq!(s.latest_slot(MON_0800_VN - 2 * 3600), MON_0800_VN - WEEK);
-        assert_eq!(week_start(MON_0800_VN + 86_400), MON_0800_VN - 8 * 3600);
-        assert_eq!(local_day_minute(MON_0800_VN).1, 8 * 60);
-        assert_eq!(vn_datetime(MON_0800_VN), "23/11/2026 08:00");
-        assert_eq!(vn_date(MON_0800_VN - 8 * 3600 - 1), "2026-11-22");
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(11_016), (2000, 2, 29));
     }
 }

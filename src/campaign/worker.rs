@@ -16,10 +16,11 @@ use tokio::{
 };
 use tracing::{Instrument, info, info_span, warn};
 
-use super::{
-    Campaign, ChannelLimits, ChatPacer, Outgoing, limits::window_wait, local_day_minute, local_time,
+use super::{Campaign, ChannelLimits, ChatPacer, Outgoing, limits::window_wait};
+use crate::{
+    store::{NewOutcome, OutboxItem, Store, UserKey, now},
+    vntime::{local_day_minute, local_time},
 };
-use crate::store::{NewOutcome, OutboxItem, Store, UserKey, now};
 
 /// What a channel says about one send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +136,10 @@ impl Lane {
             }
             SendResult::Transient(reason) | SendResult::Failed(reason) => NewOutcome::Failed(reason),
             SendResult::Gone(reason) | SendResult::Skip(reason) => NewOutcome::Skipped(reason),
-            SendResult::Moved(_) => NewOutcome::Retry { at: t, reason: "chat_moved".into() },
+            SendResult::Moved(_) if item.attempts < self.max_attempts => {
+                NewOutcome::Retry { at: t, reason: "chat_moved".into() }
+            }
+            SendResult::Moved(_) => NewOutcome::Failed("chat_moved".into()),
         }
     }
 

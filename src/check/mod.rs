@@ -70,6 +70,23 @@ impl Verdict {
         }
     }
 
+    /// The verdict in a sentence or a table cell (never "an toàn": the checker only says it
+    /// found no sign of fraud).
+    #[must_use]
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Scam => "lừa đảo",
+            Self::Suspicious => "đáng ngờ",
+            Self::Safe => "chưa thấy dấu hiệu lừa đảo",
+        }
+    }
+
+    /// From the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Safe, Self::Suspicious, Self::Scam].into_iter().find(|v| v.as_str() == s)
+    }
+
     /// The verdict as in the JSON interface.
     #[must_use]
     pub fn as_str(self) -> &'static str {

@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 use thiserror::Error;
 
 use crate::{
+    campaign::{channel_vi, verdict_label},
     content::Content,
     store::{ReportFigures, Store, StoreError, UserKey},
+    vntime::{civil, days_from_civil},
 };
 use session::SessionResults;
 
@@ -39,23 +41,6 @@ pub enum ReportError {
     },
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The Vietnamese date (dd/mm/yyyy, UTC+7) of a Unix time.
-#[must_use]
-pub fn vn_date(unix: i64) -> String {
-    let (y, m, d) = crate::campaign::civil((unix + crate::store::VN_OFFSET).div_euclid(86_400));
-    format!("{d:02}/{m:02}/{y}")
-}
-
 /// Checks a `YYYY-MM-DD` date (a real calendar day).
 pub fn parse_date(s: &str) -> Result<String, ReportError> {
     let bad = || ReportError::Date(s.to_owned());
@@ -66,7 +51,7 @@ pub fn parse_date(s: &str) -> Result<String, ReportError> {
     }
     let (y, m, d): (i64, i64, i64) =
         (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-    if crate::campaign::civil(days_from_civil(y, m, d)) != (y, m, d) {
+    if civil(days_from_civil(y, m, d)) != (y, m, d) {
         return Err(bad());
     }
     Ok(format!("{y:04}-{m:02}-{d:02}"))
@@ -218,22 +203,10 @@ pub fn build(
     })
 }
 
-fn channel_label(c: &str) -> &str {
-    match c {
-        "telegram" => "Telegram",
-        "zalo" => "Zalo",
-        "console" => "Dòng lệnh",
-        other => other,
-    }
-}
-
-fn verdict_label(v: &str) -> &str {
-    match v {
-        "scam" => "Lừa đảo",
-        "suspicious" => "Đáng ngờ",
-        "safe" => "An toàn",
-        other => other,
-    }
+/// A label with its first letter in capitals, for a table cell.
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn day_vn(date: &str) -> String {
@@ -286,7 +259,7 @@ pub fn render_md(r: &Report, content: &Content) -> String {
 
     out.push_str("## Cán bộ được tiếp cận\n\nSố người dùng khác nhau đã nhắn cho bot trong kỳ.\n\n");
     let mut rows: Vec<Vec<String>> =
-        f.reached.iter().map(|(c, n)| vec![channel_label(c).to_owned(), n.to_string()]).collect();
+        f.reached.iter().map(|(c, n)| vec![channel_vi(c).to_owned(), n.to_string()]).collect();
     rows.push(vec!["**Tổng**".into(), sum(&f.reached).to_string()]);
     table(&mut out, &["Kênh", "Người dùng"], &rows);
 
@@ -296,7 +269,7 @@ pub fn render_md(r: &Report, content: &Content) -> String {
         .iter()
         .map(|s| {
             vec![
-                channel_label(&s.channel).to_owned(),
+                channel_vi(&s.channel).to_owned(),
                 if s.chat_kind == "group" { "Nhóm".into() } else { "Cá nhân".into() },
                 s.count.to_string(),
             ]
@@ -304,7 +277,7 @@ pub fn render_md(r: &Report, content: &Content) -> String {
         .collect();
     table(&mut out, &["Kênh", "Loại", "Đang đăng ký"], &rows);
     let rows: Vec<Vec<String>> =
-        f.new_subscribers.iter().map(|(c, n)| vec![channel_label(c).to_owned(), n.to_string()]).collect();
+        f.new_subscribers.iter().map(|(c, n)| vec![channel_vi(c).to_owned(), n.to_string()]).collect();
     table(&mut out, &["Kênh", "Đăng ký mới trong kỳ"], &rows);
 
     out.push_str("## Mẹo và cảnh báo đã gửi\n\n");
@@ -314,16 +287,16 @@ pub fn render_md(r: &Report, content: &Content) -> String {
         vec!["Cảnh báo đã phát".to_owned(), r.figures.alerts.to_string()],
     ];
     for (c, n) in &f.tips_delivered {
-        rows.push(vec![format!("Mẹo hàng tuần đã gửi tới ({})", channel_label(c)), n.to_string()]);
+        rows.push(vec![format!("Mẹo hàng tuần đã gửi tới ({})", channel_vi(c)), n.to_string()]);
     }
     for (c, n) in &f.alert_deliveries {
-        rows.push(vec![format!("Cảnh báo đã gửi tới ({})", channel_label(c)), n.to_string()]);
+        rows.push(vec![format!("Cảnh báo đã gửi tới ({})", channel_vi(c)), n.to_string()]);
     }
     table(&mut out, &["Chỉ số", "Số lượng"], &rows);
 
     out.push_str("## Kiểm tra tin nhắn\n\n");
     let rows: Vec<Vec<String>> =
-        f.verdicts.iter().map(|(v, n)| vec![verdict_label(v).to_owned(), n.to_string()]).collect();
+        f.verdicts.iter().map(|(v, n)| vec![upper_first(verdict_label(v)), n.to_string()]).collect();
     table(&mut out, &["Kết luận", "Số lượt"], &rows);
     let rows: Vec<Vec<String>> = f
         .forms
@@ -456,8 +429,6 @@ mod tests {
         assert!(parse_date("2025-2-3").is_err());
         assert!(parse_date("hôm qua").is_err());
         // 2024-12-31 17:00 UTC is already 1 January in Vietnam.
-        assert_eq!(vn_date(1_735_664_400), "01/01/2025");
-        assert_eq!(vn_date(1_735_664_399), "31/12/2024");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use crate::{
     store::{GroupQuiz, QuestionRate, Standing},
 };
 
-use super::{PASS_PERCENT, csv_line, percent, vn_date};
+use super::{PASS_PERCENT, csv_line, percent};
+use crate::vntime::date_vi;
 
 /// A session with its leaderboard and per-question rates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub fn title(s: &GroupQuiz) -> String {
     if let Some(d) = &s.difficulty {
         t.push_str(&format!(", mức {}", difficulty_label(d)));
     }
-    t.push_str(&format!(") ngày {}", vn_date(s.started_at)));
+    t.push_str(&format!(") ngày {}", date_vi(s.started_at)));
     t
 }
 

@@ -274,12 +274,6 @@ pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Vietnam's offset from UTC (Asia/Ho_Chi_Minh has no daylight saving).
-pub const VN_OFFSET: i64 = 7 * 3600;
-
-/// SQL for the Vietnamese calendar date (YYYY-MM-DD) of a Unix time parameter.
-const VN_DATE: &str = "date(?, 'unixepoch', '+7 hours')";
-
 /// The SQLite store. Shared behind an `Arc`; calls are short and serialised by a mutex.
 #[derive(Debug)]
 pub struct Store {
@@ -334,8 +328,7 @@ impl Store {
             "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
             params![k.channel, k.id, t],
         )?;
-        let day: String =
-            tx.query_row(&format!("SELECT {}", VN_DATE.replace('?', "?1")), params![t], |r| r.get(0))?;
+        let day = crate::vntime::iso_date(t);
         tx.execute(
             "UPDATE users SET last_seen = ?3 WHERE channel = ?1 AND user_id = ?2 AND last_seen IS NOT ?3",
             params![k.channel, k.id, day],
@@ -545,12 +538,9 @@ impl Store {
     /// `scam`; kind `form`, key a form id.
     pub fn count(&self, kind: &str, key: &str) -> Result<(), StoreError> {
         self.conn().execute(
-            &format!(
-                "INSERT INTO stats (day, kind, key, count) VALUES ({}, ?2, ?3, 1)
-                 ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
-                VN_DATE.replace('?', "?1")
-            ),
-            params![now(), kind, key],
+            "INSERT INTO stats (day, kind, key, count) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
+            params![crate::vntime::iso_date(now()), kind, key],
         )?;
         Ok(())
     }
