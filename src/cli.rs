@@ -245,15 +245,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn open_campaign(cfg: &Config) -> Result<crate::campaign::Campaign> {
-    let store = crate::store::Store::open(&cfg.data_dir)
-        .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))?;
     let schedule = crate::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
-    Ok(crate::campaign::Campaign::new(load_content(cfg)?, Arc::new(store), schedule))
+    Ok(crate::campaign::Campaign::new(load_content(cfg)?, Arc::new(open_store(cfg)?), schedule))
 }
 
 fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> {
-    let campaign = open_campaign(cfg)?;
-    let store = campaign.store();
+    use crate::campaign::{channel_vi, describe_broadcast, reason_vi, status_vi};
+    let store = open_store(cfg)?;
     let list = store.broadcast_summaries(limit)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&list)?);
@@ -263,19 +261,13 @@ fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> 
         println!("Chưa có đợt gửi nào.");
     }
     for b in &list {
-        let state = match b.status.as_str() {
-            "done" => "xong",
-            "queued" => "đang gửi",
-            "cancelled" => "đã hủy",
-            other => other,
-        };
-        println!("{} [{state}]", crate::campaign::describe_broadcast(b));
+        println!("Đợt {}: {}", b.id, describe_broadcast(b));
         for (channel, counts) in &b.counts {
-            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
-            println!("    {channel}: {}", parts.join(", "));
+            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", status_vi(s))).collect();
+            println!("    {}: {}", channel_vi(channel), parts.join(", "));
         }
         for (status, reason, n) in store.broadcast_reasons(b.id)? {
-            println!("    {status} ({reason}): {n}");
+            println!("    {} vì {}: {n}", status_vi(&status), reason_vi(&reason));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -140,7 +140,13 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
         .map(|d| d.chat)
         .collect();
     assert_eq!(tip_chats.len(), 3, "{tip_chats:?}");
-    assert!(last_text_to(&fake, 1).contains(&prefix(&tips[1].text)), "no repeat of the welcome tip");
+    // The tip and the admin's "Đang gửi…" reply may arrive in either order.
+    let tip_to_admin = fake.delivered()[before..]
+        .iter()
+        .find(|d| d.chat == 1 && d.text.contains("Mẹo cảnh giác tuần này"))
+        .map(|d| d.text.clone())
+        .unwrap_or_default();
+    assert!(tip_to_admin.contains(&prefix(&tips[1].text)), "no repeat of the welcome tip: {tip_to_admin}");
     until("the blocked chat to be unsubscribed", 20, || {
         store.subscribers("telegram").expect("subs") == ["-100", "1", "2"]
     })
@@ -338,7 +344,7 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
 
     let id =
         store.create_alert_draft("Cảnh báo: tin nhắn giả mạo cơ quan thuế.", "telegram:1").expect("draft");
-    assert_eq!(store.queue_alert(id).expect("queue"), Some(4));
+    assert_eq!(store.queue_alert(id).expect("queue"), Some(3), "four subscribers, three reachable");
     until("the promotions", 30, || fake.promotions().len() >= 2).await;
     let mut users: Vec<String> = fake.promotions().into_iter().map(|p| p.0).collect();
     users.sort();

@@ -11,24 +11,14 @@ use super::{
     types::{Button, ChatKind, Incoming, Reply},
 };
 use crate::{
-    campaign::{MAX_ALERT_CHARS, TipNow},
+    campaign::{Campaign, MAX_ALERT_CHARS, TipNow},
     rich::{Rich, Span},
-    store::{UserKey, now},
-    vntime::datetime_vi,
+    store::{UserKey, UserRow, now},
 };
 
-fn text(s: impl Into<String>) -> Reply {
-    Reply::text(Rich::new().para(s))
-}
-
 impl Engine {
-    fn admin_key(key: &UserKey) -> String {
-        format!("{}:{}", key.channel, key.id)
-    }
-
     fn next_slot_text(&self) -> String {
-        let c = self.campaign();
-        format!("{} ({})", datetime_vi(c.schedule().next_slot(now())), c.schedule().describe())
+        self.campaign().next_tip_text(now())
     }
 
     /// Campaign commands; `None` for anything else.
@@ -36,33 +26,36 @@ impl Engine {
         &self,
         inc: &Incoming,
         key: &UserKey,
+        user: &UserRow,
+        role: Role,
         name: &str,
         arg: &str,
     ) -> Result<Option<Vec<Reply>>, EngineError> {
         let group = inc.chat.kind == ChatKind::Group;
-        let role = self.role(key)?;
         let replies = match name {
-            "dangky" => self.subscribe(inc, key, role)?,
+            "dangky" => self.subscribe(inc, key, user, role)?,
             "huydangky" => {
                 if group && role < Role::Trainer {
-                    vec![text(texts::GROUP_ONLY_STAFF)]
+                    vec![Reply::plain(texts::GROUP_ONLY_STAFF)]
                 } else {
                     let chat = if group { inc.chat.id.as_str() } else { key.id.as_str() };
-                    self.campaign().store().unsubscribe(&key.channel, chat)?;
-                    vec![text(if group { texts::GROUP_UNSUBSCRIBED } else { texts::UNSUBSCRIBED })]
+                    self.store().unsubscribe(&key.channel, chat)?;
+                    vec![Reply::plain(if group { texts::GROUP_UNSUBSCRIBED } else { texts::UNSUBSCRIBED })]
                 }
             }
-            "guimeo" | "phatcanhbao" | "thongke" if role < Role::Admin => vec![text(texts::ADMIN_ONLY)],
-            "guimeo" => vec![match self.campaign().tip_now(&Self::admin_key(key), now())? {
+            "guimeo" | "phatcanhbao" | "thongke" if role < Role::Admin => {
+                vec![Reply::plain(texts::ADMIN_ONLY)]
+            }
+            "guimeo" => vec![match self.campaign().tip_now(&key.to_string(), now())? {
                 TipNow::Queued { id, recipients } => {
                     self.wake_worker();
                     info!(broadcast = id, recipients, "tip sent now by an admin");
-                    text(format!(
-                        "Đang gửi mẹo tuần này tới {recipients} nơi nhận (đợt #{id}). Gõ /thongke để theo dõi."
+                    Reply::plain(format!(
+                        "Đang gửi mẹo tuần này tới {recipients} nơi nhận. Gõ /thongke để theo dõi."
                     ))
                 }
-                TipNow::AlreadySent { id } => text(format!(
-                    "Mẹo tuần này đã được gửi (đợt #{id}). Mẹo tuần sau sẽ tự gửi vào {}.",
+                TipNow::AlreadySent { .. } => Reply::plain(format!(
+                    "Mẹo tuần này đã được gửi. Mẹo tuần sau sẽ tự gửi lúc {}.",
                     self.next_slot_text()
                 )),
             }],
@@ -73,27 +66,29 @@ impl Engine {
         Ok(Some(replies))
     }
 
-    fn subscribe(&self, inc: &Incoming, key: &UserKey, role: Role) -> Result<Vec<Reply>, EngineError> {
+    fn subscribe(
+        &self,
+        inc: &Incoming,
+        key: &UserKey,
+        user: &UserRow,
+        role: Role,
+    ) -> Result<Vec<Reply>, EngineError> {
         let group = inc.chat.kind == ChatKind::Group;
         if group && role < Role::Trainer {
-            return Ok(vec![text(texts::GROUP_ONLY_STAFF)]);
+            return Ok(vec![Reply::plain(texts::GROUP_ONLY_STAFF)]);
         }
         let (chat, kind) = if group { (inc.chat.id.as_str(), "group") } else { (key.id.as_str(), "private") };
-        if !group {
-            self.campaign().store().touch_user(key)?;
-        }
         let Some(tip) = self.campaign().subscribe(&key.channel, chat, kind, now())? else {
-            return Ok(vec![text(format!(
-                "{} đã đăng ký rồi. Mẹo tiếp theo sẽ đến vào {}.",
+            return Ok(vec![Reply::plain(format!(
+                "{} đã đăng ký rồi. Mẹo tiếp theo sẽ đến lúc {}.",
                 if group { "Nhóm này" } else { "Anh/chị" },
                 self.next_slot_text()
             ))]);
         };
-        let not_following =
-            key.channel == "zalo" && !self.campaign().store().user(key)?.is_some_and(|u| u.follower);
+        let not_following = key.channel == "zalo" && !user.follower;
         let intro = if group {
             format!(
-                "Đã đăng ký cho nhóm! Mỗi tuần nhóm sẽ nhận một mẹo cảnh giác, lần tới vào {}.",
+                "Đã đăng ký cho nhóm! Mỗi tuần nhóm sẽ nhận một mẹo cảnh giác, lần tới lúc {}.",
                 self.next_slot_text()
             )
         } else {
@@ -111,34 +106,22 @@ impl Engine {
     fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {
         let body = arg.trim();
         if body.is_empty() {
-            return Ok(text(texts::ALERT_USAGE));
+            return Ok(Reply::plain(texts::ALERT_USAGE));
         }
         let n = body.chars().count();
         if n > MAX_ALERT_CHARS {
-            return Ok(text(format!(
+            return Ok(Reply::plain(format!(
                 "Cảnh báo dài {n} ký tự, quá giới hạn {MAX_ALERT_CHARS} ký tự. Anh/chị rút gọn rồi gửi lại nhé."
             )));
         }
         let c = self.campaign();
-        let id = c.store().create_alert_draft(body, &Self::admin_key(key))?;
+        let id = self.store().create_alert_draft(body, &key.to_string())?;
         let audience = c.audience()?;
-        let item = crate::store::OutboxItem {
-            id: 0,
-            broadcast_id: id,
-            kind: "alert".into(),
-            channel: key.channel.clone(),
-            chat_id: key.id.clone(),
-            chat_kind: "private".into(),
-            tip_id: None,
-            body: Some(body.to_owned()),
-            attempts: 0,
-        };
-        let mut preview = Rich::new().para(format!(
-            "Xem trước cảnh báo. Bấm \"Gửi\" để gửi tới {audience} nơi nhận đã đăng ký (Telegram và Zalo)."
-        ));
-        if let Some(m) = c.message(&item) {
-            preview = preview.append(m.rich());
-        }
+        let preview = Rich::new()
+            .para(format!(
+                "Xem trước cảnh báo. Bấm \"Gửi\" để gửi tới {audience} nơi nhận đã đăng ký (Telegram và Zalo)."
+            ))
+            .append(Campaign::alert_message(body).rich());
         Ok(Reply::with_buttons(
             preview,
             vec![vec![
@@ -153,34 +136,36 @@ impl Engine {
         &self,
         inc: &Incoming,
         key: &UserKey,
+        user: &UserRow,
+        role: Role,
         data: &str,
     ) -> Result<Option<Vec<Reply>>, EngineError> {
         let (confirm, id) = match data.split(':').collect::<Vec<_>>().as_slice() {
             ["bc", "ok", id] => (true, *id),
             ["bc", "no", id] => (false, *id),
-            ["m", "sub"] => return Ok(Some(self.subscribe(inc, key, self.role(key)?)?)),
+            ["m", "sub"] => return Ok(Some(self.subscribe(inc, key, user, role)?)),
             _ => return Ok(None),
         };
-        if self.role(key)? < Role::Admin {
-            return Ok(Some(vec![text(texts::ADMIN_ONLY)]));
+        if role < Role::Admin {
+            return Ok(Some(vec![Reply::plain(texts::ADMIN_ONLY)]));
         }
-        let Ok(id) = id.parse::<i64>() else { return Ok(Some(vec![text(texts::ALERT_GONE)])) };
-        let store = self.campaign().store().clone();
+        let Ok(id) = id.parse::<i64>() else { return Ok(Some(vec![Reply::plain(texts::ALERT_GONE)])) };
+        let store = self.store();
         let reply = if confirm {
             match store.queue_alert(id)? {
                 Some(n) => {
                     self.wake_worker();
                     info!(broadcast = id, recipients = n, "alert confirmed");
-                    text(format!(
-                        "Đã bắt đầu gửi cảnh báo (đợt #{id}) tới {n} nơi nhận. Gõ /thongke để theo dõi."
+                    Reply::plain(format!(
+                        "Đã bắt đầu gửi cảnh báo tới {n} nơi nhận. Gõ /thongke để theo dõi."
                     ))
                 }
-                None => text(texts::ALERT_GONE),
+                None => Reply::plain(texts::ALERT_GONE),
             }
         } else if store.cancel_draft(id)? {
-            text(texts::ALERT_CANCELLED)
+            Reply::plain(texts::ALERT_CANCELLED)
         } else {
-            text(texts::ALERT_GONE)
+            Reply::plain(texts::ALERT_GONE)
         };
         Ok(Some(vec![reply]))
     }

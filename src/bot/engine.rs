@@ -216,7 +216,9 @@ impl Engine {
         } else if !user.active {
             self.store.set_active(&key, true)?;
         }
-        if let Some(replies) = self.group_quiz(&key, inc)? {
+        // One read of the user's row serves every decision below.
+        let role = self.roles.of(&key, &user.role);
+        if let Some(replies) = self.group_quiz(&key, inc, role)? {
             out.extend(replies);
             return Ok(out);
         }
@@ -227,14 +229,14 @@ impl Engine {
             }
             IncomingKind::Left | IncomingKind::PollAnswer { .. } => Vec::new(),
             IncomingKind::Command { name, arg } => {
-                match self.campaign_command(inc, &key, name, arg.trim())? {
+                match self.campaign_command(inc, &key, &user, role, name, arg.trim())? {
                     Some(r) => r,
                     None => self.command(&key, name, arg.trim())?,
                 }
             }
             IncomingKind::Forwarded(t) => vec![self.check(&key, t)],
             IncomingKind::Text(t) => self.text(&key, t)?,
-            IncomingKind::Button(data) => match self.campaign_button(inc, &key, data)? {
+            IncomingKind::Button(data) => match self.campaign_button(inc, &key, &user, role, data)? {
                 Some(r) => r,
                 None => self.button(&key, data)?,
             },

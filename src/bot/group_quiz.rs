@@ -72,7 +72,7 @@ fn commands_help(intro: &str, lines: &[(&str, &str)]) -> Rich {
 }
 
 fn say(text: &str) -> Vec<Reply> {
-    vec![Reply::text(Rich::new().para(text))]
+    vec![Reply::plain(text)]
 }
 
 impl Engine {
@@ -82,6 +82,7 @@ impl Engine {
         &self,
         key: &UserKey,
         inc: &Incoming,
+        role: Role,
     ) -> Result<Option<Vec<Reply>>, EngineError> {
         let private = inc.chat.kind == ChatKind::Private;
         Ok(Some(match &inc.kind {
@@ -90,13 +91,13 @@ impl Engine {
                 Vec::new()
             }
             IncomingKind::Command { name, arg } => match name.as_str() {
-                "quiznhom" => self.start_group_quiz(key, inc, arg)?,
-                "dungquiz" => self.stop_group_quiz(key, inc)?,
-                "ketqua" => self.results(key, inc, arg)?,
+                "quiznhom" => self.start_group_quiz(key, role, inc, arg)?,
+                "dungquiz" => self.stop_group_quiz(key, role, inc)?,
+                "ketqua" => self.results(key, role, inc, arg)?,
                 "thamgia" => self.join_by_code(key, arg)?.unwrap_or_else(|| say(texts::UNKNOWN_CODE)),
-                "captrainer" => self.grant_trainer(key, arg, true)?,
-                "botrainer" => self.grant_trainer(key, arg, false)?,
-                "trogiup" | "help" => match self.role(key)? {
+                "captrainer" => self.grant_trainer(role, arg, true)?,
+                "botrainer" => self.grant_trainer(role, arg, false)?,
+                "trogiup" | "help" => match role {
                     Role::User => return Ok(None),
                     role => {
                         let mut body = commands_help("Lệnh cho người hướng dẫn", &texts::TRAINER_HELP);
@@ -115,10 +116,6 @@ impl Engine {
             IncomingKind::Button(data) if data.starts_with("g:") => self.code_answer(key, &data[2..])?,
             _ => return Ok(None),
         }))
-    }
-
-    fn is_trainer(&self, key: &UserKey) -> Result<bool, EngineError> {
-        Ok(self.role(key)? >= Role::Trainer)
     }
 
     /// Counts an answer for the "most missed questions" figures (aggregate, no user).
@@ -150,8 +147,14 @@ impl Engine {
         ))
     }
 
-    fn start_group_quiz(&self, key: &UserKey, inc: &Incoming, arg: &str) -> Result<Vec<Reply>, EngineError> {
-        if !self.is_trainer(key)? {
+    fn start_group_quiz(
+        &self,
+        key: &UserKey,
+        role: Role,
+        inc: &Incoming,
+        arg: &str,
+    ) -> Result<Vec<Reply>, EngineError> {
+        if role < Role::Trainer {
             return Ok(say(texts::NOT_TRAINER));
         }
         let spec = match gq::parse_spec(&self.content, arg) {
@@ -292,8 +295,8 @@ impl Engine {
         Ok(())
     }
 
-    fn stop_group_quiz(&self, key: &UserKey, inc: &Incoming) -> Result<Vec<Reply>, EngineError> {
-        if !self.is_trainer(key)? {
+    fn stop_group_quiz(&self, key: &UserKey, role: Role, inc: &Incoming) -> Result<Vec<Reply>, EngineError> {
+        if role < Role::Trainer {
             return Ok(say(texts::NOT_TRAINER));
         }
         let running = if inc.chat.kind == ChatKind::Group {
@@ -324,8 +327,13 @@ impl Engine {
         })
     }
 
-    fn results(&self, key: &UserKey, inc: &Incoming, arg: &str) -> Result<Vec<Reply>, EngineError> {
-        let role = self.role(key)?;
+    fn results(
+        &self,
+        key: &UserKey,
+        role: Role,
+        inc: &Incoming,
+        arg: &str,
+    ) -> Result<Vec<Reply>, EngineError> {
         if role < Role::Trainer {
             return Ok(say(texts::NOT_TRAINER));
         }
@@ -447,8 +455,8 @@ impl Engine {
         Ok(out)
     }
 
-    fn grant_trainer(&self, key: &UserKey, arg: &str, grant: bool) -> Result<Vec<Reply>, EngineError> {
-        if self.role(key)? < Role::Admin {
+    fn grant_trainer(&self, role: Role, arg: &str, grant: bool) -> Result<Vec<Reply>, EngineError> {
+        if role < Role::Admin {
             return Ok(say(texts::ADMIN_ONLY));
         }
         let target = crate::bot::parse_user("/captrainer", arg).ok().filter(|k| k.channel != "console");
@@ -458,7 +466,7 @@ impl Engine {
             ));
         };
         self.store.set_role(&target, if grant { "trainer" } else { "user" })?;
-        let who = format!("{}:{}", target.channel, target.id);
+        let who = target.to_string();
         Ok(say(&if grant {
             format!("Đã cấp quyền người hướng dẫn cho {who}.")
         } else {

@@ -171,6 +171,12 @@ impl Reply {
         Self { body, buttons: Vec::new(), attachment: None }
     }
 
+    /// A reply of one plain paragraph.
+    #[must_use]
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self::text(Rich::new().para(text))
+    }
+
     /// A reply with button rows under it.
     #[must_use]
     pub fn with_buttons(body: Rich, buttons: Vec<Vec<Button>>) -> Self {

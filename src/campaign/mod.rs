@@ -24,7 +24,7 @@ use crate::{
     content::{Content, Tip},
     rich::{Rich, Span},
     store::{BroadcastSummary, OutboxItem, Store, StoreError, SubscriptionCount},
-    vntime::{datetime_vi, iso_date, week_start},
+    vntime::{date_vi, datetime_vi, iso_date, week_start},
 };
 
 /// Longest alert an admin may broadcast (one message on every platform).
@@ -47,8 +47,8 @@ pub enum TipNow {
     Queued {
         /// Broadcast id.
         id: i64,
-        /// Chats.
-        recipients: i64,
+        /// Chats it can reach.
+        recipients: usize,
     },
     /// This week's tip had already gone out (or is going out).
     AlreadySent {
@@ -60,8 +60,6 @@ pub enum TipNow {
 /// A message ready for a channel: a title line and the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
-    /// `tip` or `alert`.
-    pub kind: String,
     /// The title line.
     pub title: String,
     /// The text under it.
@@ -83,8 +81,8 @@ pub struct Stats {
     pub subscribers: Vec<SubscriptionCount>,
     /// Recent broadcasts with delivered/failed counts.
     pub broadcasts: Vec<BroadcastSummary>,
-    /// First day of the week counted (Monday, Vietnamese date).
-    pub week_from: String,
+    /// Start of the week counted (Monday 00:00, Vietnamese time; Unix seconds).
+    pub week_start: i64,
     /// Messages checked this week, per verdict.
     pub checks_this_week: Vec<(String, i64)>,
     /// Distinct users who finished a quiz this week.
@@ -93,8 +91,11 @@ pub struct Stats {
     pub quizzes_this_week: i64,
     /// Distinct users who finished a quiz, ever.
     pub quiz_takers_total: i64,
-    /// When the next weekly tip goes out (Vietnamese time).
-    pub next_tip_at: String,
+    /// When the next weekly tip goes out (Unix seconds).
+    pub next_tip_at: i64,
+    /// The same, as people say it.
+    #[serde(skip)]
+    next_tip_text: String,
 }
 
 impl Stats {
@@ -120,7 +121,10 @@ impl Stats {
             .spans(vec![Span::Bold("📊 Thống kê chiến dịch".into())])
             .heading(format!("Đăng ký nhận mẹo: {total} nơi nhận"))
             .bullets(subs)
-            .heading(format!("Kiểm tra tin nhắn tuần này (từ {}): {checks_total} lượt", self.week_from))
+            .heading(format!(
+                "Kiểm tra tin nhắn tuần này (từ {}): {checks_total} lượt",
+                date_vi(self.week_start)
+            ))
             .bullets(checks)
             .heading("Trắc nghiệm (cá nhân và nhóm)")
             .bullets([
@@ -130,7 +134,7 @@ impl Stats {
         if !self.broadcasts.is_empty() {
             r = r.heading("Đợt gửi gần đây").bullets(self.broadcasts.iter().map(describe_broadcast));
         }
-        r.para(format!("Mẹo tuần tiếp theo: {}.", self.next_tip_at))
+        r.para(format!("Mẹo tuần tiếp theo: {}.", self.next_tip_text))
     }
 }
 
@@ -143,23 +147,34 @@ pub fn verdict_label(key: &str) -> &str {
     }
 }
 
-/// One line about a broadcast: kind, date, delivered/failed/skipped/waiting.
+/// One line about a broadcast for an admin: kind, time, and the counts that are not zero
+/// (đã gửi, lỗi, bỏ qua, đang chờ), with its state while it is not finished.
 #[must_use]
 pub fn describe_broadcast(b: &BroadcastSummary) -> String {
     let kind = if b.kind == "tip" { "Mẹo tuần" } else { "Cảnh báo" };
-    let waiting = b.total("pending") + b.total("sending");
-    let mut s = format!(
-        "#{} {kind} {}: đã gửi {}, lỗi {}, bỏ qua {}",
-        b.id,
-        datetime_vi(b.created_at),
-        b.total("sent"),
-        b.total("failed"),
-        b.total("skipped")
-    );
-    if waiting > 0 {
-        s.push_str(&format!(", đang chờ {waiting}"));
+    let parts: Vec<String> = [
+        ("sent", b.total("sent")),
+        ("failed", b.total("failed")),
+        ("skipped", b.total("skipped")),
+        ("pending", b.total("pending") + b.total("sending")),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(status, n)| format!("{} {n}", status_vi(status)))
+    .collect();
+    let counts = if parts.is_empty() { "chưa có nơi nhận".to_owned() } else { parts.join(", ") };
+    let state =
+        if b.status == "done" { String::new() } else { format!(" ({})", broadcast_status_vi(&b.status)) };
+    format!("{kind} {}: {counts}{state}", datetime_vi(b.created_at))
+}
+
+/// A title, the text in paragraphs (blank lines separate them), and a footer.
+fn compose(title: &str, text: &str, footer: &str) -> Outgoing {
+    let mut body = Rich::new();
+    for para in text.trim().split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        body = body.para(para);
     }
-    s
+    Outgoing { title: title.to_owned(), body: body.para(footer) }
 }
 
 /// The campaign over the content's tips and the store.
@@ -234,12 +249,12 @@ impl Campaign {
         Ok(self.tip(&id).cloned())
     }
 
-    fn enqueue(&self, slot: i64, by: &str, now: i64) -> Result<Option<i64>, CampaignError> {
+    fn enqueue(&self, slot: i64, by: &str, now: i64) -> Result<Option<(i64, usize)>, CampaignError> {
         let week = self.week_index(now)?;
         let ids = self.tip_ids();
         let id = self.store.enqueue_tips(slot, by, |state| next_tip(&ids, state, week))?;
-        if let Some(id) = id {
-            info!(broadcast = id, slot, by, "weekly tip queued");
+        if let Some((id, recipients)) = id {
+            info!(broadcast = id, slot, by, recipients, "weekly tip queued");
         }
         Ok(id)
     }
@@ -252,7 +267,7 @@ impl Campaign {
         if slot < self.started_at(now)? || self.store.slot_broadcast(slot)?.is_some() {
             return Ok(None);
         }
-        self.enqueue(slot, "schedule", now)
+        Ok(self.enqueue(slot, "schedule", now)?.map(|(id, _)| id))
     }
 
     /// `/guimeo`: this week's tip now (once per week: the scheduled slot then has nothing to do).
@@ -262,65 +277,67 @@ impl Campaign {
             return Ok(TipNow::AlreadySent { id });
         }
         match self.enqueue(slot, by, now)? {
-            Some(id) => {
-                let recipients = self
-                    .store
-                    .broadcast_summaries(20)?
-                    .into_iter()
-                    .find(|b| b.id == id)
-                    .map_or(0, |b| b.counts.values().flat_map(|m| m.values()).sum());
-                Ok(TipNow::Queued { id, recipients })
-            }
+            Some((id, recipients)) => Ok(TipNow::Queued { id, recipients }),
             None => Ok(TipNow::AlreadySent { id: self.store.slot_broadcast(slot)?.unwrap_or(0) }),
         }
     }
 
-    /// Number of subscribed chats (an alert's audience).
+    /// Subscribed chats an alert can reach (Zalo: followers only).
     pub fn audience(&self) -> Result<i64, CampaignError> {
-        Ok(self.store.subscription_counts()?.iter().map(|s| s.count).sum())
+        Ok(self.store.audience()?)
     }
 
     /// The message for an outbox row (`None` if its tip no longer exists).
     #[must_use]
     pub fn message(&self, item: &OutboxItem) -> Option<Outgoing> {
-        let (title, text) = match (item.kind.as_str(), &item.tip_id, &item.body) {
-            ("tip", Some(id), _) => {
-                ("💡 Mẹo cảnh giác tuần này".to_owned(), self.tip(id)?.text.trim().to_owned())
-            }
-            ("alert", _, Some(body)) => ("🚨 Cảnh báo lừa đảo".to_owned(), body.trim().to_owned()),
-            _ => return None,
-        };
-        let footer = if item.kind == "tip" {
-            "Gửi cho tôi tin nhắn đáng ngờ để kiểm tra. Gõ /huydangky nếu không muốn nhận mẹo nữa."
-        } else {
-            "Nghi ngờ một tin nhắn? Gửi cho tôi để kiểm tra. Gõ /huydangky nếu không muốn nhận thông báo nữa."
-        };
-        let mut body = Rich::new();
-        for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-            body = body.para(para);
+        match (item.kind.as_str(), &item.tip_id, &item.body) {
+            ("tip", Some(id), _) => self.tip(id).map(Self::tip_message),
+            ("alert", _, Some(body)) => Some(Self::alert_message(body)),
+            _ => None,
         }
-        Some(Outgoing { kind: item.kind.clone(), title, body: body.para(footer) })
+    }
+
+    /// A weekly tip as subscribers receive it.
+    #[must_use]
+    pub fn tip_message(tip: &Tip) -> Outgoing {
+        compose(
+            "💡 Mẹo cảnh giác tuần này",
+            &tip.text,
+            "Gửi cho tôi tin nhắn đáng ngờ để kiểm tra. Gõ /huydangky nếu không muốn nhận mẹo nữa.",
+        )
+    }
+
+    /// An alert as subscribers receive it (also its preview).
+    #[must_use]
+    pub fn alert_message(body: &str) -> Outgoing {
+        compose(
+            "🚨 Cảnh báo lừa đảo",
+            body,
+            "Nghi ngờ một tin nhắn? Gửi cho tôi để kiểm tra. Gõ /huydangky nếu không muốn nhận thông báo nữa.",
+        )
+    }
+
+    /// When the next weekly tip goes out, as people say it.
+    #[must_use]
+    pub fn next_tip_text(&self, now: i64) -> String {
+        self.schedule.describe_next(now)
     }
 
     /// The campaign's figures now.
     pub fn stats(&self, now: i64) -> Result<Stats, CampaignError> {
         let from = week_start(now);
-        let week_from = iso_date(from);
         let (takers, quizzes) = self.store.quiz_takers_since(from)?;
         let (takers_total, _) = self.store.quiz_takers_since(0)?;
         Ok(Stats {
             subscribers: self.store.subscription_counts()?,
             broadcasts: self.store.broadcast_summaries(5)?,
-            checks_this_week: self.store.totals_since("verdict", &week_from)?,
-            week_from,
+            checks_this_week: self.store.totals_since("verdict", &iso_date(from))?,
+            week_start: from,
             quiz_takers_this_week: takers,
             quizzes_this_week: quizzes,
             quiz_takers_total: takers_total,
-            next_tip_at: format!(
-                "{} ({})",
-                datetime_vi(self.schedule.next_slot(now)),
-                self.schedule.describe()
-            ),
+            next_tip_at: self.schedule.next_slot(now),
+            next_tip_text: self.next_tip_text(now),
         })
     }
 }

@@ -81,9 +81,25 @@ impl TipSchedule {
     /// As written in Vietnamese, e.g. "thứ Hai, 08:00".
     #[must_use]
     pub fn describe(&self) -> String {
+        format!("{}, {:02}:{:02}", self.day_name(), self.minute / 60, self.minute % 60)
+    }
+
+    /// The next slot after `now` as people say it, e.g. "08:00 thứ Hai, 30/11/2026".
+    #[must_use]
+    pub fn describe_next(&self, now: i64) -> String {
+        let at = self.next_slot(now);
+        format!(
+            "{:02}:{:02} {}, {}",
+            self.minute / 60,
+            self.minute % 60,
+            self.day_name(),
+            crate::vntime::date_vi(at)
+        )
+    }
+
+    fn day_name(&self) -> &'static str {
         let day = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"];
-        let name = usize::try_from(self.weekday).ok().and_then(|i| day.get(i)).unwrap_or(&"thứ Hai");
-        format!("{name}, {:02}:{:02}", self.minute / 60, self.minute % 60)
+        usize::try_from(self.weekday).ok().and_then(|i| day.get(i)).copied().unwrap_or("thứ Hai")
     }
 }
 
@@ -111,6 +127,7 @@ mod tests {
         assert_eq!(s.latest_slot(MON_0800_VN - 1), MON_0800_VN - WEEK);
         assert_eq!(s.latest_slot(MON_0800_VN + 3 * 86_400), MON_0800_VN);
         assert_eq!(s.next_slot(MON_0800_VN + 10), MON_0800_VN + WEEK);
+        assert_eq!(s.describe_next(MON_0800_VN + 10), "08:00 thứ Hai, 30/11/2026");
         // Sunday 23:00 UTC is already Monday 06:00 in Vietnam: the slot is still ahead.
         assert_eq!(s.latest_slot(MON_0800_VN - 2 * 3600), MON_0800_VN - WEEK);
     }

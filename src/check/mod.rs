@@ -70,14 +70,14 @@ impl Verdict {
         }
     }
 
-    /// The verdict in a sentence or a table cell (never "an toàn": the checker only says it
-    /// found no sign of fraud).
+    /// The verdict as a label in a list or a table cell (never "an toàn": the checker only
+    /// says it found no sign of fraud).
     #[must_use]
     pub fn label_vi(self) -> &'static str {
         match self {
-            Self::Scam => "lừa đảo",
-            Self::Suspicious => "đáng ngờ",
-            Self::Safe => "chưa thấy dấu hiệu lừa đảo",
+            Self::Scam => "Lừa đảo",
+            Self::Suspicious => "Đáng ngờ",
+            Self::Safe => "Chưa thấy dấu hiệu lừa đảo",
         }
     }
 

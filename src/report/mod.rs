@@ -203,12 +203,6 @@ pub fn build(
     })
 }
 
-/// A label with its first letter in capitals, for a table cell.
-fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
 fn day_vn(date: &str) -> String {
     let p: Vec<&str> = date.split('-').collect();
     match p[..] {
@@ -296,7 +290,7 @@ pub fn render_md(r: &Report, content: &Content) -> String {
 
     out.push_str("## Kiểm tra tin nhắn\n\n");
     let rows: Vec<Vec<String>> =
-        f.verdicts.iter().map(|(v, n)| vec![upper_first(verdict_label(v)), n.to_string()]).collect();
+        f.verdicts.iter().map(|(v, n)| vec![verdict_label(v).to_owned(), n.to_string()]).collect();
     table(&mut out, &["Kết luận", "Số lượt"], &rows);
     let rows: Vec<Vec<String>> = f
         .forms

@@ -226,6 +226,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Subscribed chats a broadcast can reach (Zalo: followers only).
+    pub fn audience(&self) -> Result<i64, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
+             WHERE s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Subscriptions per channel and chat kind.
     pub fn subscription_counts(&self) -> Result<Vec<SubscriptionCount>, StoreError> {
         let c = self.conn();
@@ -266,13 +276,14 @@ impl Store {
 
     /// Creates the tip broadcast of a weekly slot with one outbox row per subscribed chat, each
     /// with its own next tip chosen by `pick` (from the chat's tip state: the tip and the
-    /// cycle it belongs to), all in one transaction. `None` if the slot already has one.
+    /// cycle it belongs to), all in one transaction. Returns its id and how many chats it can
+    /// reach (Zalo non-followers get a skipped row); `None` if the slot already has one.
     pub fn enqueue_tips(
         &self,
         slot: i64,
         created_by: &str,
         pick: impl Fn(&TipState) -> Option<(String, i64)>,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<(i64, usize)>, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let t = now();
@@ -285,16 +296,18 @@ impl Store {
             return Ok(None);
         }
         let id = tx.last_insert_rowid();
+        let mut reachable = 0;
         for r in recipients(&tx)? {
             let state = tip_state(&tx, &r.0, &r.1)?;
             let Some((tip, cycle)) = pick(&state) else { continue };
             if r.3 {
                 record_tip(&tx, &r.0, &r.1, &tip, cycle, Some(id))?;
+                reachable += 1;
             }
             insert_row(&tx, id, &r, Some(&tip))?;
         }
         tx.commit()?;
-        Ok(Some(id))
+        Ok(Some((id, reachable)))
     }
 
     /// Saves an alert as a draft awaiting confirmation. Returns its id.
@@ -307,8 +320,9 @@ impl Store {
         Ok(c.last_insert_rowid())
     }
 
-    /// Queues a draft alert for every subscribed chat (one transaction). Returns the number of
-    /// rows, or `None` if it is not a draft any more (confirmed twice, cancelled).
+    /// Queues a draft alert for every subscribed chat (one transaction). Returns how many chats
+    /// it can reach (Zalo non-followers get a skipped row), or `None` if it is not a draft any
+    /// more (confirmed twice, cancelled).
     pub fn queue_alert(&self, id: i64) -> Result<Option<usize>, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
@@ -324,7 +338,7 @@ impl Store {
             insert_row(&tx, id, r, None)?;
         }
         tx.commit()?;
-        Ok(Some(rows.len()))
+        Ok(Some(rows.iter().filter(|r| r.3).count()))
     }
 
     /// Cancels a draft. True if it was a draft.
@@ -453,7 +467,7 @@ impl Store {
         let c = self.conn();
         let mut st = c.prepare(
             "SELECT id, kind, status, created_by, created_at, finished_at FROM broadcasts
-             WHERE status != 'draft' ORDER BY id DESC LIMIT ?1",
+             WHERE status NOT IN ('draft', 'cancelled') ORDER BY id DESC LIMIT ?1",
         )?;
         let mut out: Vec<BroadcastSummary> = st
             .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
@@ -480,12 +494,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Why rows of a broadcast were skipped or failed, with counts.
+    /// Why rows of a broadcast were skipped, failed or are waiting, with counts.
     pub fn broadcast_reasons(&self, id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
         let c = self.conn();
         let mut st = c.prepare(
             "SELECT status, COALESCE(reason, ''), COUNT(*) FROM outbox
-             WHERE broadcast_id = ?1 AND status IN ('failed', 'skipped') GROUP BY 1, 2 ORDER BY 3 DESC",
+             WHERE broadcast_id = ?1
+               AND (status IN ('failed', 'skipped') OR (status = 'pending' AND reason IS NOT NULL))
+             GROUP BY 1, 2 ORDER BY 3 DESC",
         )?;
         let rows = st.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -521,7 +537,9 @@ mod tests {
         s.subscribe("telegram", "1", "private").expect("sub");
         s.subscribe("telegram", "-100", "group").expect("sub");
         s.record_tip("telegram", "1", "a", 0).expect("welcome tip");
-        let id = s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("enqueue").expect("new");
+        let (id, reachable) =
+            s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("enqueue").expect("new");
+        assert_eq!(reachable, 2);
         assert_eq!(s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("again"), None);
         let items = s.claim_due("telegram", now(), 10).expect("claim");
         let tips: Vec<_> = items.iter().map(|i| (i.chat_id.as_str(), i.tip_id.as_deref())).collect();
@@ -542,7 +560,8 @@ mod tests {
         s.set_follower(&UserKey::new("zalo", "f"), true).expect("follow");
         s.set_subscribed(&UserKey::new("zalo", "n"), true).expect("sub");
         let id = s.create_alert_draft("Cảnh báo", "telegram:1").expect("draft");
-        assert_eq!(s.queue_alert(id).expect("queue"), Some(2));
+        assert_eq!(s.audience().expect("audience"), 1, "the follower only");
+        assert_eq!(s.queue_alert(id).expect("queue"), Some(1), "two rows, one of them skipped");
         assert_eq!(s.queue_alert(id).expect("twice"), None);
         let items = s.claim_due("zalo", now(), 10).expect("claim");
         assert_eq!(items.len(), 1);

@@ -58,6 +58,13 @@ impl UserKey {
     }
 }
 
+/// `channel:id`, as in `CANHGIAC_ADMINS` and the `created_by` of broadcasts.
+impl std::fmt::Display for UserKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.channel, self.id)
+    }
+}
+
 /// What is stored about a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -347,9 +354,9 @@ impl Store {
         Ok(self.conn().query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r)).optional()?)
     }
 
-    /// Records consent to the privacy notice (first time only).
+    /// Records consent to the privacy notice (first time only) of a user [`Store::touch_user`]
+    /// has created.
     pub fn set_consent(&self, k: &UserKey) -> Result<(), StoreError> {
-        self.touch_user(k)?;
         self.conn().execute(
             "UPDATE users SET consent_at = COALESCE(consent_at, ?3), active = 1 WHERE channel = ?1 AND user_id = ?2",
             params![k.channel, k.id, now()],
