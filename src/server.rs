@@ -101,11 +101,7 @@ async fn zalo_webhook(State(state): State<AppState>, headers: HeaderMap, body: B
             return StatusCode::BAD_REQUEST;
         }
     };
-    let timestamp = event["timestamp"]
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| event["timestamp"].as_i64().map(|n| n.to_string()))
-        .unwrap_or_default();
+    let timestamp = crate::channels::zalo::as_string(&event["timestamp"]).unwrap_or_default();
     let signature = headers.get("x-zevent-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
     if signature.is_empty() || !zalo.verify(signature, &body, &timestamp) {
         state.metrics.inc(&state.metrics.rejected);

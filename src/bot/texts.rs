@@ -56,6 +56,8 @@ pub const HELP: [(&str, &str); 10] = [
     ("/start", "mở menu chính"),
 ];
 
+/// Something failed inside the bot.
+pub const TROUBLE: &str = "Xin lỗi, tôi đang gặp trục trặc. Anh/chị thử lại sau ít phút nhé.";
 /// Prompt after "Kiểm tra tin nhắn".
 pub const ASK_FOR_MESSAGE: &str =
     "Anh/chị hãy dán (hoặc chuyển tiếp) nguyên văn tin nhắn cần kiểm tra vào đây.";

@@ -65,7 +65,7 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> Result<
             }
             Err(e) => {
                 tracing::warn!(error = %e, "engine failed");
-                writeln!(out, "\nXin lỗi, đã có lỗi xảy ra. Anh/chị thử lại sau nhé.")?;
+                writeln!(out, "\n{}", crate::bot::texts::TROUBLE)?;
             }
         }
         write!(out, "\n> ")?;

@@ -312,24 +312,7 @@ impl Telegram {
             })
             .await;
         }
-        let engine = self.engine.clone();
-        let inc = incoming.clone();
-        let replies = match tokio::task::spawn_blocking(move || engine.handle(&inc)).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                self.metrics.inc(&self.metrics.errors);
-                warn!(error = %e, "engine failed");
-                vec![Reply::text(
-                    crate::rich::Rich::new()
-                        .para("Xin lỗi, tôi đang gặp trục trặc. Anh/chị thử lại sau ít phút nhé."),
-                )]
-            }
-            Err(e) => {
-                self.metrics.inc(&self.metrics.errors);
-                warn!(error = %e, "engine task failed");
-                return;
-            }
-        };
+        let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
         let key = UserKey::new("telegram", &incoming.user.id);
         for r in &replies {
             if !self.send(target.chat, r, &key).await {

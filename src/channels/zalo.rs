@@ -4,10 +4,7 @@
 //! through the OAuth v4 endpoint (one refresh at a time; the single-use refresh token is saved
 //! in the store in the same transaction as the new access token).
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
@@ -21,7 +18,7 @@ use crate::{
     campaign::{Outgoing, SendFuture, SendResult, Sender},
     config::Config,
     server::Metrics,
-    store::Store,
+    store::{Store, now},
     text::{fold, normalize_text},
 };
 
@@ -41,10 +38,6 @@ const REFRESH_MARGIN: i64 = 3600;
 
 /// Error codes meaning the user cannot be messaged now (outside the 7-day window, blocked…).
 const UNREACHABLE: [i64; 7] = [-213, -217, -227, -230, -232, -234, -244];
-
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
 
 /// `sha256(app_id + raw body + timestamp + OA secret key)`, hex.
 #[must_use]
@@ -262,7 +255,8 @@ pub fn parse_text(text: &str) -> IncomingKind {
     IncomingKind::Text(t.to_owned())
 }
 
-fn as_string(v: &Value) -> Option<String> {
+/// A JSON string or integer as text (Zalo sends ids and timestamps either way).
+pub(crate) fn as_string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_owned).or_else(|| v.as_i64().map(|n| n.to_string()))
 }
 
@@ -365,16 +359,7 @@ impl Zalo {
             Ok(Err(e)) => warn!(error = %e, "dedupe failed; handling anyway"),
             _ => {}
         }
-        let engine = self.engine.clone();
-        let inc = incoming.clone();
-        let replies = match tokio::task::spawn_blocking(move || engine.handle(&inc)).await {
-            Ok(Ok(r)) => r,
-            other => {
-                self.metrics.inc(&self.metrics.errors);
-                warn!(failed = ?other.err().map(|e| e.to_string()), "engine failed");
-                return;
-            }
-        };
+        let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
         for r in &replies {
             if self.send(&incoming.user.id, r).await != Delivery::Sent {
                 break;
