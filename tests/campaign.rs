@@ -298,18 +298,62 @@ async fn a_worker_sending_too_fast_is_slowed_by_429s_loses_nothing_and_follows_m
     );
 }
 
+fn zalo_user(id: &str, kind: IncomingKind) -> Incoming {
+    Incoming {
+        user: UserRef { channel: Channel::Zalo, id: id.into() },
+        chat: ChatRef { id: id.into(), kind: ChatKind::Private },
+        kind,
+        addressed: true,
+    }
+}
+
+/// The Zalo channel against the fake at `url` (tokens `acc`/`ref`).
+fn zalo_channel(url: &str, engine: &Arc<Engine>) -> Arc<Zalo> {
+    let settings = ZaloSettings {
+        app_id: "app".into(),
+        app_secret: "app-secret".into(),
+        oa_secret_key: "oa-secret".into(),
+        api_url: url.to_owned(),
+        oauth_url: url.to_owned(),
+        access_token: Some("acc".into()),
+        refresh_token: Some("ref".into()),
+        rate_limit_backoff: Duration::from_millis(100),
+    };
+    Arc::new(Zalo::new(settings, engine.clone(), Arc::new(Metrics::default())).expect("zalo"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zalo_stops_for_the_day_at_the_oa_daily_cap() {
+    let (fake, url) = fake_zalo::start("acc", "ref", "app-secret").await.expect("fake");
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let (engine, _dir) = common::engine_with(store.clone());
+    let engine = Arc::new(engine);
+    for id in ["c1", "c2", "c3"] {
+        engine.handle(&zalo_user(id, IncomingKind::Joined)).expect("follow");
+        engine
+            .handle(&zalo_user(id, IncomingKind::Command { name: "dangky".into(), arg: String::new() }))
+            .expect("subscribe");
+    }
+    let limits = ChannelLimits { window: None, ..ChannelLimits::zalo(50.0, 2) };
+    let worker = Worker::new(engine.campaign().clone()).channel(zalo_channel(&url, &engine), limits);
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(worker.run(rx));
+    let id = store.create_alert_draft("Cảnh báo thử.", "cli").expect("draft");
+    assert_eq!(store.queue_alert(id).expect("queue"), Some(3));
+    until("two promotions", 20, || fake.promotions().len() >= 2).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _ = tx.send(true);
+    task.await.expect("worker");
+    assert_eq!(fake.promotions().len(), 2, "the OA's cap of 2 a day holds");
+    assert_eq!(store.claim_due("zalo", now(), 10).expect("claim").len(), 1, "the third waits, not lost");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     let (fake, url) = fake_zalo::start("acc", "ref", "app-secret").await.expect("fake");
     let store = Arc::new(Store::in_memory().expect("store"));
     let (engine, _dir) = common::engine_with(store.clone());
     let engine = Arc::new(engine);
-    let zalo_user = |id: &str, kind: IncomingKind| Incoming {
-        user: UserRef { channel: Channel::Zalo, id: id.into() },
-        chat: ChatRef { id: id.into(), kind: ChatKind::Private },
-        kind,
-        addressed: true,
-    };
     let subscribe = IncomingKind::Command { name: "dangky".into(), arg: String::new() };
     for id in ["z1", "z3", "z4"] {
         engine.handle(&zalo_user(id, IncomingKind::Joined)).expect("follow");
@@ -322,17 +366,7 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     }
     fake.not_following.lock().expect("lock").push("z3".into()); // unfollowed without us seeing it
     *fake.fail_next_promotions.lock().expect("lock") = 1; // one server error, then fine
-    let settings = ZaloSettings {
-        app_id: "app".into(),
-        app_secret: "app-secret".into(),
-        oa_secret_key: "oa-secret".into(),
-        api_url: url.clone(),
-        oauth_url: url.clone(),
-        access_token: Some("acc".into()),
-        refresh_token: Some("ref".into()),
-        rate_limit_backoff: Duration::from_millis(100),
-    };
-    let zalo = Arc::new(Zalo::new(settings, engine.clone(), Arc::new(Metrics::default())).expect("zalo"));
+    let zalo = zalo_channel(&url, &engine);
     // The 06:00–22:00 window is covered by a unit test; here the test must pass at any hour.
     let limits = ChannelLimits { window: None, ..ChannelLimits::zalo(50.0, 500) };
     let worker = Worker::new(engine.campaign().clone())

@@ -75,6 +75,8 @@ struct Lane {
     sender: Arc<dyn Sender>,
     limits: ChannelLimits,
     paused_until: Mutex<Option<Instant>>,
+    /// Messages sent or in flight today (Vietnamese day), for the daily cap: loaded once a day.
+    today: Mutex<Option<(i64, i64)>>,
     retry_base: Duration,
     max_attempts: i64,
 }
@@ -94,31 +96,53 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 impl Lane {
-    /// Platform rules that postpone a row without sending (Zalo's window and daily limits):
-    /// `Some((when, why))`.
+    /// Whether a chat already had its message today (Zalo: one promotion per user per day).
+    /// `Some((when, why))` to try again.
     fn postpone(
         &self,
         item: &OutboxItem,
         t: i64,
     ) -> Result<Option<(i64, &'static str)>, crate::store::StoreError> {
-        let open = self.limits.window.map_or(0, |(open, _)| open);
-        if let Some(at) = window_wait(&self.limits, t) {
-            return Ok(Some((at, "quiet_hours")));
-        }
         let (day, _) = local_day_minute(t);
-        let tomorrow = local_time(day + 1, open);
-        let (from, to) = (local_time(day, 0), local_time(day + 1, 0));
-        if self.limits.once_per_day
-            && self.store.delivered_between(&item.channel, Some(&item.chat_id), (from, to), item.id)? > 0
-        {
-            return Ok(Some((tomorrow, "daily_limit")));
-        }
-        if let Some(cap) = self.limits.daily_cap
-            && self.store.delivered_between(&item.channel, None, (from, to), item.id)? >= cap
-        {
-            return Ok(Some((tomorrow, "daily_cap")));
+        let today = (local_time(day, 0), local_time(day + 1, 0));
+        if self.store.delivered_to(&item.channel, &item.chat_id, today, item.id)? > 0 {
+            let open = self.limits.window.map_or(0, |(open, _)| open);
+            return Ok(Some((local_time(day + 1, open), "daily_limit")));
         }
         Ok(None)
+    }
+
+    /// When the whole channel may not send now (outside its daily window, or its daily cap is
+    /// used up): the Unix time it may start again.
+    async fn closed_until(self: &Arc<Self>, t: i64) -> Option<i64> {
+        if let Some(at) = window_wait(&self.limits, t) {
+            return Some(at);
+        }
+        let cap = self.limits.daily_cap?;
+        let (day, _) = local_day_minute(t);
+        let known = lock(&self.today).filter(|(d, _)| *d == day).map(|(_, n)| n);
+        let used = match known {
+            Some(n) => n,
+            None => {
+                let (store, channel) = (self.store.clone(), self.sender.channel());
+                let today = (local_time(day, 0), local_time(day + 1, 0));
+                match blocking(move || store.delivered_on(channel, today)).await {
+                    Some(Ok(n)) => {
+                        *lock(&self.today) = Some((day, n));
+                        n
+                    }
+                    _ => return Some(t + 60),
+                }
+            }
+        };
+        (used >= cap).then(|| local_time(day + 1, self.limits.window.map_or(0, |(open, _)| open)))
+    }
+
+    /// Counts a message against today's cap (`-1` when it turned out not to be sent).
+    fn count_today(&self, delta: i64) {
+        if let Some((_, n)) = lock(&self.today).as_mut() {
+            *n += delta;
+        }
     }
 
     fn outcome(&self, item: &OutboxItem, result: SendResult) -> NewOutcome {
@@ -151,6 +175,9 @@ impl Lane {
             let mut p = lock(&self.paused_until);
             *p = Some(p.map_or(until, |old| old.max(until)));
             warn!(seconds = d.as_secs(), "rate limited; the channel pauses");
+        }
+        if result != SendResult::Sent {
+            self.count_today(-1);
         }
         let gone = matches!(result, SendResult::Gone(_));
         let moved = if let SendResult::Moved(to) = &result { Some(to.clone()) } else { None };
@@ -243,6 +270,7 @@ impl Worker {
                 sender,
                 limits,
                 paused_until: Mutex::new(None),
+                today: Mutex::new(None),
                 retry_base: self.retry_base,
                 max_attempts: self.max_attempts,
             });
@@ -304,6 +332,15 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
                 _ = shutdown.changed() => break,
             }
         }
+        if let Some(at) = lane.closed_until(now()).await {
+            let wait = Duration::from_secs(u64::try_from(at - now()).unwrap_or(0).max(1));
+            info!(seconds = wait.as_secs(), "outside the channel's hours or daily cap; waiting");
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => break,
+            }
+            continue;
+        }
         let permit = tokio::select! {
             p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             _ = shutdown.changed() => break,
@@ -326,9 +363,12 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
                 continue;
             }
         };
-        let l = lane.clone();
-        let it = item.clone();
-        let rule = blocking(move || l.postpone(&it, t)).await;
+        let rule = if lane.limits.once_per_day {
+            let (l, it) = (lane.clone(), item.clone());
+            blocking(move || l.postpone(&it, t)).await
+        } else {
+            None
+        };
         let wait = pacer.wait(&lane.limits, &item.chat_id, item.chat_kind == "group", Instant::now());
         let postpone = match rule {
             Some(Ok(Some((at, why)))) => Some((at, why.to_owned())),
@@ -345,14 +385,12 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
         }
         let Some(message) = lane.campaign.message(&item) else {
             let store = lane.store.clone();
-            blocking(move || {
-                store.settle(item.id, &NewOutcome::Failed("tip no longer in the content".into()))
-            })
-            .await;
+            blocking(move || store.settle(item.id, &NewOutcome::Failed("tip_missing".into()))).await;
             continue;
         };
         let started = Instant::now();
         pacer.sent(&item.chat_id, started);
+        lane.count_today(1);
         next = (next + interval).max(started);
         let l = lane.clone();
         inflight.spawn(async move {

@@ -66,7 +66,7 @@ pub enum NewOutcome {
     Retry {
         /// When.
         at: i64,
-        /// Why (e.g. `429`, `quiet_hours`).
+        /// Why (e.g. `daily_limit`, `chat_rate`).
         reason: String,
     },
     /// Not sent yet because of a platform rule (quiet hours, daily limits, per-chat pace):
@@ -445,19 +445,29 @@ impl Store {
         Ok(ids)
     }
 
-    /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds), other
-    /// than row `except`; with `chat`, to that chat only.
-    pub fn delivered_between(
+    /// Messages delivered (or in flight) to one chat in `[from, to)` (Unix seconds), other
+    /// than row `except`.
+    pub fn delivered_to(
         &self,
         channel: &str,
-        chat: Option<&str>,
+        chat: &str,
         (from, to): (i64, i64),
         except: i64,
     ) -> Result<i64, StoreError> {
         Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND chat_id = ?2 AND status IN ('sent', 'sending')
+               AND updated_at >= ?3 AND updated_at < ?4 AND id != ?5",
+            params![channel, chat, from, to, except],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds).
+    pub fn delivered_on(&self, channel: &str, (from, to): (i64, i64)) -> Result<i64, StoreError> {
+        Ok(self.conn().query_row(
             "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status IN ('sent', 'sending')
-               AND updated_at >= ?2 AND updated_at < ?3 AND (?4 IS NULL OR chat_id = ?4) AND id != ?5",
-            params![channel, from, to, chat, except],
+               AND updated_at >= ?2 AND updated_at < ?3",
+            params![channel, from, to],
             |r| r.get(0),
         )?)
     }
@@ -624,7 +634,7 @@ mod tests {
         s.queue_alert(id).expect("queue");
         let first = s.claim_due("zalo", now(), 1).expect("claim").remove(0);
         assert_eq!(first.attempts, 1);
-        s.settle(first.id, &NewOutcome::Wait { at: now() + 3600, reason: "quiet_hours".into() })
+        s.settle(first.id, &NewOutcome::Wait { at: now() + 3600, reason: "daily_limit".into() })
             .expect("wait");
         assert!(s.claim_due("zalo", now(), 1).expect("not due yet").is_empty());
         let again = s.claim_due("zalo", now() + 3600, 1).expect("claim").remove(0);
