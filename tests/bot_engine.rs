@@ -336,3 +336,13 @@ fn personal_quiz_answers_are_counted_per_question_without_the_user() {
     let right = plain(&a).contains("Chính xác");
     assert_eq!(wrong.is_empty(), right, "a wrong answer is counted as missed: {wrong:?}");
 }
+
+#[test]
+fn a_very_long_message_gets_the_truncation_note_and_the_verdict_advice() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    let long = "Vietcombank thong bao tai khoan bi khoa, truy cap http://vcb-xacthuc.top ngay. ".repeat(400);
+    let reply = plain(&c.send(IncomingKind::Forwarded(long)));
+    assert!(reply.contains("chỉ 20.000 ký tự đầu"), "{reply}");
+    assert!(reply.contains("không bấm vào đường link"), "the advice for the verdict is not lost: {reply}");
+}

@@ -347,16 +347,7 @@ impl Engine {
             let _ = self.store.count("form", form);
         }
         debug!(verdict = r.verdict.as_str(), "checked a message");
-        let mut body = Rich::new().spans(crate::check::headline(&r));
-        if !r.signals.is_empty() {
-            body = body.bullets(r.signals.iter().take(3).map(crate::check::Signal::describe));
-        }
-        if let Some(form) = r.types.first().and_then(|(id, _)| self.content.form(id)) {
-            body = body.spans(vec![Span::Bold("Giống: ".into()), Span::Text(form.title.clone())]);
-        }
-        if let Some(first) = r.advice.first() {
-            body = body.para(first.clone());
-        }
+        let body = crate::check::render_summary(&self.content, &r);
         let verdict = r.verdict;
         let id = self.remember(key, text, Some(r), None);
         let mut buttons = Vec::new();

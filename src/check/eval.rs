@@ -11,7 +11,7 @@ use std::{collections::BTreeMap, fmt::Write as _, fs, path::Path};
 
 use anyhow::{Context, Result};
 
-use super::{Checker, Verdict, url::Risk};
+use super::{Checker, Verdict, sigmoid, url::Risk};
 use crate::content::Weights;
 
 /// One labelled message.
@@ -332,10 +332,6 @@ fn rows(checker: &Checker, samples: &[Sample], index: &BTreeMap<&str, usize>, na
             Row { features: f, scam: s.scam, source: s.source }
         })
         .collect()
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// Fits the weights on the samples and returns them with the chosen thresholds. The thresholds

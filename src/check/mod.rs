@@ -18,19 +18,19 @@ pub mod url;
 use std::{collections::BTreeMap, sync::Arc};
 
 pub use blocklist::Blocklist;
-pub use report::{CheckJson, headline, render_card};
+pub use report::{CheckJson, headline, render_card, render_summary};
 use thiserror::Error;
 use tracing::debug;
 pub use url::{Risk, UrlAnalyzer, UrlFlag, UrlReport};
 
 use self::{
-    extract::{Entities, PhoneKind, extract},
+    extract::{PhoneKind, extract},
     signals::{PhraseMatcher, obfuscated_words},
 };
 use crate::{
     content::{Content, EntryKind},
     search::Searcher,
-    text::{Analyzer, nfc, normalize_text},
+    text::{Analyzer, nfc},
 };
 
 /// Longest text analysed; the rest of a longer message is ignored (and the report says so).
@@ -134,14 +134,13 @@ pub struct Report {
     pub types: Vec<(String, f64)>,
     /// Signals that raised the score, strongest first.
     pub signals: Vec<Signal>,
-    /// Patterns of legitimate messages that were found (ids).
-    pub safe_cues: Vec<String>,
     /// URL analyses.
     pub urls: Vec<UrlReport>,
-    /// What to do, in Vietnamese.
+    /// What to do, in Vietnamese: first the notes about the input (empty, too long), then the
+    /// advice for the verdict.
     pub advice: Vec<String>,
-    /// Extracted entities.
-    pub entities: Entities,
+    /// How many of the first `advice` lines are notes about the input.
+    pub notes: usize,
     /// Every feature present (for fitting and diagnostics).
     pub features: Vec<String>,
     /// Hashed n-gram buckets of the text (for fitting).
@@ -238,7 +237,7 @@ fn thousands(n: usize) -> String {
     out
 }
 
-fn sigmoid(x: f64) -> f64 {
+pub(crate) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
@@ -323,7 +322,8 @@ impl Checker {
         // keeps byte offsets (every substitution is one ASCII byte for one ASCII byte).
         let unleet = signals::deleet(&cleaned);
         let original = nfc(&unleet);
-        let norm = normalize_text(&unleet);
+        // `original` is already NFC: lowercasing it is the whole of `normalize_text`.
+        let norm = original.to_lowercase();
         let tokens = self.analyzer.analyze_normalized(&norm);
         let entities = extract(&cleaned);
 
@@ -353,17 +353,15 @@ impl Checker {
             |id: &str| STRUCTURAL.iter().find(|(k, _)| *k == id).map_or("", |(_, l)| *l).to_owned();
         let mut add = |id: &str, evidence: String| present.push((id.to_owned(), structural(id), evidence));
         let phone = |k: PhoneKind| entities.phones.iter().find(|p| p.kind == k).map(|p| p.raw.clone());
-        if let Some(p) = phone(PhoneKind::Mobile) {
-            add("phone_mobile", p);
-        }
-        if let Some(p) = phone(PhoneKind::Foreign) {
-            add("phone_foreign", p);
-        }
-        if let Some(p) = phone(PhoneKind::Hotline) {
-            add("phone_hotline", p);
-        }
-        if let Some(p) = phone(PhoneKind::ShortCode) {
-            add("phone_shortcode", p);
+        for (kind, feature) in [
+            (PhoneKind::Mobile, "phone_mobile"),
+            (PhoneKind::Foreign, "phone_foreign"),
+            (PhoneKind::Hotline, "phone_hotline"),
+            (PhoneKind::ShortCode, "phone_shortcode"),
+        ] {
+            if let Some(p) = phone(kind) {
+                add(feature, p);
+            }
         }
         if let Some(a) = entities.accounts.first() {
             add("bank_account", a.clone());
@@ -375,10 +373,10 @@ impl Checker {
             add("ussd_code", c.clone());
         }
         if entities.qr {
-            add("qr_code", "QR".to_owned());
+            add("qr_code", String::new());
         }
         if entities.apk {
-            add("apk_mention", "APK".to_owned());
+            add("apk_mention", String::new());
         }
         if let Some(words) = obfuscated_words(&cleaned) {
             add("obfuscated_text", words.into_iter().take(3).collect::<Vec<_>>().join(" "));
@@ -434,9 +432,10 @@ impl Checker {
         let types = if verdict == Verdict::Safe { Vec::new() } else { self.types(&cleaned, score, &signals) };
         debug!(verdict = verdict.as_str(), score, signals = signals.len(), urls = urls.len(), "checked");
         let features = present.iter().map(|(id, _, _)| id.clone()).collect();
+        let note_count = notes.len();
         let advice = self.advice(verdict, &signals, &types, notes);
         let buckets = grams.iter().map(|(b, _)| *b).collect();
-        Report { verdict, score, types, signals, safe_cues, urls, advice, entities, features, buckets }
+        Report { verdict, score, types, signals, urls, advice, notes: note_count, features, buckets }
     }
 
     /// The closest forms: text search over the handbook (relative scores) plus the forms the

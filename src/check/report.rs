@@ -97,6 +97,29 @@ pub fn headline(r: &Report) -> Vec<Span> {
     ]
 }
 
+/// "Giống hình thức: …" for the closest form, if any.
+fn closest_form(content: &Content, r: &Report) -> Option<Vec<Span>> {
+    let form = r.types.first().and_then(|(id, _)| content.form(id))?;
+    Some(vec![Span::Bold("Giống hình thức: ".into()), Span::Text(form.title.clone())])
+}
+
+/// The short answer in a chat: the headline, the top three reasons, the closest form, notes
+/// about the input, and the one line of advice for the verdict.
+#[must_use]
+pub fn render_summary(content: &Content, r: &Report) -> Rich {
+    let mut body = Rich::new().spans(headline(r));
+    if !r.signals.is_empty() {
+        body = body.bullets(r.signals.iter().take(3).map(super::Signal::describe));
+    }
+    if let Some(line) = closest_form(content, r) {
+        body = body.spans(line);
+    }
+    for line in r.advice.iter().take(r.notes + 1) {
+        body = body.para(line.clone());
+    }
+    body
+}
+
 /// The verdict card: verdict first, then reasons, links, the matching form and advice.
 #[must_use]
 pub fn render_card(content: &Content, r: &Report) -> Rich {
@@ -117,10 +140,8 @@ pub fn render_card(content: &Content, r: &Report) -> Rich {
                 .collect(),
         );
     }
-    if let Some((id, _)) = r.types.first()
-        && let Some(form) = content.form(id)
-    {
-        card = card.spans(vec![Span::Bold("Giống hình thức: ".into()), Span::Text(form.title.clone())]);
+    if let Some(line) = closest_form(content, r) {
+        card = card.spans(line);
     }
     card.heading("Anh/chị nên").bullets(r.advice.iter().cloned())
 }
