@@ -383,7 +383,7 @@ impl Checker {
         }
 
         let grams = textmodel::ngrams(&tokens);
-        let text_score: f64 = grams.iter().map(|(b, _)| self.text_weights[*b as usize]).sum();
+        let text_score: f64 = grams.iter().map(|g| self.text_weights[g.bucket as usize]).sum();
         let w = &self.content.weights;
         let logit: f64 = w.bias + text_score + present.iter().map(|(id, _, _)| self.weight(id)).sum::<f64>();
         let mut score = sigmoid(logit);
@@ -411,13 +411,16 @@ impl Checker {
             })
             .collect();
         if text_score >= 1.5 {
-            let mut top: Vec<&(u32, String)> = grams
+            let weight = |g: &textmodel::Gram| self.text_weights[g.bucket as usize];
+            let mut top: Vec<&textmodel::Gram> =
+                grams.iter().filter(|g| weight(g) > 0.0 && g.is_pair()).collect();
+            top.sort_by(|a, b| weight(b).total_cmp(&weight(a)));
+            // The message's own words, as written.
+            let evidence: Vec<String> = top
                 .iter()
-                .filter(|(b, g)| self.text_weights[*b as usize] > 0.0 && g.starts_with("b "))
+                .take(4)
+                .map(|g| signals::evidence(&original, &norm, tokens[g.first].from, tokens[g.last].to))
                 .collect();
-            top.sort_by(|a, b| self.text_weights[b.0 as usize].total_cmp(&self.text_weights[a.0 as usize]));
-            let evidence: Vec<&str> =
-                top.iter().take(4).map(|(_, g)| g.split_once(' ').map_or(g.as_str(), |(_, w)| w)).collect();
             signals.push(Signal {
                 id: "text_similarity".to_owned(),
                 label: "Cách viết giống các tin nhắn lừa đảo đã biết".to_owned(),
@@ -434,7 +437,7 @@ impl Checker {
         let features = present.iter().map(|(id, _, _)| id.clone()).collect();
         let note_count = notes.len();
         let advice = self.advice(verdict, &signals, &types, notes);
-        let buckets = grams.iter().map(|(b, _)| *b).collect();
+        let buckets = grams.iter().map(|g| g.bucket).collect();
         Report { verdict, score, types, signals, urls, advice, notes: note_count, features, buckets }
     }
 

@@ -91,7 +91,7 @@ impl PhraseMatcher {
 }
 
 /// The original-case text of a span found in the normalised text, when the two align.
-fn evidence(original: &str, norm: &str, from: usize, to: usize) -> String {
+pub(crate) fn evidence(original: &str, norm: &str, from: usize, to: usize) -> String {
     let text =
         if original.len() == norm.len() && original.is_char_boundary(from) && original.is_char_boundary(to) {
             &original[from..to]
