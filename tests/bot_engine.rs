@@ -346,3 +346,15 @@ fn a_very_long_message_gets_the_truncation_note_and_the_verdict_advice() {
     assert!(reply.contains("chỉ 20.000 ký tự đầu"), "{reply}");
     assert!(reply.contains("không bấm vào đường link"), "the advice for the verdict is not lost: {reply}");
 }
+
+#[test]
+fn an_unanswerable_question_offers_at_most_five_buttons_keeping_the_subscription() {
+    let c = Chat::new();
+    c.cmd("start", "");
+    let replies = c.cmd("hoi", "xyzzy qwerty plugh");
+    let r = replies.last().expect("reply");
+    let labels: Vec<&str> = r.all_buttons().map(|b| b.label.as_str()).collect();
+    assert!(labels.len() <= 5, "Zalo shows five: {labels:?}");
+    assert!(labels.iter().any(|l| l.contains("Kiểm tra như một tin nhắn")), "{labels:?}");
+    assert!(labels.iter().any(|l| l.contains("Nhận mẹo hàng tuần")), "{labels:?}");
+}

@@ -400,8 +400,12 @@ impl Engine {
                 let _ = self.store.count("answer", "none");
                 let id = self.remember(key, text, None, None);
                 let mut r = Reply::text(crate::search::no_match_text(&self.content, &candidates));
-                r.buttons.push(vec![Button::new("🔎 Kiểm tra như một tin nhắn", format!("x:{id}:chk"))]);
-                r.buttons.extend(main_menu());
+                // The main menu without "Hỏi đáp" (they are asking already): five buttons, the
+                // most Zalo shows.
+                let mut menu: Vec<Button> =
+                    main_menu().into_iter().flatten().filter(|b| b.data != "m:ask").collect();
+                menu.insert(0, Button::new("🔎 Kiểm tra như một tin nhắn", format!("x:{id}:chk")));
+                r.buttons = menu.chunks(2).map(<[Button]>::to_vec).collect();
                 Ok(r)
             }
         }

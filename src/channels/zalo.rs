@@ -374,6 +374,10 @@ impl Zalo {
         for (i, text) in parts.into_iter().enumerate() {
             let mut message = json!({ "text": text });
             if i == last {
+                let total = reply.all_buttons().count();
+                if total > MAX_BUTTONS {
+                    warn!(total, shown = MAX_BUTTONS, "Zalo shows at most 5 buttons; the rest are dropped");
+                }
                 let buttons: Vec<Value> = reply
                     .all_buttons()
                     .take(MAX_BUTTONS)
