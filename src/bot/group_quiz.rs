@@ -159,9 +159,11 @@ impl Engine {
         }
         let spec = match gq::parse_spec(&self.content, arg) {
             Ok(s) => s,
-            Err(SpecError::UnknownTopic(words)) => {
+            // The words in the error are folded; quote what the trainer typed.
+            Err(SpecError::UnknownTopic(_)) => {
                 return Ok(say(&format!(
-                    "Tôi chưa tìm thấy chủ đề \"{words}\". Anh/chị thử tên một hình thức lừa đảo, ví dụ: otp, deepfake, khóa sim, ngân hàng, việc làm."
+                    "Tôi chưa tìm thấy chủ đề trong \"{}\". Anh/chị thử tên một hình thức lừa đảo, ví dụ: otp, deepfake, khóa sim, ngân hàng, việc làm.",
+                    arg.trim()
                 )));
             }
         };
@@ -214,7 +216,8 @@ impl Engine {
         }
         let mut intro = Rich::new();
         if questions.len() < spec.len {
-            intro = intro.para(format!("Ngân hàng chỉ có {} câu phù hợp với lựa chọn này.", questions.len()));
+            intro =
+                intro.para(format!("Bộ câu hỏi chỉ có {} câu phù hợp với lựa chọn này.", questions.len()));
         }
         if group {
             intro = intro
@@ -459,13 +462,14 @@ impl Engine {
         if role < Role::Admin {
             return Ok(say(texts::ADMIN_ONLY));
         }
-        let target = crate::bot::parse_user("/captrainer", arg).ok().filter(|k| k.channel != "console");
+        let command = if grant { "/captrainer" } else { "/botrainer" };
+        let target = crate::bot::parse_user(command, arg).ok().filter(|k| k.channel != "console");
         let Some(target) = target else {
-            return Ok(say(
-                "Anh/chị ghi rõ người dùng, ví dụ: /captrainer telegram:123456789 hoặc zalo:84123456789.",
-            ));
+            return Ok(say(&format!(
+                "Anh/chị ghi rõ người dùng, ví dụ: {command} telegram:123456789 hoặc zalo:84123456789."
+            )));
         };
-        self.store.set_role(&target, if grant { "trainer" } else { "user" })?;
+        self.store.set_role(&target, if grant { Role::Trainer.as_str() } else { Role::User.as_str() })?;
         let who = target.to_string();
         Ok(say(&if grant {
             format!("Đã cấp quyền người hướng dẫn cho {who}.")

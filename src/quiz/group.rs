@@ -171,9 +171,12 @@ pub fn match_topic(content: &Content, words: &str) -> Option<TopicMatch> {
         }
     }
     let found = best.1;
-    let label = match found.as_slice() {
-        [(title, _)] => title.clone(),
-        _ => words.trim().to_owned(),
+    // Titles as written (the words are folded): one, a few joined, or the first and a count.
+    let titles: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
+    let label = match titles.as_slice() {
+        [] => words.trim().to_owned(),
+        [_, _, _, _, ..] => format!("{} và {} chủ đề khác", titles[0], titles.len() - 1),
+        _ => titles.join(", "),
     };
     let mut forms: Vec<String> = found.into_iter().flat_map(|(_, f)| f).collect();
     forms.dedup();

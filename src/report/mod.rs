@@ -340,7 +340,7 @@ pub fn render_md(r: &Report, content: &Content) -> String {
     if !r.trainer_sessions.is_empty() {
         out.push_str("## Các buổi trắc nghiệm của người hướng dẫn\n\n");
         for s in &r.trainer_sessions {
-            let _ = writeln!(out, "### {}\n", session::title(&s.session));
+            let _ = writeln!(out, "### Bài số {}: {}\n", s.session.id, session::title(&s.session));
             let asked = s.session.asked();
             let rows: Vec<Vec<String>> = s
                 .standings

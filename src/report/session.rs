@@ -21,17 +21,18 @@ pub struct SessionResults {
     pub rates: Vec<QuestionRate>,
 }
 
-/// A short title: number, size, topic, difficulty, date.
+/// A short title for people: size, topic, difficulty, date (the session number, which
+/// `/ketqua` takes, is shown only where it is needed).
 #[must_use]
 pub fn title(s: &GroupQuiz) -> String {
-    let mut t = format!("bài #{} ({} câu", s.id, s.questions.len());
+    let mut t = format!("bài {} câu", s.questions.len());
     if let Some(topic) = &s.topic {
-        t.push_str(&format!(", {topic}"));
+        t.push_str(&format!(", chủ đề {topic}"));
     }
     if let Some(d) = &s.difficulty {
         t.push_str(&format!(", mức {}", difficulty_label(d)));
     }
-    t.push_str(&format!(") ngày {}", date_vi(s.started_at)));
+    t.push_str(&format!(", ngày {}", date_vi(s.started_at)));
     t
 }
 
