@@ -567,7 +567,7 @@ fn quiz_export(cfg: &Config, session: i64, with_names: bool) -> Result<ExitCode>
         session: s,
     };
     let question_id =
-        |i: usize| r.session.questions.get(i).filter(|id| content.quiz.iter().any(|q| &q.id == *id)).cloned();
+        |i: usize| r.session.questions.get(i).filter(|id| content.question(id).is_some()).cloned();
     let csv = crate::report::session::csv(&r, with_names, question_id);
     io::stdout().lock().write_all(csv.as_bytes())?;
     Ok(ExitCode::SUCCESS)

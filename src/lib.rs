@@ -19,3 +19,9 @@ pub mod store;
 pub mod testing;
 pub mod text;
 pub mod vntime;
+
+/// Locks a mutex; a poisoned lock (a panic while it was held) is still used, since every
+/// guarded state here stays consistent between statements.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

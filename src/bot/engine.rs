@@ -177,7 +177,7 @@ impl Engine {
     }
 
     fn mem(&self) -> std::sync::MutexGuard<'_, Memory> {
-        self.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.memory)
     }
 
     /// Handles one incoming event and returns the replies, in order.
@@ -504,9 +504,7 @@ impl Engine {
     }
 
     fn question(&self, state: &QuizState) -> Reply {
-        let Some(q) =
-            state.questions.get(state.index).and_then(|id| self.content.quiz.iter().find(|q| &q.id == id))
-        else {
+        let Some(q) = state.questions.get(state.index).and_then(|id| self.content.question(id)) else {
             return Reply::text(Rich::new().para(texts::NO_QUIZ));
         };
         let row: Vec<Button> = (0..q.options.len())
@@ -528,9 +526,7 @@ impl Engine {
         if index != state.index {
             return Ok(vec![Reply::text(Rich::new().para(texts::STALE_QUIZ))]);
         }
-        let Some(q) =
-            state.questions.get(index).and_then(|id| self.content.quiz.iter().find(|q| &q.id == id))
-        else {
+        let Some(q) = state.questions.get(index).and_then(|id| self.content.question(id)) else {
             self.store.save_quiz(key, None)?;
             return Ok(vec![Reply::text(Rich::new().para(texts::NO_QUIZ))]);
         };

@@ -128,7 +128,7 @@ impl Engine {
 
     fn question_of(&self, s: &GroupQuiz, index: usize) -> Option<&QuizQuestion> {
         let id = s.questions.get(index)?;
-        self.content.quiz.iter().find(|q| &q.id == id)
+        self.content.question(id)
     }
 
     fn poll_reply(&self, s: &GroupQuiz, index: usize) -> Option<Reply> {

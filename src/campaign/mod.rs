@@ -227,7 +227,7 @@ impl Campaign {
     /// A tip by id.
     #[must_use]
     pub fn tip(&self, id: &str) -> Option<&Tip> {
-        self.content.tips.iter().find(|t| t.id == id)
+        self.content.tip(id)
     }
 
     /// Subscribes a chat. For a new subscription, returns the tip it starts with (this week's

@@ -16,6 +16,8 @@ use tokio::{
 };
 use tracing::{Instrument, info, info_span, warn};
 
+use crate::lock;
+
 use super::{Campaign, ChannelLimits, ChatPacer, Outgoing, limits::window_wait};
 use crate::{
     store::{NewOutcome, OutboxItem, Store, UserKey, now},
@@ -79,10 +81,6 @@ struct Lane {
     today: Mutex<Option<(i64, i64)>>,
     retry_base: Duration,
     max_attempts: i64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {

@@ -58,18 +58,6 @@ impl Blocklist {
         Ok(self.add_text(&String::from_utf8_lossy(&bytes)))
     }
 
-    /// Number of hosts.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.hosts.len()
-    }
-
-    /// Whether the list is empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.hosts.is_empty()
-    }
-
     /// Whether `host` or one of its parent domains is listed.
     #[must_use]
     pub fn contains(&self, host: &str) -> bool {

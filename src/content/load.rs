@@ -326,7 +326,6 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         topics,
         tips: parsed.tips.into_iter().map(|l| l.value).collect(),
         quiz: parsed.quiz.into_iter().map(|l| l.value).collect(),
-        lexicon_spec,
         lexicon: Arc::new(lexicon),
         hash: hex::encode(hasher.finalize()),
         by_id,

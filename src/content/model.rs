@@ -4,7 +4,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use serde::Deserialize;
 
-use crate::text::{Lexicon, LexiconSpec};
+use crate::text::Lexicon;
 
 /// One of the 24 forms of online fraud.
 #[derive(Debug, Clone, Deserialize)]
@@ -239,8 +239,6 @@ pub struct Content {
     pub tips: Vec<Tip>,
     /// The quiz bank.
     pub quiz: Vec<QuizQuestion>,
-    /// The lexicon as written.
-    pub lexicon_spec: LexiconSpec,
     /// The compiled lexicon.
     pub lexicon: Arc<Lexicon>,
     /// Official brands, shorteners and risky TLDs for the scam checker.
@@ -273,6 +271,18 @@ impl Content {
             .map(Entry::Topic)
             .chain(self.groups.iter().map(Entry::Group))
             .chain(self.forms.iter().map(Entry::Form))
+    }
+
+    /// A quiz question by id.
+    #[must_use]
+    pub fn question(&self, id: &str) -> Option<&QuizQuestion> {
+        self.quiz.iter().find(|q| q.id == id)
+    }
+
+    /// A weekly tip by id.
+    #[must_use]
+    pub fn tip(&self, id: &str) -> Option<&Tip> {
+        self.tips.iter().find(|t| t.id == id)
     }
 
     /// A form by id.

@@ -50,7 +50,7 @@ impl Rng {
 #[must_use]
 pub fn select(content: &Content, missed: &[String], rng: &mut Rng) -> Vec<String> {
     let mut repeats: Vec<String> =
-        missed.iter().filter(|id| content.quiz.iter().any(|q| &q.id == *id)).cloned().collect();
+        missed.iter().filter(|id| content.question(id).is_some()).cloned().collect();
     rng.shuffle(&mut repeats);
     repeats.truncate(MAX_REPEATS);
     let pool: Vec<&QuizQuestion> = content.quiz.iter().filter(|q| !repeats.contains(&q.id)).collect();

@@ -276,7 +276,7 @@ impl Searcher {
         }
         let folded_seq = self.corrected_seq(tokens, terms);
         for w in folded_seq.windows(2) {
-            let bigram = format!("{}_{}", w[0], w[1]);
+            let bigram = crate::text::bigram(w[0], w[1]);
             for (i, field) in bigram_fields.into_iter().enumerate() {
                 add(field, &bigram, tu.bigram[i]);
             }
@@ -294,7 +294,7 @@ impl Searcher {
                     }
                 }
                 for pair in phrase.windows(2) {
-                    let bigram = format!("{}_{}", pair[0], pair[1]);
+                    let bigram = crate::text::bigram(&pair[0], &pair[1]);
                     for (i, field) in bigram_fields.into_iter().enumerate() {
                         add(field, &bigram, tu.bigram[i] * tu.synonym);
                     }
@@ -353,7 +353,7 @@ impl Searcher {
             if tokens[i].stop && tokens[i + 1].stop {
                 continue;
             }
-            let b = format!("{}_{}", w[0], w[1]);
+            let b = crate::text::bigram(w[0], w[1]);
             let df = self.stats.bigram_df.get(&b).copied().unwrap_or(0);
             let idf = self.stats.idf(df);
             total += idf;

@@ -322,7 +322,7 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back), so a poisoned lock is still safe to use.
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.conn)
     }
 
     /// The user's row, created on first contact. Also notes the day of contact (Vietnamese

@@ -7,7 +7,7 @@
 
 use std::{
     collections::VecDeque,
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -19,6 +19,8 @@ use axum::{
     routing::post,
 };
 use serde_json::{Value, json};
+
+use crate::lock;
 
 /// One recorded call.
 #[derive(Debug, Clone)]
@@ -65,10 +67,6 @@ pub struct Delivered {
     pub text: String,
     /// When.
     pub at: Instant,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl FakeTelegram {

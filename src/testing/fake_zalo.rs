@@ -3,10 +3,12 @@
 //! (followers only, one per user per day), `/v4/oa/access_token` rotates single-use refresh
 //! tokens; error codes and server errors can be injected. Every call is recorded.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use axum::{Json, Router, body::Bytes, extract::State, http::HeaderMap, routing::post};
 use serde_json::{Value, json};
+
+use crate::lock;
 
 /// One recorded call.
 #[derive(Debug, Clone)]
@@ -40,10 +42,6 @@ pub struct FakeZalo {
     /// Users who got a promotion message "today" (a second one answers -218).
     promoted: Mutex<Vec<String>>,
     issued: Mutex<u32>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl FakeZalo {

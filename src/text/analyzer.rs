@@ -26,6 +26,12 @@ pub struct Token {
     pub to: usize,
 }
 
+/// The term for two words in a row: index and query terms must be spelled the same way.
+#[must_use]
+pub fn bigram(a: &str, b: &str) -> String {
+    format!("{a}_{b}")
+}
+
 /// Turns text into tokens using a lexicon. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Analyzer {
@@ -80,7 +86,7 @@ impl Analyzer {
     /// Folded bigrams of consecutive tokens, written `a_b`.
     #[must_use]
     pub fn bigrams(tokens: &[Token]) -> Vec<String> {
-        tokens.windows(2).map(|w| format!("{}_{}", w[0].folded, w[1].folded)).collect()
+        tokens.windows(2).map(|w| bigram(&w[0].folded, &w[1].folded)).collect()
     }
 }
 
@@ -169,7 +175,7 @@ impl Tokenizer for VietTokenizer {
             TokenizerKind::Bigram => tokens
                 .windows(2)
                 .enumerate()
-                .map(|(i, w)| make(i, format!("{}_{}", w[0].folded, w[1].folded), w[0].from, w[1].to))
+                .map(|(i, w)| make(i, bigram(&w[0].folded, &w[1].folded), w[0].from, w[1].to))
                 .collect(),
         };
         VecTokenStream { tokens: out, index: 0 }

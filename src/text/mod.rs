@@ -10,7 +10,7 @@ mod distance;
 mod lexicon;
 mod normalize;
 
-pub use analyzer::{Analyzer, Token, TokenizerKind, VietTokenizer};
+pub use analyzer::{Analyzer, Token, TokenizerKind, VietTokenizer, bigram};
 pub use distance::edit_distance;
 pub use lexicon::{Lexicon, LexiconError, LexiconSpec};
-pub use normalize::{canonical_syllable, fold, has_marks, has_tone, nfc, normalize_text, split_words};
+pub use normalize::{canonical_syllable, fold, has_tone, nfc, normalize_text, split_words};

@@ -59,12 +59,6 @@ pub fn fold(word: &str) -> String {
         .collect()
 }
 
-/// True when the word carries any Vietnamese diacritic (tone, shape mark or đ).
-#[must_use]
-pub fn has_marks(word: &str) -> bool {
-    !word.is_ascii() && fold(word) != word
-}
-
 /// True when the word carries a tone mark (not just a shape mark such as the one in "ơ" or "â").
 #[must_use]
 pub fn has_tone(word: &str) -> bool {
@@ -204,9 +198,6 @@ mod tests {
         assert_eq!(fold("đường"), "duong");
         assert_eq!(fold("Đà Nẵng"), "Da Nang");
         assert_eq!(fold("ạ ầ ự ỹ ơ ư ă"), "a a u y o u a");
-        assert!(has_marks("đi"));
-        assert!(!has_marks("di"));
-        assert!(!has_marks("deepfake"));
     }
 
     #[test]
