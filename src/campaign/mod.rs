@@ -208,13 +208,10 @@ impl Campaign {
         self.content.tips.iter().map(|t| t.id.clone()).collect()
     }
 
-    /// When the campaign first ran here. Slots before it are not "missed".
+    /// When the campaign first ran here (stored the first time it is asked). Slots before it
+    /// are not "missed".
     pub fn started_at(&self, now: i64) -> Result<i64, CampaignError> {
-        if let Some(t) = self.store.kv_get(STARTED_KEY)?.and_then(|v| v.parse().ok()) {
-            return Ok(t);
-        }
-        self.store.kv_set(STARTED_KEY, &now.to_string())?;
-        Ok(now)
+        Ok(self.store.kv_get_or_insert(STARTED_KEY, &now.to_string())?.parse().unwrap_or(now))
     }
 
     /// Position of the current week's tip: the week the campaign started is week 0.
@@ -331,7 +328,7 @@ impl Campaign {
         Ok(Stats {
             subscribers: self.store.subscription_counts()?,
             broadcasts: self.store.broadcast_summaries(5)?,
-            checks_this_week: self.store.totals_since("verdict", &iso_date(from))?,
+            checks_this_week: self.store.totals_between("verdict", Some(&iso_date(from)), None)?,
             week_start: from,
             quiz_takers_this_week: takers,
             quizzes_this_week: quizzes,

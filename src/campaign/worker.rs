@@ -291,17 +291,16 @@ async fn schedule(
     loop {
         let c = campaign.clone();
         let t = now();
-        match blocking(move || c.due(t).map(|id| (id, c.store().close_finished()))).await {
-            Some(Ok((queued, closed))) => {
-                if queued.is_some() {
-                    wake.notify_waiters();
-                }
-                for id in closed.unwrap_or_default() {
-                    info!(broadcast = id, "broadcast finished");
-                }
+        if let Some((queued, closed)) = blocking(move || (c.due(t), c.store().close_finished())).await {
+            match queued {
+                Ok(Some(_)) => wake.notify_waiters(),
+                Ok(None) => {}
+                Err(e) => warn!(error = %e, "weekly tip schedule check failed"),
             }
-            Some(Err(e)) => warn!(error = %e, "campaign schedule check failed"),
-            None => {}
+            match closed {
+                Ok(ids) => ids.iter().for_each(|id| info!(broadcast = id, "broadcast finished")),
+                Err(e) => warn!(error = %e, "closing finished broadcasts failed"),
+            }
         }
         tokio::select! {
             () = tokio::time::sleep(tick) => {}

@@ -426,22 +426,14 @@ impl Store {
 
     /// Marks queued broadcasts with no row left to deliver as done. Returns their ids.
     pub fn close_finished(&self) -> Result<Vec<i64>, StoreError> {
-        let mut c = self.conn();
-        let tx = c.transaction()?;
-        let ids: Vec<i64> = {
-            let mut st = tx.prepare(
-                "SELECT id FROM broadcasts b WHERE status = 'queued' AND NOT EXISTS
-                   (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id AND o.status IN ('pending', 'sending'))",
-            )?;
-            st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
-        };
-        for id in &ids {
-            tx.execute(
-                "UPDATE broadcasts SET status = 'done', finished_at = ?2 WHERE id = ?1",
-                params![id, now()],
-            )?;
-        }
-        tx.commit()?;
+        let c = self.conn();
+        let mut st = c.prepare_cached(
+            "UPDATE broadcasts SET status = 'done', finished_at = ?1
+             WHERE status = 'queued' AND NOT EXISTS
+               (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND o.status IN ('pending', 'sending'))
+             RETURNING id",
+        )?;
+        let ids = st.query_map(params![now()], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(ids)
     }
 
@@ -492,12 +484,18 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        let (Some(lowest), Some(highest)) = (out.last().map(|b| b.id), out.first().map(|b| b.id)) else {
+            return Ok(out);
+        };
         let mut counts = c.prepare_cached(
-            "SELECT channel, status, COUNT(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY channel, status",
+            "SELECT broadcast_id, channel, status, COUNT(*) FROM outbox WHERE broadcast_id BETWEEN ?1 AND ?2
+             GROUP BY broadcast_id, channel, status",
         )?;
-        for b in &mut out {
-            for row in counts.query_map(params![b.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
-                let (channel, status, n): (String, String, i64) = row?;
+        let rows = counts
+            .query_map(params![lowest, highest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        for row in rows {
+            let (id, channel, status, n): (i64, String, String, i64) = row?;
+            if let Some(b) = out.iter_mut().find(|b| b.id == id) {
                 b.counts.entry(channel).or_default().insert(status, n);
             }
         }

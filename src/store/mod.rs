@@ -552,23 +552,27 @@ impl Store {
         Ok(())
     }
 
-    /// Totals of a kind of counter from the day `from` (YYYY-MM-DD, inclusive) on, largest first.
-    pub fn totals_since(&self, kind: &str, from: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    /// Totals of a kind of counter over the days `from..=to` (YYYY-MM-DD; `None`: no bound),
+    /// largest first.
+    pub fn totals_between(
+        &self,
+        kind: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
         let c = self.conn();
-        let mut st = c.prepare(
-            "SELECT key, SUM(count) FROM stats WHERE kind = ?1 AND day >= ?2 GROUP BY key ORDER BY 2 DESC, 1",
+        let mut st = c.prepare_cached(
+            "SELECT key, SUM(count) FROM stats WHERE kind = ?1
+               AND (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day <= ?3)
+             GROUP BY key ORDER BY 2 DESC, 1",
         )?;
-        let rows = st.query_map(params![kind, from], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map(params![kind, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Totals of a kind of counter over all days, largest first.
     pub fn totals(&self, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let c = self.conn();
-        let mut st =
-            c.prepare("SELECT key, SUM(count) FROM stats WHERE kind = ?1 GROUP BY key ORDER BY 2 DESC, 1")?;
-        let rows = st.query_map(params![kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.totals_between(kind, None, None)
     }
 
     /// A stored setting.
@@ -592,6 +596,14 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The stored setting, or `value` stored now if there was none (one step: two callers
+    /// cannot store different values).
+    pub fn kv_get_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        let c = self.conn();
+        c.execute("INSERT OR IGNORE INTO kv (key, value) VALUES (?1, ?2)", params![key, value])?;
+        Ok(c.query_row("SELECT value FROM kv WHERE key = ?1", params![key], |r| r.get(0))?)
     }
 
     /// Stores a setting.

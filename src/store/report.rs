@@ -77,16 +77,7 @@ impl Store {
 
     /// Every figure of the report for Vietnamese dates `from..=to` (YYYY-MM-DD).
     pub fn report_figures(&self, from: &str, to: &str) -> Result<ReportFigures, StoreError> {
-        let stats = |kind: &str| {
-            self.pairs(
-                &format!(
-                    "SELECT key, SUM(count) FROM stats WHERE kind = '{kind}' AND day BETWEEN ?1 AND ?2
-                     GROUP BY key ORDER BY 2 DESC, 1"
-                ),
-                from,
-                to,
-            )
-        };
+        let stats = |kind: &str| self.totals_between(kind, Some(from), Some(to));
         let question_answers = {
             let c = self.conn();
             let mut st = c.prepare(
