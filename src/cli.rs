@@ -224,6 +224,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Quiz(QuizCommand::Export { session, with_names }) => quiz_export(&cfg, session, with_names),
         Command::Content(ContentCommand::Check) => match content::load(&cfg.content_dir) {
             Ok(c) => {
+                // The weights name the checker's features (signals, URL flags, structural
+                // ones): building the checker is what knows them all.
+                let c = Arc::new(c);
+                if let Err(e) = Checker::new(c.clone(), Blocklist::new(), None) {
+                    eprintln!("{}: {e}", cfg.content_dir.join("weights.yaml").display());
+                    return Ok(ExitCode::FAILURE);
+                }
                 println!(
                     "Content OK ({}): {} forms, {} groups, {} topics, {} tips, {} quiz questions, {} abbreviations.",
                     cfg.content_dir.display(),

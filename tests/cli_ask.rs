@@ -218,3 +218,20 @@ fn copy(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn content_check_rejects_weights_for_a_feature_the_checker_does_not_have() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let content = dir.path().join("content");
+    copy(&common::root().join("content"), &content);
+    let path = content.join("weights.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("  account_update: 1.18", "  acount_update: 1.18", 1))
+        .expect("write");
+    let mut c = canhgiac(dir.path(), &content);
+    c.args(["content", "check"]);
+    let out = c.output().expect("run");
+    assert!(!out.status.success(), "a misspelt feature must fail the check, not only `serve`");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("weights.yaml") && err.contains("acount_update"), "{err}");
+}

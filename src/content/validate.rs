@@ -365,9 +365,17 @@ pub fn validate_weights(w: &Located<Weights>, errors: &mut Vec<ContentError>) {
     {
         c.err(&w.file, "-", "scam_threshold", "needs 0 < suspicious_threshold <= scam_threshold < 1");
     }
+    if !v.bias.is_finite() {
+        c.err(&w.file, "-", "bias", "must be a finite number");
+    }
     for (k, x) in &v.features {
         if !x.is_finite() {
             c.err(&w.file, k, "features", "weight must be a finite number");
+        }
+    }
+    for (b, x) in &v.text {
+        if !x.is_finite() {
+            c.err(&w.file, &b.to_string(), "text", "weight must be a finite number");
         }
     }
 }
