@@ -300,7 +300,11 @@ pub fn load_content(cfg: &Config) -> Result<Arc<Content>> {
 
 /// Loads content and opens (building if needed) the search index.
 pub fn load_searcher(cfg: &Config) -> Result<Searcher> {
-    let content = load_content(cfg)?;
+    open_searcher(cfg, load_content(cfg)?)
+}
+
+/// The search index for `content` (built first if missing or stale).
+fn open_searcher(cfg: &Config, content: Arc<Content>) -> Result<Searcher> {
     let index = search::open_or_build(&content, &cfg.index_dir)
         .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
     Ok(Searcher::new(content, index)?)
@@ -428,13 +432,7 @@ fn load_blocklist(cfg: &Config, extra: &[PathBuf]) -> Result<Blocklist> {
 pub fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker> {
     let content = load_content(cfg)?;
     let blocklist = load_blocklist(cfg, extra)?;
-    let searcher = if with_search {
-        let index = search::open_or_build(&content, &cfg.index_dir)
-            .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
-        Some(Arc::new(Searcher::new(content.clone(), index)?))
-    } else {
-        None
-    };
+    let searcher = if with_search { Some(Arc::new(open_searcher(cfg, content.clone())?)) } else { None };
     Ok(Checker::new(content, blocklist, searcher)?)
 }
 
@@ -583,9 +581,7 @@ fn quiz_export(cfg: &Config, session: i64, with_names: bool) -> Result<ExitCode>
 /// Builds the conversation engine: content, search index, checker and the SQLite store.
 pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
     let content = load_content(cfg)?;
-    let index = search::open_or_build(&content, &cfg.index_dir)
-        .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
-    let searcher = Arc::new(Searcher::new(content.clone(), index)?);
+    let searcher = Arc::new(open_searcher(cfg, content.clone())?);
     let blocklist = load_blocklist(cfg, &[])?;
     let checker = Arc::new(Checker::new(content.clone(), blocklist, Some(searcher.clone()))?);
     let store = Arc::new(open_store(cfg)?);

@@ -85,6 +85,17 @@ pub enum IncomingKind {
     },
 }
 
+impl IncomingKind {
+    /// `/name arg…` as a command (the name lowercased, the argument trimmed); `None` for text
+    /// that does not start with a slash.
+    #[must_use]
+    pub fn command(text: &str) -> Option<Self> {
+        let cmd = text.trim().strip_prefix('/')?;
+        let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
+        Some(Self::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() })
+    }
+}
+
 /// One incoming event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incoming {

@@ -17,9 +17,8 @@ pub fn parse_line(line: &str, buttons: &[Button]) -> IncomingKind {
     {
         return IncomingKind::Button(buttons[n - 1].data.clone());
     }
-    if let Some(cmd) = t.strip_prefix('/') {
-        let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
-        return IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() };
+    if let Some(command) = IncomingKind::command(t) {
+        return command;
     }
     IncomingKind::Text(t.to_owned())
 }

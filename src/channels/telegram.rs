@@ -81,13 +81,13 @@ pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
             let text = m.text().or_else(|| m.caption());
             let mention = format!("@{username}");
             let (kind, addressed) = match text {
-                Some(t) if t.starts_with('/') => {
-                    let (head, arg) = t[1..].split_once(char::is_whitespace).unwrap_or((&t[1..], ""));
-                    let (name, target) = head.split_once('@').unwrap_or((head, ""));
-                    if !target.is_empty() && !username.is_empty() && target.to_lowercase() != username {
+                Some(t) if let Some(IncomingKind::Command { name, arg }) = IncomingKind::command(t) => {
+                    // `/name@bot`: only commands for this bot (or for no bot in particular).
+                    let (name, target) = name.split_once('@').unwrap_or((&name, ""));
+                    if !target.is_empty() && !username.is_empty() && target != username {
                         return None; // a command for another bot
                     }
-                    (IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() }, true)
+                    (IncomingKind::Command { name: name.to_owned(), arg }, true)
                 }
                 Some(t) => {
                     // ASCII lowercasing keeps byte offsets (bot usernames are ASCII), so the
@@ -138,31 +138,18 @@ pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
                 Target { chat: chat_id, callback: Some(q.id.0.clone()) },
             ))
         }
-        UpdateKind::MyChatMember(u) if !u.chat.is_private() => {
-            // The bot was removed from a group: the group's subscription ends.
+        // The user blocked the bot (private chat), or the bot was removed from a group (the
+        // group's subscription ends).
+        UpdateKind::MyChatMember(u) => {
             if !matches!(u.new_chat_member.kind, ChatMemberKind::Banned(_) | ChatMemberKind::Left) {
                 return None;
             }
+            let kind = if u.chat.is_private() { ChatKind::Private } else { ChatKind::Group };
             Some((
                 Incoming {
                     user: UserRef { channel: Channel::Telegram, id: u.from.id.0.to_string() },
-                    chat: ChatRef { id: u.chat.id.0.to_string(), kind: ChatKind::Group },
+                    chat: ChatRef { id: u.chat.id.0.to_string(), kind },
                     kind: IncomingKind::Left,
-                    addressed: true,
-                },
-                Target { chat: u.chat.id, callback: None },
-            ))
-        }
-        UpdateKind::MyChatMember(u) if u.chat.is_private() => {
-            let kind = match u.new_chat_member.kind {
-                ChatMemberKind::Banned(_) | ChatMemberKind::Left => IncomingKind::Left,
-                _ => return None,
-            };
-            Some((
-                Incoming {
-                    user: UserRef { channel: Channel::Telegram, id: u.from.id.0.to_string() },
-                    chat: ChatRef { id: u.chat.id.0.to_string(), kind: ChatKind::Private },
-                    kind,
                     addressed: true,
                 },
                 Target { chat: u.chat.id, callback: None },

@@ -214,9 +214,8 @@ pub fn parse_text(text: &str) -> IncomingKind {
     if let Some(data) = t.strip_prefix(PAYLOAD_PREFIX) {
         return IncomingKind::Button(data.to_owned());
     }
-    if let Some(cmd) = t.strip_prefix('/') {
-        let (name, arg) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
-        return IncomingKind::Command { name: name.to_lowercase(), arg: arg.trim().to_owned() };
+    if let Some(command) = IncomingKind::command(t) {
+        return command;
     }
     let folded = fold(&normalize_text(t));
     let command = |name: &str| IncomingKind::Command { name: name.to_owned(), arg: String::new() };
