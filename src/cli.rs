@@ -565,12 +565,8 @@ fn report(cfg: &Config, args: &ReportArgs) -> Result<ExitCode> {
 fn quiz_export(cfg: &Config, session: i64, with_names: bool) -> Result<ExitCode> {
     let content = load_content(cfg)?;
     let store = open_store(cfg)?;
-    let s = store.group_quiz(session)?.ok_or_else(|| anyhow!("no group-quiz session {session}"))?;
-    let r = crate::report::session::SessionResults {
-        standings: store.standings(s.id)?,
-        rates: store.question_rates(s.id)?,
-        session: s,
-    };
+    let r = crate::report::session::SessionResults::load(&store, session)?
+        .ok_or_else(|| anyhow!("no group-quiz session {session}"))?;
     let question_id =
         |i: usize| r.session.questions.get(i).filter(|id| content.question(id).is_some()).cloned();
     let csv = crate::report::session::csv(&r, with_names, question_id);

@@ -231,7 +231,7 @@ impl Engine {
             IncomingKind::Command { name, arg } => {
                 match self.campaign_command(inc, &key, &user, role, name, arg.trim())? {
                     Some(r) => r,
-                    None => self.command(&key, name, arg.trim())?,
+                    None => self.command(&key, role, name, arg.trim())?,
                 }
             }
             IncomingKind::Forwarded(t) => vec![self.check(&key, t)],
@@ -257,22 +257,28 @@ impl Engine {
         )
     }
 
-    pub(super) fn help(&self, intro: &str) -> Reply {
-        Reply::with_buttons(
-            Rich::new().para(intro).bullet_spans(
-                texts::HELP
-                    .iter()
-                    .map(|(c, d)| vec![Span::Bold((*c).to_owned()), Span::Text(format!(": {d}"))])
-                    .collect(),
-            ),
-            main_menu(),
-        )
+    /// The commands a user may use: everyone's, then the trainer's and the admin's by role.
+    pub(super) fn help(&self, intro: &str, role: Role) -> Reply {
+        let list = |lines: &[(&str, &str)]| -> Vec<Vec<Span>> {
+            lines
+                .iter()
+                .map(|(c, d)| vec![Span::Bold((*c).to_owned()), Span::Text(format!(": {d}"))])
+                .collect()
+        };
+        let mut body = Rich::new().para(intro).bullet_spans(list(&texts::HELP));
+        if role >= Role::Trainer {
+            body = body.heading("Lệnh cho người hướng dẫn").bullet_spans(list(&texts::TRAINER_HELP));
+        }
+        if role == Role::Admin {
+            body = body.heading("Lệnh quản trị").bullet_spans(list(&texts::ADMIN_HELP));
+        }
+        Reply::with_buttons(body, main_menu())
     }
 
-    fn command(&self, key: &UserKey, name: &str, arg: &str) -> Result<Vec<Reply>, EngineError> {
+    fn command(&self, key: &UserKey, role: Role, name: &str, arg: &str) -> Result<Vec<Reply>, EngineError> {
         Ok(match name {
             "start" | "menu" => vec![self.welcome()],
-            "trogiup" | "help" => vec![self.help("Tôi có thể giúp anh/chị:")],
+            "trogiup" | "help" => vec![self.help(texts::HELP_INTRO, role)],
             "kiemtra" | "check" if arg.is_empty() => {
                 self.set_mode(key, Mode::Check);
                 vec![Reply::text(Rich::new().para(texts::ASK_FOR_MESSAGE))]
@@ -290,7 +296,7 @@ impl Engine {
                 Rich::new().para(texts::CONFIRM_DELETE),
                 vec![vec![Button::new("🗑 Xóa hết dữ liệu", "del:yes"), Button::new("Hủy", "del:no")]],
             )],
-            _ => vec![self.help(texts::UNKNOWN_COMMAND)],
+            _ => vec![self.help(texts::UNKNOWN_COMMAND, role)],
         })
     }
 
@@ -305,7 +311,7 @@ impl Engine {
 
     fn text(&self, key: &UserKey, text: &str) -> Result<Vec<Reply>, EngineError> {
         if text.trim().is_empty() {
-            return Ok(vec![self.help("Tôi có thể giúp anh/chị:")]);
+            return Ok(vec![self.help(texts::HELP_INTRO, Role::User)]);
         }
         Ok(match self.take_mode(key) {
             Some(Mode::Check) => vec![self.check(key, text)],
@@ -450,7 +456,7 @@ impl Engine {
             ["del", "no"] => vec![Reply::text(Rich::new().para(texts::DELETE_CANCELLED))],
             ["q", index, option] => self.answer_quiz(key, index, option)?,
             ["x", id, what] => self.expand(key, id, what)?,
-            _ => vec![self.help("Tôi có thể giúp anh/chị:")],
+            _ => vec![self.help(texts::HELP_INTRO, Role::User)],
         })
     }
 

@@ -65,12 +65,6 @@ fn clean_name(name: &str) -> Option<String> {
     (!n.is_empty()).then_some(n)
 }
 
-fn commands_help(intro: &str, lines: &[(&str, &str)]) -> Rich {
-    Rich::new().heading(intro).bullet_spans(
-        lines.iter().map(|(c, d)| vec![Span::Bold((*c).to_owned()), Span::Text(format!(": {d}"))]).collect(),
-    )
-}
-
 fn say(text: &str) -> Vec<Reply> {
     vec![Reply::plain(text)]
 }
@@ -97,16 +91,6 @@ impl Engine {
                 "thamgia" => self.join_by_code(key, arg)?.unwrap_or_else(|| say(texts::UNKNOWN_CODE)),
                 "captrainer" => self.grant_trainer(role, arg, true)?,
                 "botrainer" => self.grant_trainer(role, arg, false)?,
-                "trogiup" | "help" => match role {
-                    Role::User => return Ok(None),
-                    role => {
-                        let mut body = commands_help("Lệnh cho người hướng dẫn", &texts::TRAINER_HELP);
-                        if role == Role::Admin {
-                            body = body.append(commands_help("Lệnh quản trị", &texts::ADMIN_HELP));
-                        }
-                        vec![self.help("Tôi có thể giúp anh/chị:"), Reply::text(body)]
-                    }
-                },
                 _ => return Ok(None),
             },
             IncomingKind::Text(t) if private => match self.join_by_code(key, t)? {
@@ -317,10 +301,7 @@ impl Engine {
     }
 
     fn session_results(&self, id: i64) -> Result<Option<SessionResults>, EngineError> {
-        let Some(session) = self.store.group_quiz(id)? else { return Ok(None) };
-        let standings = self.store.standings(id)?;
-        let rates = self.store.question_rates(id)?;
-        Ok(Some(SessionResults { session, standings, rates }))
+        Ok(SessionResults::load(&self.store, id)?)
     }
 
     fn leaderboard(&self, id: i64) -> Result<Reply, EngineError> {

@@ -42,6 +42,8 @@ pub const ALERT_USAGE: &str =
 pub const ALERT_CANCELLED: &str = "Đã hủy, cảnh báo không được gửi.";
 /// Alert button pressed again.
 pub const ALERT_GONE: &str = "Cảnh báo này đã được gửi hoặc đã hủy.";
+/// First line of the help.
+pub const HELP_INTRO: &str = "Tôi có thể giúp anh/chị:";
 /// Help.
 pub const HELP: [(&str, &str); 10] = [
     ("/kiemtra <tin nhắn>", "kiểm tra một tin nhắn"),

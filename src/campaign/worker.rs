@@ -51,7 +51,7 @@ pub trait Sender: Send + Sync {
     /// The channel's name in the store (`telegram`, `zalo`).
     fn channel(&self) -> &'static str;
     /// Sends one message to a chat (one attempt; the worker retries).
-    fn send<'a>(&'a self, chat: &'a str, group: bool, message: &'a Outgoing) -> SendFuture<'a>;
+    fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a>;
 }
 
 /// The worker.
@@ -167,7 +167,7 @@ impl Lane {
 
     async fn deliver(self: Arc<Self>, item: OutboxItem, message: Outgoing) {
         let group = item.chat_kind == "group";
-        let result = self.sender.send(&item.chat_id, group, &message).await;
+        let result = self.sender.send(&item.chat_id, &message).await;
         if let SendResult::RetryAfter(d) = &result {
             let until = Instant::now() + *d;
             let mut p = lock(&self.paused_until);

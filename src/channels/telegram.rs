@@ -509,7 +509,7 @@ impl Sender for Telegram {
         "telegram"
     }
 
-    fn send<'a>(&'a self, chat: &'a str, _group: bool, message: &'a Outgoing) -> SendFuture<'a> {
+    fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a> {
         Box::pin(async move {
             let Ok(id) = chat.parse::<i64>() else {
                 return SendResult::Failed("not a Telegram chat id".into());

@@ -516,7 +516,7 @@ impl Sender for Zalo {
         "zalo"
     }
 
-    fn send<'a>(&'a self, chat: &'a str, _group: bool, message: &'a Outgoing) -> SendFuture<'a> {
+    fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a> {
         Box::pin(self.promote(chat, message))
     }
 }

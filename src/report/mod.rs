@@ -182,12 +182,8 @@ pub fn build(
     let mut trainer_sessions = Vec::new();
     if let Some(t) = trainer {
         for id in store.trainer_sessions_between(t, &from, &to)? {
-            if let Some(session) = store.group_quiz(id)? {
-                trainer_sessions.push(SessionResults {
-                    session,
-                    standings: store.standings(id)?,
-                    rates: store.question_rates(id)?,
-                });
+            if let Some(r) = SessionResults::load(store, id)? {
+                trainer_sessions.push(r);
             }
         }
     }

@@ -21,6 +21,14 @@ pub struct SessionResults {
     pub rates: Vec<QuestionRate>,
 }
 
+impl SessionResults {
+    /// A session's results from the store (`None` if there is no such session).
+    pub fn load(store: &crate::store::Store, id: i64) -> Result<Option<Self>, crate::store::StoreError> {
+        let Some(session) = store.group_quiz(id)? else { return Ok(None) };
+        Ok(Some(Self { standings: store.standings(id)?, rates: store.question_rates(id)?, session }))
+    }
+}
+
 /// A short title for people: size, topic, difficulty, date (the session number, which
 /// `/ketqua` takes, is shown only where it is needed).
 #[must_use]
