@@ -65,16 +65,7 @@ impl Blocklist {
             return false;
         }
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let mut h = host.as_str();
-        loop {
-            if self.hosts.contains(h) {
-                return true;
-            }
-            match h.split_once('.') {
-                Some((_, rest)) if rest.contains('.') => h = rest,
-                _ => return false,
-            }
-        }
+        super::url::parent_domains(&host).any(|h| self.hosts.contains(h))
     }
 }
 

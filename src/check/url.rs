@@ -133,6 +133,12 @@ pub struct UrlAnalyzer {
     blocklist: Blocklist,
 }
 
+/// A host and its parent domains down to the registrable level: `a.b.example.vn`,
+/// `b.example.vn`, `example.vn` (never a bare suffix such as `vn`).
+pub(crate) fn parent_domains(host: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(host), |h| h.split_once('.').map(|(_, rest)| rest).filter(|r| r.contains('.')))
+}
+
 /// Maps look-alike characters to the letters they imitate.
 fn unglyph(s: &str) -> String {
     let mut out: String = s
@@ -194,7 +200,11 @@ impl UrlAnalyzer {
         }
         Self {
             official,
-            official_suffixes: brands.official_suffixes.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            official_suffixes: brands
+                .official_suffixes
+                .iter()
+                .map(|s| format!(".{}", s.trim_start_matches('.').to_ascii_lowercase()))
+                .collect(),
             shorteners: brands.shorteners.iter().map(|s| s.to_ascii_lowercase()).collect(),
             user_content: brands.user_content.iter().map(|s| s.to_ascii_lowercase()).collect(),
             risky_tlds: brands
@@ -209,20 +219,14 @@ impl UrlAnalyzer {
 
     /// The brand owning `host`, if it is an official domain (or a subdomain of one).
     fn official_owner(&self, host: &str) -> Option<String> {
-        let mut h = host;
-        loop {
-            if let Some(name) = self.official.get(h) {
-                return Some(name.clone());
-            }
-            match h.split_once('.') {
-                Some((_, rest)) if rest.contains('.') => h = rest,
-                _ => break,
-            }
+        if let Some(name) = parent_domains(host).find_map(|h| self.official.get(h)) {
+            return Some(name.clone());
         }
+        // Suffixes are kept with their leading dot: `host` is one of them or ends with one.
         self.official_suffixes
             .iter()
-            .find(|s| host == s.as_str() || host.ends_with(&format!(".{s}")))
-            .map(|s| format!("cơ quan nhà nước (.{s})"))
+            .find(|dotted| host == &dotted[1..] || host.ends_with(dotted.as_str()))
+            .map(|dotted| format!("cơ quan nhà nước ({dotted})"))
     }
 
     /// The brand a piece of a host imitates. With `whole_only`, a brand word must be a whole
@@ -343,6 +347,13 @@ impl UrlAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parent_domains_stop_at_the_registrable_level() {
+        let p: Vec<&str> = parent_domains("a.b.example.vn").collect();
+        assert_eq!(p, ["a.b.example.vn", "b.example.vn", "example.vn"]);
+        assert_eq!(parent_domains("localhost").collect::<Vec<_>>(), ["localhost"]);
+    }
     use crate::content::Brand;
 
     fn analyzer() -> UrlAnalyzer {
