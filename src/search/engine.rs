@@ -250,7 +250,8 @@ impl Searcher {
         out
     }
 
-    fn build_query(&self, tokens: &[Token], terms: &[QueryTerm]) -> BooleanQuery {
+    fn build_query(&self, q: &Parsed) -> BooleanQuery {
+        let (tokens, terms) = (&q.tokens[..], &q.terms[..]);
         let f = &self.index.fields;
         let tu = &self.tuning;
         let mut weights: HashMap<(tantivy::schema::Field, String), f32> = HashMap::new();
@@ -274,20 +275,20 @@ impl Searcher {
                 add(field, text, tu.folded[i] * factor);
             }
         }
-        let folded_seq = self.corrected_seq(tokens, terms);
+        let folded_seq = &q.seq;
         for w in folded_seq.windows(2) {
-            let bigram = crate::text::bigram(w[0], w[1]);
+            let bigram = crate::text::bigram(&w[0], &w[1]);
             for (i, field) in bigram_fields.into_iter().enumerate() {
                 add(field, &bigram, tu.bigram[i]);
             }
         }
         // Synonyms: when a phrase of a group occurs, the other phrases count at a lower weight.
         for group in self.analyzer.lexicon().synonym_groups() {
-            let present = group.iter().any(|p| contains_seq(&folded_seq, p));
+            let present = group.iter().any(|p| contains_seq(folded_seq, p));
             if !present {
                 continue;
             }
-            for phrase in group.iter().filter(|p| !contains_seq(&folded_seq, p)) {
+            for phrase in group.iter().filter(|p| !contains_seq(folded_seq, p)) {
                 for w in phrase {
                     for (i, field) in folded_fields.into_iter().enumerate() {
                         add(field, w, tu.folded[i] * tu.synonym);
@@ -333,27 +334,27 @@ impl Searcher {
     }
 
     /// Confidence in 0..1 that entry `id` answers the question; 0.5 is the answer threshold.
-    fn confidence(&self, id: &str, raw: f32, tokens: &[Token], terms: &[QueryTerm]) -> f32 {
+    fn confidence(&self, id: &str, raw: f32, q: &Parsed) -> f32 {
         let tu = &self.tuning;
-        let u = self.coverage(id, terms);
+        let u = self.coverage(id, &q.terms);
         // A one-word question has no bigrams to judge: its word coverage stands for both.
-        let b = self.bigram_coverage(id, tokens, terms).unwrap_or(u);
+        let b = self.bigram_coverage(id, q).unwrap_or(u);
         let x = tu.unigram_weight * u + (1.0 - tu.unigram_weight) * b + tu.raw_weight * (1.0 + raw).ln();
         x / (x + tu.threshold)
     }
 
     /// IDF-weighted share of the question's bigrams (not both stopwords) found in entry `id`;
     /// `None` when the question has no such bigram.
-    fn bigram_coverage(&self, id: &str, tokens: &[Token], terms: &[QueryTerm]) -> Option<f32> {
+    fn bigram_coverage(&self, id: &str, q: &Parsed) -> Option<f32> {
         let Some(set) = self.stats.bigrams.get(id) else { return Some(0.0) };
-        let seq = self.corrected_seq(tokens, terms);
+        let (tokens, seq) = (&q.tokens, &q.seq);
         let mut total = 0.0;
         let mut matched = 0.0;
         for (i, w) in seq.windows(2).enumerate() {
             if tokens[i].stop && tokens[i + 1].stop {
                 continue;
             }
-            let b = crate::text::bigram(w[0], w[1]);
+            let b = crate::text::bigram(&w[0], &w[1]);
             let df = self.stats.bigram_df.get(&b).copied().unwrap_or(0);
             let idf = self.stats.idf(df);
             total += idf;
@@ -364,17 +365,21 @@ impl Searcher {
         (total > 0.0).then(|| matched / total)
     }
 
-    fn corrected_seq<'a>(&self, tokens: &'a [Token], terms: &'a [QueryTerm]) -> Vec<&'a str> {
-        tokens
+    /// Analyses a question once: its tokens, content terms and corrected word sequence.
+    fn query(&self, question: &str) -> Parsed {
+        let tokens = self.analyzer.analyze(question);
+        let terms = self.query_terms(&tokens);
+        let seq = tokens
             .iter()
             .map(|t| {
                 terms
                     .iter()
                     .find(|q| q.folded == t.folded)
-                    .and_then(|q| q.corrected.as_deref())
-                    .unwrap_or(&t.folded)
+                    .and_then(|q| q.corrected.clone())
+                    .unwrap_or_else(|| t.folded.clone())
             })
-            .collect()
+            .collect();
+        Parsed { tokens, terms, seq }
     }
 
     /// Diagnostic: the content terms of a question with idf, correction and presence in `id`.
@@ -400,32 +405,24 @@ impl Searcher {
     /// Diagnostic features of the best entry for a question (used to fit the tuning).
     #[doc(hidden)]
     pub fn explain(&self, question: &str) -> Result<Option<(String, f32, f32, f32)>, SearchError> {
-        let tokens = self.analyzer.analyze(question);
-        let terms = self.query_terms(&tokens);
-        let ranked = self.rank_tokens(&tokens, &terms, 1)?;
+        let q = self.query(question);
+        let ranked = self.rank_query(&q, 1)?;
         Ok(ranked.first().map(|(id, raw)| {
-            let u = self.coverage(id, &terms);
-            (id.clone(), *raw, u, self.bigram_coverage(id, &tokens, &terms).unwrap_or(u))
+            let u = self.coverage(id, &q.terms);
+            (id.clone(), *raw, u, self.bigram_coverage(id, &q).unwrap_or(u))
         }))
     }
 
     /// Ranked entry ids with raw BM25 scores, best first.
     pub fn rank(&self, question: &str, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
-        let tokens = self.analyzer.analyze(question);
-        let terms = self.query_terms(&tokens);
-        self.rank_tokens(&tokens, &terms, limit)
+        self.rank_query(&self.query(question), limit)
     }
 
-    fn rank_tokens(
-        &self,
-        tokens: &[Token],
-        terms: &[QueryTerm],
-        limit: usize,
-    ) -> Result<Vec<(String, f32)>, SearchError> {
-        if terms.is_empty() {
+    fn rank_query(&self, q: &Parsed, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+        if q.terms.is_empty() {
             return Ok(Vec::new());
         }
-        let query = self.build_query(tokens, terms);
+        let query = self.build_query(q);
         let searcher = self.index.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(10)).order_by_score())?;
         let mut ranked: Vec<(String, f32)> = top
@@ -435,10 +432,10 @@ impl Searcher {
                 Some((id.clone(), score))
             })
             .collect();
-        let covered = self.phrase_cover(tokens, terms);
+        let covered = self.phrase_cover(&q.seq);
         if !covered.is_empty() {
             let best = ranked.first().map_or(0.0, |r| r.1);
-            let n = tokens.len().max(1) as f32;
+            let n = q.tokens.len().max(1) as f32;
             for (id, score) in &mut ranked {
                 if let Some(words) = covered.get(id.as_str()) {
                     *score += self.tuning.phrase_bonus * best * (*words as f32 / n).min(1.0);
@@ -451,13 +448,12 @@ impl Searcher {
     }
 
     /// For each entry, how many question words are covered by its whole multi-word names.
-    fn phrase_cover(&self, tokens: &[Token], terms: &[QueryTerm]) -> HashMap<&str, usize> {
-        let seq = self.corrected_seq(tokens, terms);
+    fn phrase_cover(&self, seq: &[String]) -> HashMap<&str, usize> {
         let mut covered: HashMap<&str, Vec<bool>> = HashMap::new();
         for start in 0..seq.len() {
-            for (id, words) in self.stats.phrases.get(seq[start]).into_iter().flatten() {
+            for (id, words) in self.stats.phrases.get(seq[start].as_str()).into_iter().flatten() {
                 let end = start + words.len();
-                if end <= seq.len() && seq[start..end].iter().zip(words).all(|(a, b)| *a == b) {
+                if end <= seq.len() && seq[start..end].iter().zip(words).all(|(a, b)| a == b) {
                     let mask = covered.entry(id.as_str()).or_insert_with(|| vec![false; seq.len()]);
                     mask[start..end].iter_mut().for_each(|m| *m = true);
                 }
@@ -469,14 +465,13 @@ impl Searcher {
     /// Answers a question: the best entry when confident enough, otherwise an honest no-match
     /// with the closest candidates.
     pub fn ask(&self, question: &str) -> Result<Outcome, SearchError> {
-        let tokens = self.analyzer.analyze(question);
-        let terms = self.query_terms(&tokens);
-        let ranked = self.rank_tokens(&tokens, &terms, 6)?;
+        let q = self.query(question);
+        let ranked = self.rank_query(&q, 6)?;
         let Some((best_id, best_raw)) = ranked.first().cloned() else {
             return Ok(Outcome::NoMatch { candidates: Vec::new() });
         };
-        let confidence = self.confidence(&best_id, best_raw, &tokens, &terms);
-        debug!(best = %best_id, raw = best_raw, confidence, terms = terms.len(), "ranked");
+        let confidence = self.confidence(&best_id, best_raw, &q);
+        debug!(best = %best_id, raw = best_raw, confidence, terms = q.terms.len(), "ranked");
         let scale = |raw: f32| (confidence * raw / best_raw * 1000.0).round() / 1000.0;
         let alternatives: Vec<Alternative> = ranked
             .iter()
@@ -511,6 +506,14 @@ impl Searcher {
     }
 }
 
-fn contains_seq(hay: &[&str], needle: &[String]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w.iter().zip(needle).all(|(a, b)| *a == b))
+/// A question analysed once for ranking and confidence.
+struct Parsed {
+    tokens: Vec<Token>,
+    terms: Vec<QueryTerm>,
+    /// The folded words with typo corrections applied (bigrams and phrases use these).
+    seq: Vec<String>,
+}
+
+fn contains_seq(hay: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w.iter().zip(needle).all(|(a, b)| a == b))
 }
