@@ -33,9 +33,8 @@ async fn start_oa() -> Oa {
     let data = tempfile::tempdir().expect("data");
     let store = Arc::new(Store::open(data.path()).expect("store"));
     let (engine, index) = common::engine_with(store.clone());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let mut cfg = Config::load_with(None, |_| None).expect("config");
-    cfg.listen = format!("127.0.0.1:{port}");
+    cfg.listen = format!("127.0.0.1:{}", common::free_port());
     cfg.zalo_app_id = Some(APP_ID.into());
     cfg.zalo_app_secret = Some(Secret::new(APP_SECRET));
     cfg.zalo_oa_secret_key = Some(Secret::new(OA_SECRET));
@@ -43,24 +42,9 @@ async fn start_oa() -> Oa {
     cfg.zalo_refresh_token = Some(Secret::new("refresh-0"));
     cfg.zalo_api_url = api.clone();
     cfg.zalo_oauth_url = api;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(canhgiac::server::serve(cfg, Arc::new(engine), async move {
-        let _ = rx.await;
-    }));
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Oa {
-        fake,
-        url: format!("http://127.0.0.1:{port}/webhooks/zalo"),
-        store,
-        stop: Some(tx),
-        _dirs: (data, index),
-    }
+    let listen = cfg.listen.clone();
+    let (tx, _task) = common::spawn_serve(cfg, engine).await;
+    Oa { fake, url: format!("http://{listen}/webhooks/zalo"), store, stop: Some(tx), _dirs: (data, index) }
 }
 
 fn event(name: &str, user: &str, msg_id: &str, text: &str) -> Value {
