@@ -166,6 +166,12 @@ struct EvalArgs {
     /// L2 strength on the text buckets (fit and cv).
     #[arg(long, default_value_t = 3e-3)]
     lambda_text: f64,
+    /// Folder with the project's scenario sets (scams per form, legitimate messages).
+    #[arg(long, value_name = "DIR", default_value = "tests/data/scenarios")]
+    scenarios: PathBuf,
+    /// Print misjudged scenario messages to stderr.
+    #[arg(long)]
+    show_scenario_errors: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -527,20 +533,31 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.fit {
+        let (hosts, host_fit) = check::eval::fit_hosts(&checker, &args.datasets, 0.05)?;
+        let host_yaml = check::eval::host_weights_yaml(&hosts, &host_fit)?;
         let weights = check::eval::fit(&checker, &samples, opts);
         let yaml = check::eval::weights_yaml(&weights, samples.len())?;
         if args.write {
-            let path = cfg.content_dir.join("weights.yaml");
-            std::fs::write(&path, &yaml).with_context(|| format!("writing {}", path.display()))?;
-            println!("Wrote {}", path.display());
+            for (name, text) in [("weights.yaml", &yaml), ("host_weights.yaml", &host_yaml)] {
+                let path = cfg.content_dir.join(name);
+                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                println!("Wrote {}", path.display());
+            }
             checker = load_checker(cfg, &[], false)?;
         } else {
-            println!("{yaml}");
+            println!("{yaml}\n{host_yaml}");
         }
     }
     let e = check::eval::evaluate(&checker, &samples);
     let u = check::eval::evaluate_urls(&checker, &args.datasets)?;
     print!("{}", check::eval::format_report(&e, Some(&u)));
+    let links = check::eval::evaluate_links(&checker, &args.datasets, 1)?;
+    print!("{}", check::eval::format_links(&links));
+    if args.scenarios.is_dir() {
+        let scenarios = check::eval::load_scenarios(&args.scenarios)?;
+        let s = check::eval::evaluate_scenarios(&checker, &scenarios, args.show_scenario_errors);
+        print!("{}", check::eval::format_scenarios(&s));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,36 +1,49 @@
-//! The scam checker: "does this message look like a scam?"
+//! The scam checker: "is this a scam?", knowledge first, data second.
 //!
-//! A message goes through entity extraction (`extract`), URL analysis (`url`, with optional
-//! imported blocklists), named signal phrases from `content/signals.yaml` (`signals`), and a
-//! logistic model over those features whose weights are data (`content/weights.yaml`, fitted on
-//! the dev data by `canhgiac eval --fit`, see `eval`). The result explains itself: every signal
-//! that raised the score comes with its evidence, every URL with its reasons, plus the closest
-//! fraud forms (through the search index) and what to do.
+//! A text goes through light de-obfuscation, entity extraction (`extract`), the handbook's
+//! tactics from `content/signals.yaml` (`signals`: asks, pretexts, pressure), URL analysis
+//! (`url`, with imported blocklists and the lexical host model `hostmodel`) and a register of
+//! reported numbers and accounts when one is plugged in (`register`). The verdict is the worse
+//! of two things: the floors the tactics and links set (`tactics`: asking for an OTP is a scam,
+//! whatever the wording), and a logistic model over the same features plus hashed word n-grams
+//! (`content/weights.yaml`, fitted by `canhgiac eval --fit`), which covers wording no rule
+//! names and keeps genuine notices safe but never lowers a floor. A text that is only a link,
+//! a phone number or an account number is judged as such (`Kind`): a link on its own analysis,
+//! a number never as "safe". Every verdict explains itself with sentences, never model
+//! fragments, plus the closest forms and advice for the tactic found.
 
 pub mod blocklist;
 pub mod eval;
 pub mod extract;
+pub mod hostmodel;
+pub mod register;
 mod report;
 pub mod signals;
+pub mod tactics;
 pub mod textmodel;
+mod texts;
 pub mod url;
 
 use std::{collections::BTreeMap, sync::Arc};
 
 pub use blocklist::Blocklist;
+pub use register::{Register, Standing};
 pub use report::{CheckJson, headline, render_card, render_summary};
+pub use tactics::Floor;
 use thiserror::Error;
 use tracing::debug;
 pub use url::{Risk, UrlAnalyzer, UrlFlag, UrlReport};
 
 use self::{
-    extract::{PhoneKind, extract},
+    extract::{Entities, PhoneKind, extract},
+    hostmodel::HostModel,
     signals::{PhraseMatcher, obfuscated_words},
+    tactics::Anatomy,
 };
 use crate::{
-    content::{Content, EntryKind},
+    content::{Content, EntryKind, Tactic},
     search::Searcher,
-    text::{Analyzer, nfc},
+    text::{Analyzer, fold, nfc},
 };
 
 /// Longest text analysed; the rest of a longer message is ignored (and the report says so).
@@ -53,6 +66,8 @@ pub enum CheckError {
 pub enum Verdict {
     /// No clear sign of a scam.
     Safe,
+    /// A link, number or account the checker cannot vouch for either way.
+    Unverified,
     /// Some signs; verify before acting.
     Suspicious,
     /// Clearly a scam.
@@ -66,6 +81,7 @@ impl Verdict {
         match self {
             Self::Scam => "🚨 LỪA ĐẢO",
             Self::Suspicious => "⚠️ ĐÁNG NGỜ",
+            Self::Unverified => "❔ CHƯA XÁC MINH ĐƯỢC",
             Self::Safe => "✅ CHƯA THẤY DẤU HIỆU LỪA ĐẢO",
         }
     }
@@ -77,6 +93,7 @@ impl Verdict {
         match self {
             Self::Scam => "Lừa đảo",
             Self::Suspicious => "Đáng ngờ",
+            Self::Unverified => "Chưa xác minh được",
             Self::Safe => "Chưa thấy dấu hiệu lừa đảo",
         }
     }
@@ -84,7 +101,7 @@ impl Verdict {
     /// From the stored name.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Safe, Self::Suspicious, Self::Scam].into_iter().find(|v| v.as_str() == s)
+        [Self::Safe, Self::Unverified, Self::Suspicious, Self::Scam].into_iter().find(|v| v.as_str() == s)
     }
 
     /// The verdict as in the JSON interface.
@@ -92,6 +109,7 @@ impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Safe => "safe",
+            Self::Unverified => "unverified",
             Self::Suspicious => "suspicious",
             Self::Scam => "scam",
         }
@@ -109,6 +127,8 @@ pub struct Signal {
     pub evidence: String,
     /// Its weight in the model.
     pub weight: f64,
+    /// Whether it is part of a tactic floor that set the verdict.
+    pub floor: bool,
 }
 
 impl Signal {
@@ -123,19 +143,52 @@ impl Signal {
     }
 }
 
+/// What the user pasted, as the checker sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A message (or anything with words of its own).
+    Message,
+    /// Only a link (possibly with "có phải lừa đảo không").
+    Link,
+    /// Only a phone number.
+    Number,
+    /// Only a bank account number (possibly with the bank's name).
+    Account,
+}
+
+impl Kind {
+    /// The JSON name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Link => "link",
+            Self::Number => "number",
+            Self::Account => "account",
+        }
+    }
+}
+
 /// The checker's full answer.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// Verdict.
     pub verdict: Verdict,
+    /// What was checked: a message, a link, a number or an account.
+    pub kind: Kind,
     /// Probability-like score in 0..1.
     pub score: f64,
     /// Closest fraud forms with scores, best first (empty when safe).
     pub types: Vec<(String, f64)>,
-    /// Signals that raised the score, strongest first.
+    /// Signals that raised the score, floors first, then strongest first.
     pub signals: Vec<Signal>,
+    /// The rules that set a minimum verdict, strongest first.
+    pub floors: Vec<Floor>,
     /// URL analyses.
     pub urls: Vec<UrlReport>,
+    /// The entities found (numbers, accounts, links, amounts).
+    pub entities: Entities,
     /// What to do, in Vietnamese: first the notes about the input (empty, too long), then the
     /// advice for the verdict.
     pub advice: Vec<String>,
@@ -145,6 +198,8 @@ pub struct Report {
     pub features: Vec<String>,
     /// Hashed n-gram buckets of the text (for fitting).
     pub buckets: Vec<u32>,
+    /// The model's own verdict before the floors (for evaluation).
+    pub model_verdict: Verdict,
 }
 
 /// Labels of the structural (non-phrase) features.
@@ -175,6 +230,7 @@ fn url_label(flag: UrlFlag, r: &UrlReport) -> String {
         UrlFlag::Punycode => "Tên miền dùng ký tự quốc tế giả dạng chữ Latin".to_owned(),
         UrlFlag::Download => "Đường link tải tệp cài đặt (APK/EXE)".to_owned(),
         UrlFlag::UserContent => format!("Mời vào nhóm, tài khoản hay biểu mẫu trên {}", r.domain),
+        UrlFlag::Suspect => "Tên miền có đặc điểm giống các trang lừa đảo đã biết".to_owned(),
     }
 }
 
@@ -186,7 +242,9 @@ fn url_forms(feature: &str) -> &'static [&'static str] {
         }
         "url_shortener" | "url_user_content" => &["phishing_link_seeding"],
         "url_download" | "apk_mention" => &["gambling_loan_ads", "fake_official_website"],
-        "url_risky_tld" | "url_ip" | "url_blocklisted" => &["fake_official_website"],
+        "url_risky_tld" | "url_ip" | "url_blocklisted" | "url_suspect" => {
+            &["fake_official_website", "phishing_link_seeding"]
+        }
         "ussd_code" => &["sim_lock_standardization"],
         _ => &[],
     }
@@ -197,11 +255,11 @@ fn dont_for(feature: &str) -> Option<&'static str> {
     Some(match feature {
         "click_link" | "url_unknown" | "url_unknown_vn" | "url_lookalike" | "url_shortener"
         | "url_risky_tld" | "url_ip" | "url_punycode" | "url_brand_in_path" | "url_blocklisted"
-        | "url_download" | "url_user_content" => "dont_strange_links",
-        "asks_credentials" => "dont_share_otp",
-        "asks_id_documents" | "account_update" => "dont_share_personal_info",
-        "loan_offer" => "dont_pay_loan_fees",
-        "job_commission" => "dont_pay_for_orders",
+        | "url_download" | "url_user_content" | "url_suspect" | "ask_login" => "dont_strange_links",
+        "ask_credentials" => "dont_share_otp",
+        "ask_personal" => "dont_share_personal_info",
+        "pretext_loan" => "dont_pay_loan_fees",
+        "pretext_job" => "dont_pay_for_orders",
         _ => return None,
     })
 }
@@ -215,7 +273,9 @@ pub struct Checker {
     urls: UrlAnalyzer,
     weights: BTreeMap<String, f64>,
     text_weights: Vec<f64>,
+    query_words: std::collections::HashSet<String>,
     searcher: Option<Arc<Searcher>>,
+    register: Option<Arc<dyn Register>>,
 }
 
 impl std::fmt::Debug for Checker {
@@ -241,6 +301,24 @@ pub(crate) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// GSM call-forwarding codes (unconditional, busy, no answer, unreachable, all): dialling one
+/// sends the line's calls, voice OTPs included, to another number.
+const FORWARDING: [&str; 8] = ["*21*", "**21*", "*61*", "*62*", "*67*", "**61*", "**62*", "**004*"];
+
+fn forwards_calls(code: &str) -> bool {
+    FORWARDING.iter().any(|f| code.starts_with(f)) && code.trim_start_matches(['*', '#']).len() > 6
+}
+
+/// The lowest score shown for a verdict a floor set (the headline's risk level agrees with it).
+fn floor_score(v: Verdict) -> f64 {
+    match v {
+        Verdict::Scam => 0.9,
+        Verdict::Suspicious => 0.6,
+        Verdict::Unverified => 0.3,
+        Verdict::Safe => 0.0,
+    }
+}
+
 impl Checker {
     /// A checker over the content's signals, brands and weights. `searcher`, when given, finds
     /// the closest fraud forms.
@@ -263,16 +341,37 @@ impl Checker {
             }
             text_weights[*b as usize] = *w;
         }
+        let query_words = content
+            .signals
+            .query_words
+            .iter()
+            .flat_map(|p| analyzer.analyze(p))
+            .map(|t| t.folded)
+            .chain(
+                content.brands.brands.iter().flat_map(|b| b.keywords.iter().map(|k| k.to_ascii_lowercase())),
+            )
+            .chain(content.brands.brands.iter().map(|b| fold(&b.name.to_lowercase())))
+            .collect();
         Ok(Self {
             text_weights,
             signals: PhraseMatcher::new(&content.signals.signals, &analyzer),
             cues: PhraseMatcher::new(&content.signals.safe_cues, &analyzer),
-            urls: UrlAnalyzer::new(&content.brands, blocklist),
+            urls: UrlAnalyzer::new(&content.brands, blocklist)
+                .with_host_model(HostModel::new(&content.host_weights)),
             weights: content.weights.features.clone(),
+            query_words,
             analyzer,
             content,
             searcher,
+            register: None,
         })
+    }
+
+    /// Consults `register` (reported numbers, accounts and hosts) on every check.
+    #[must_use]
+    pub fn with_register(mut self, register: Arc<dyn Register>) -> Self {
+        self.register = Some(register);
+        self
     }
 
     /// Every feature the checker computes, in a stable order.
@@ -301,6 +400,36 @@ impl Checker {
         self.weights.get(feature).copied().unwrap_or(0.0)
     }
 
+    /// What the text is: a message, or only a link, a phone number or an account number with
+    /// at most a few words of asking around it.
+    fn kind(&self, text: &str, e: &Entities) -> Kind {
+        let mut rest = text.to_owned();
+        for raw in e.urls.iter().chain(e.phones.iter().map(|p| &p.raw)).chain(&e.accounts) {
+            rest = rest.replace(raw.as_str(), " ");
+        }
+        let mut bare_accounts = 0;
+        let only_query = self.analyzer.analyze(&rest).iter().all(|t| {
+            let digits = t.folded.chars().all(|c| c.is_ascii_digit());
+            if digits && (8..=19).contains(&t.folded.len()) {
+                bare_accounts += 1;
+                return true;
+            }
+            self.query_words.contains(&t.folded)
+        });
+        if !only_query {
+            return Kind::Message;
+        }
+        let links = !e.urls.is_empty();
+        let numbers = !e.phones.is_empty();
+        let accounts = !e.accounts.is_empty() || bare_accounts > 0;
+        match (links, numbers, accounts) {
+            (true, false, false) => Kind::Link,
+            (false, true, false) => Kind::Number,
+            (false, false, true) => Kind::Account,
+            _ => Kind::Message,
+        }
+    }
+
     /// Checks one message.
     #[must_use]
     pub fn check(&self, text: &str) -> Report {
@@ -315,33 +444,73 @@ impl Checker {
         };
         let cleaned: String =
             text.chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect();
-        if cleaned.trim().is_empty() {
+        let empty = cleaned.trim().is_empty();
+        if empty {
             notes.push("Tin nhắn trống: anh/chị hãy dán nội dung tin nhắn cần kiểm tra.".to_owned());
         }
-        // Phrases are matched on the text with letter substitutions undone ("m0t" → "mot"), which
-        // keeps byte offsets (every substitution is one ASCII byte for one ASCII byte).
-        let unleet = signals::deleet(&cleaned);
+        // Phrases are matched on the text with letter substitutions undone ("m0t" → "mot") and
+        // spelled-out words joined ("O.T.P" → "OTP").
+        let unleet = signals::join_spelled(&signals::deleet(&cleaned));
         let original = nfc(&unleet);
         // `original` is already NFC: lowercasing it is the whole of `normalize_text`.
         let norm = original.to_lowercase();
         let tokens = self.analyzer.analyze_normalized(&norm);
         let entities = extract(&cleaned);
+        let kind = if empty { Kind::Message } else { self.kind(&cleaned, &entities) };
+        let urls: Vec<UrlReport> = entities.urls.iter().take(20).map(|u| self.urls.analyze(u)).collect();
+        let unofficial_link = urls.iter().any(|u| u.risk != Risk::Official);
+        let all_official = !urls.is_empty() && !unofficial_link;
+        let shortened_only = unofficial_link
+            && urls.iter().all(|u| u.risk == Risk::Official || u.flags.contains(&UrlFlag::Shortener));
 
-        let mut present: Vec<(String, String, String)> = Vec::new(); // (feature, label, evidence)
+        // Safe cues first: a genuine notice cancels the tactics its cue names, unless the
+        // message brings a channel of its own (an unknown link, a mobile number, an account).
+        let cue_hits = self.cues.find(&tokens, &original, &norm);
+        let own_channel = unofficial_link
+            || !entities.accounts.is_empty()
+            || entities.phones.iter().any(|p| matches!(p.kind, PhoneKind::Mobile | PhoneKind::Foreign));
+        let otp_code = entities.codes.iter().any(|c| !c.starts_with(['*', '#']));
+        let mut cancelled: Vec<Tactic> = Vec::new();
+        if !own_channel {
+            for h in &cue_hits {
+                cancelled.extend(&self.content.signals.safe_cues[h.index].cancels);
+            }
+        }
+        if otp_code {
+            // A message that carries the code is a notice of it, not a request for it.
+            cancelled.push(Tactic::AskCredentials);
+        }
+        if all_official && !own_channel {
+            // Pay, log in or send papers through the organisation's own site: its normal business.
+            cancelled.extend([Tactic::AskMoney, Tactic::AskPersonal, Tactic::AskInstall, Tactic::AskLogin]);
+        }
+        // (feature, label, evidence)
+        let mut present: Vec<(String, String, String)> = Vec::new();
+        let mut anatomy = Anatomy::default();
+        let defs = &self.content.signals.signals;
         for hit in self.signals.find(&tokens, &original, &norm) {
-            let d = &self.content.signals.signals[hit.index];
+            let d = &defs[hit.index];
+            // Logging in "through a link" is no ask when every link is the brand's own.
+            if d.tactic == Some(Tactic::AskLogin) && all_official {
+                continue;
+            }
+            // "Call the hotline" is what genuine notices say; calling back counts as an ask
+            // when the message gives a personal or foreign number, or none at all (a call script).
+            let hotline_only = !entities.phones.is_empty()
+                && !entities.phones.iter().any(|p| matches!(p.kind, PhoneKind::Mobile | PhoneKind::Foreign));
+            let skip = d.tactic == Some(Tactic::AskCallback) && hotline_only;
+            match d.tactic.filter(|t| !cancelled.contains(t) && !skip) {
+                // Brands send their own short links too: "log in" through a shortener alone is
+                // weighed like a call-back, not like a login to an unknown site.
+                Some(Tactic::AskLogin) if shortened_only => anatomy.add_class(tactics::AskClass::Contact),
+                Some(t) => anatomy.add(t),
+                None => {}
+            }
             present.push((d.id.clone(), d.label.clone(), hit.evidence));
         }
-        let safe_cues: Vec<String> = self
-            .cues
-            .find(&tokens, &original, &norm)
-            .into_iter()
-            .map(|h| self.content.signals.safe_cues[h.index].id.clone())
-            .collect();
-        for c in &safe_cues {
-            present.push((c.clone(), String::new(), String::new()));
+        for h in &cue_hits {
+            present.push((self.content.signals.safe_cues[h.index].id.clone(), String::new(), String::new()));
         }
-        let urls: Vec<UrlReport> = entities.urls.iter().take(20).map(|u| self.urls.analyze(u)).collect();
         for r in &urls {
             for f in &r.flags {
                 if !present.iter().any(|(id, _, _)| id == f.feature()) {
@@ -382,63 +551,145 @@ impl Checker {
             add("obfuscated_text", words.into_iter().take(3).collect::<Vec<_>>().join(" "));
         }
 
+        // The fitted model.
         let grams = textmodel::ngrams(&tokens);
         let text_score: f64 = grams.iter().map(|g| self.text_weights[g.bucket as usize]).sum();
         let w = &self.content.weights;
         let logit: f64 = w.bias + text_score + present.iter().map(|(id, _, _)| self.weight(id)).sum::<f64>();
-        let mut score = sigmoid(logit);
-        if urls.iter().any(|u| u.flags.contains(&UrlFlag::Blocklisted)) {
-            score = score.max(w.scam_threshold.max(0.9));
-        }
-        if cleaned.trim().is_empty() {
-            score = 0.0;
-        }
-        let verdict = if score >= w.scam_threshold {
+        let model_score = if empty { 0.0 } else { sigmoid(logit) };
+        let model_verdict = if model_score >= w.scam_threshold {
             Verdict::Scam
-        } else if score >= w.suspicious_threshold {
+        } else if model_score >= w.suspicious_threshold {
             Verdict::Suspicious
         } else {
             Verdict::Safe
         };
+
+        // The floors: the tactics, the worst link, the register.
+        let mut floors = if kind == Kind::Message { tactics::floors(&anatomy) } else { Vec::new() };
+        let worst_link = urls.iter().map(|u| u.risk).max();
+        match worst_link {
+            Some(Risk::High) => floors.insert(0, Floor::DangerousLink),
+            // In a message a shortener or an odd TLD is one feature among others (the model
+            // weighs it); a bare link has nothing else to be judged on.
+            Some(Risk::Medium) if kind == Kind::Link => floors.push(Floor::RiskyLink),
+            _ => {}
+        }
+        let standing = self.register.as_ref().map(|r| r.standing(&entities)).unwrap_or_default();
+        match standing {
+            Standing::Confirmed { .. } => floors.insert(0, Floor::Reported),
+            Standing::Reported { reporters } if reporters >= 2 => floors.push(Floor::ReportedByMany),
+            _ => {}
+        }
+        if kind == Kind::Message && entities.codes.iter().any(|c| forwards_calls(c)) {
+            // Dialling a call-forwarding code hands the SIM's calls (and voice OTPs) to someone else.
+            floors.insert(0, Floor::ForwardingCode);
+        }
+        let floor_verdict = floors.iter().map(|f| f.verdict()).max();
+        let mut verdict = match kind {
+            // A bare link, number or account is judged on itself, not on a message model.
+            Kind::Link if all_official => Verdict::Safe,
+            Kind::Link | Kind::Number | Kind::Account => Verdict::Unverified,
+            Kind::Message => model_verdict,
+        };
+        if let Some(f) = floor_verdict {
+            verdict = verdict.max(f);
+        }
+        if verdict == Verdict::Safe && kind == Kind::Message && unofficial_link {
+            // An unknown link is not a reason for alarm, but nothing to vouch for either.
+            verdict = Verdict::Unverified;
+        }
+        if empty {
+            verdict = Verdict::Safe;
+        }
+        let mut score = if kind == Kind::Message { model_score } else { 0.0 };
+        if floor_verdict.is_some() || kind != Kind::Message {
+            score = score.max(floor_score(verdict));
+        }
+        if verdict < model_verdict {
+            score = score.min(floor_score(verdict).max(w.suspicious_threshold - 0.01));
+        }
+
+        // Reasons: the asks, pretexts and pressure behind a floor first, then the rest by weight.
+        let in_floor = |id: &str| {
+            !floors.is_empty()
+                && (defs.iter().any(|d| d.id == id && d.tactic.is_some())
+                    || (id.starts_with("url_")
+                        && floors.iter().any(|f| matches!(f, Floor::DangerousLink | Floor::RiskyLink))))
+        };
         let mut signals: Vec<Signal> = present
             .iter()
-            .filter(|(id, _, _)| self.weight(id) > 0.0 || id == "url_blocklisted")
+            .filter(|(id, _, _)| {
+                let tactic = defs.iter().any(|d| d.id == *id && d.tactic.is_some());
+                self.weight(id) > 0.0 || tactic || id == "url_blocklisted" || in_floor(id)
+            })
+            .filter(|(_, label, _)| !label.is_empty())
             .map(|(id, label, evidence)| Signal {
                 id: id.clone(),
                 label: label.clone(),
                 evidence: evidence.clone(),
                 weight: self.weight(id),
+                floor: in_floor(id),
             })
             .collect();
-        if text_score >= 1.5 {
-            let weight = |g: &textmodel::Gram| self.text_weights[g.bucket as usize];
-            let mut top: Vec<&textmodel::Gram> =
-                grams.iter().filter(|g| weight(g) > 0.0 && g.is_pair()).collect();
-            top.sort_by(|a, b| weight(b).total_cmp(&weight(a)));
-            // The message's own words, as written.
-            let evidence: Vec<String> = top
-                .iter()
-                .take(4)
-                .map(|g| signals::evidence(&original, &norm, tokens[g.first].from, tokens[g.last].to))
-                .collect();
+        if let Some(s) = register::signal(&standing, &entities) {
+            signals.push(s);
+        }
+        if text_score >= 1.5 && model_verdict >= Verdict::Suspicious {
             signals.push(Signal {
                 id: "text_similarity".to_owned(),
-                label: "Cách viết giống các tin nhắn lừa đảo đã biết".to_owned(),
-                evidence: evidence.join(", "),
+                label: "Cách diễn đạt giống nhiều tin nhắn lừa đảo đã biết".to_owned(),
+                evidence: String::new(),
                 weight: text_score,
+                floor: false,
             });
         }
-        signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        // Floors first, and within them the ask, then the pretext, then the pressure.
+        let rank = |s: &Signal| match defs.iter().find(|d| d.id == s.id).and_then(|d| d.tactic) {
+            Some(Tactic::Pretext) => 1,
+            Some(Tactic::Pressure) => 2,
+            Some(_) => 0,
+            None => 3,
+        };
+        signals.sort_by(|a, b| {
+            b.floor.cmp(&a.floor).then(rank(a).cmp(&rank(b))).then(b.weight.total_cmp(&a.weight))
+        });
+        if kind != Kind::Message {
+            // A bare link, number or account: its own analysis is the reason, not the shape.
+            signals.retain(|s| s.id.starts_with("url_") || s.id.starts_with("reported_"));
+        }
         if verdict == Verdict::Safe {
             signals.clear();
         }
-        let types = if verdict == Verdict::Safe { Vec::new() } else { self.types(&cleaned, score, &signals) };
-        debug!(verdict = verdict.as_str(), score, signals = signals.len(), urls = urls.len(), "checked");
+        let types =
+            if verdict >= Verdict::Suspicious { self.types(&cleaned, score, &signals) } else { Vec::new() };
+        debug!(
+            verdict = verdict.as_str(),
+            kind = kind.as_str(),
+            score,
+            signals = signals.len(),
+            urls = urls.len(),
+            "checked"
+        );
         let features = present.iter().map(|(id, _, _)| id.clone()).collect();
         let note_count = notes.len();
-        let advice = self.advice(verdict, &signals, &types, notes);
+        let advice = self.advice(verdict, kind, &floors, &signals, &types, notes);
         let buckets = grams.iter().map(|g| g.bucket).collect();
-        Report { verdict, score, types, signals, urls, advice, notes: note_count, features, buckets }
+        Report {
+            verdict,
+            kind,
+            score,
+            types,
+            signals,
+            floors,
+            urls,
+            entities,
+            advice,
+            notes: note_count,
+            features,
+            buckets,
+            model_verdict,
+        }
     }
 
     /// The closest forms: text search over the handbook (relative scores) plus the forms the
@@ -481,34 +732,61 @@ impl Checker {
     fn advice(
         &self,
         verdict: Verdict,
+        kind: Kind,
+        floors: &[Floor],
         signals: &[Signal],
         types: &[(String, f64)],
         notes: Vec<String>,
     ) -> Vec<String> {
         let mut out = notes;
-        match verdict {
-            Verdict::Scam => out.push(
-                "Đây rất có thể là tin nhắn lừa đảo: không bấm vào đường link, không gọi lại, không chuyển tiền và không cung cấp thông tin hay mã OTP."
-                    .to_owned(),
-            ),
-            Verdict::Suspicious => out.push(
-                "Tin nhắn có dấu hiệu đáng ngờ: anh/chị hãy tự liên hệ tổ chức được nhắc đến qua số tổng đài hoặc trang web chính thức trước khi làm theo."
-                    .to_owned(),
-            ),
-            Verdict::Safe => {
-                out.push("Chưa thấy dấu hiệu lừa đảo rõ ràng trong tin nhắn này.".to_owned());
-                out.push(
-                    "Dù vậy, anh/chị không cung cấp mã OTP, mật khẩu cho bất kỳ ai, kể cả người xưng là nhân viên ngân hàng hay công an."
-                        .to_owned(),
-                );
+        match (verdict, kind) {
+            (Verdict::Scam, _) => {
+                if let Some(f) = floors.iter().find(|f| f.verdict() == Verdict::Scam) {
+                    out.push(f.explain_vi().to_owned());
+                }
+                out.push(texts::SCAM.to_owned());
+            }
+            (Verdict::Suspicious, _) => {
+                if let Some(f) = floors.first() {
+                    out.push(f.explain_vi().to_owned());
+                }
+                out.push(texts::SUSPICIOUS.to_owned());
+            }
+            (Verdict::Unverified, Kind::Number) => {
+                out.extend(texts::NUMBER.iter().map(|s| (*s).to_owned()));
+                return out;
+            }
+            (Verdict::Unverified, Kind::Account) => {
+                out.extend(texts::ACCOUNT.iter().map(|s| (*s).to_owned()));
+                return out;
+            }
+            (Verdict::Unverified, _) => {
+                out.extend(texts::LINK.iter().map(|s| (*s).to_owned()));
+                return out;
+            }
+            (Verdict::Safe, Kind::Link) => {
+                out.push(texts::OFFICIAL_LINK.to_owned());
+                return out;
+            }
+            (Verdict::Safe, _) => {
+                out.extend(texts::SAFE.iter().map(|s| (*s).to_owned()));
                 return out;
             }
         }
+        // Advice for the tactics found, in the order they were given.
+        let defs = &self.content.signals.signals;
+        for s in signals {
+            if let Some(d) = defs.iter().find(|d| d.id == s.id) {
+                for a in &d.advice {
+                    if !out.contains(a) {
+                        out.push(a.clone());
+                    }
+                }
+            }
+        }
         let five = self.content.topics.iter().find(|t| t.id == "five_donts");
-        let mut donts: Vec<&str> = signals.iter().filter_map(|s| dont_for(&s.id)).collect();
-        donts.dedup();
         let mut seen = Vec::new();
-        for d in donts {
+        for d in signals.iter().filter_map(|s| dont_for(&s.id)) {
             if seen.contains(&d) {
                 continue;
             }
@@ -518,12 +796,14 @@ impl Checker {
             }
         }
         if let Some(form) = types.first().and_then(|(id, _)| self.content.form(id)) {
-            out.extend(form.advice.iter().take(2).map(|a| a.trim().to_owned()));
+            for a in form.advice.iter().take(2) {
+                let a = a.trim().to_owned();
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
         }
-        out.push(
-            "Báo cáo tin nhắn lừa đảo: nhắn tin theo cú pháp S [số/tên gửi][nội dung] tới 5656 hoặc 156; báo cáo trang web lừa đảo tại canhbao.khonggianmang.gov.vn. Nếu đã mất tiền, gọi ngay ngân hàng và trình báo công an."
-                .to_owned(),
-        );
+        out.push(texts::REPORT.to_owned());
         out
     }
 }

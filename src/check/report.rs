@@ -8,11 +8,13 @@ use crate::{
     rich::{Rich, Span},
 };
 
-/// `{"verdict", "score", "types", "signals", "urls", "advice"}`: the machine interface.
+/// `{"verdict", "kind", "score", "types", "signals", "urls", "advice"}`: the machine interface.
 #[derive(Debug, Serialize)]
 pub struct CheckJson {
-    /// `scam`, `suspicious` or `safe`.
+    /// `scam`, `suspicious`, `unverified` or `safe`.
     pub verdict: &'static str,
+    /// `message`, `link`, `number` or `account`.
+    pub kind: &'static str,
     /// 0..1.
     pub score: f64,
     /// Closest forms.
@@ -43,6 +45,8 @@ pub struct SignalJson {
     pub label: String,
     /// What triggered it.
     pub evidence: String,
+    /// Whether it is part of a tactic floor (a rule no model may lower).
+    pub floor: bool,
 }
 
 /// A URL analysis.
@@ -62,6 +66,7 @@ impl From<&Report> for CheckJson {
     fn from(r: &Report) -> Self {
         Self {
             verdict: r.verdict.as_str(),
+            kind: r.kind.as_str(),
             score: (r.score * 1000.0).round() / 1000.0,
             types: r.types.iter().map(|(id, score)| TypeJson { id: id.clone(), score: *score }).collect(),
             signals: r
@@ -71,6 +76,7 @@ impl From<&Report> for CheckJson {
                     id: s.id.clone(),
                     label: s.label.clone(),
                     evidence: s.evidence.clone(),
+                    floor: s.floor,
                 })
                 .collect(),
             urls: r

@@ -1,6 +1,9 @@
 //! Named signals: phrases from `content/signals.yaml` matched as folded token sequences (so
-//! diacritics, case and common abbreviations do not matter), with simple negation handling
-//! ("không cung cấp mã OTP" is the opposite of asking for it).
+//! diacritics, case and common abbreviations do not matter), and request patterns matched as a
+//! verb followed by its object within a few words ("đọc giúp em mã OTP"). Asks are turned off by
+//! a preceding negation ("không cung cấp mã OTP" is the opposite of asking for it, but "nếu
+//! không chuyển tiền" is still an ask) and by a past-tense marker ("đã chuyển khoản" reports a
+//! transfer, it does not ask for one).
 
 use std::collections::HashMap;
 
@@ -9,16 +12,16 @@ use crate::{
     text::{Analyzer, Token},
 };
 
-/// Signals that a preceding negation ("không", "đừng", "cấm") turns off.
-const NEGATABLE: [&str; 6] = [
-    "asks_credentials",
-    "asks_transfer",
-    "click_link",
-    "install_app_or_dial",
-    "asks_id_documents",
-    "secrecy",
-];
-const NEGATIONS: [&str; 4] = ["khong", "dung", "cam", "chang"];
+/// Negations that turn an ask off when they stand within three words before it.
+const NEGATIONS: [&str; 5] = ["khong", "dung", "cam", "chang", "chua"];
+/// A word before a negation that makes it a condition ("nếu không ... thì"), not a refusal.
+const CONDITIONS: [&str; 1] = ["neu"];
+/// Words right before a request verb that make it a report of the past, not a request.
+const PAST: [&str; 3] = ["da", "vua", "duoc"];
+/// An object word that stands for any number ("chuyển 5tr", "ck 500k vào").
+const AMOUNT: &str = "#amount";
+/// Default number of words allowed between a verb and its object.
+const DEFAULT_WINDOW: usize = 4;
 
 /// A phrase that matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,32 +32,119 @@ pub struct PhraseHit {
     pub evidence: String,
 }
 
-/// Matches the phrases of a list of signal definitions.
+/// One word of a pattern: its accented and folded forms.
+#[derive(Debug, Clone)]
+struct Word {
+    exact: String,
+    folded: String,
+}
+
+impl Word {
+    /// Whether a token is this word: by accents when both carry them (so "tại" is not "tải"),
+    /// by the folded form otherwise (so "tai" typed without accents is both).
+    fn is(&self, t: &Token) -> bool {
+        if self.folded == AMOUNT {
+            return is_amount(&t.folded);
+        }
+        if t.marked && self.exact != self.folded { t.exact == self.exact } else { t.folded == self.folded }
+    }
+}
+
+/// A sum of money written as one word: "500k", "5tr", "3tr750", "20.000d", "1.500.000".
+fn is_amount(word: &str) -> bool {
+    let digits_end = word.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(word.len());
+    let (number, unit) = word.split_at(digits_end);
+    let count = number.chars().filter(char::is_ascii_digit).count();
+    if count == 0 || number.starts_with(['.', ',']) {
+        return false;
+    }
+    match unit {
+        "" => count >= 4 && !number.starts_with('0') && (number.contains(['.', ',']) || count >= 5),
+        "k" | "d" | "dong" | "vnd" | "trieu" | "cu" | "ty" | "usd" | "usdt" | "m" => true,
+        u => u.starts_with("tr") && u[2..].chars().all(|c| c.is_ascii_digit()),
+    }
+}
+
+fn matches_at(tokens: &[Token], at: usize, words: &[Word]) -> bool {
+    at + words.len() <= tokens.len() && tokens[at..].iter().zip(words).all(|(t, w)| w.is(t))
+}
+
+/// One compiled pattern: a phrase, or the verb half of a verb/object pair.
+#[derive(Debug, Clone)]
+struct Pattern {
+    signal: usize,
+    words: Vec<Word>,
+    /// Whether these words are a verb that needs an object after it.
+    verb: bool,
+}
+
+/// Matches the phrases and verb/object pairs of a list of signal definitions.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseMatcher {
-    by_first: HashMap<String, Vec<(usize, Vec<String>)>>,
-    negatable: Vec<bool>,
+    by_first: HashMap<String, Vec<Pattern>>,
+    objects: Vec<Vec<Vec<Word>>>,
+    windows: Vec<usize>,
+    asks: Vec<bool>,
+}
+
+fn words(analyzer: &Analyzer, phrase: &str) -> Vec<Word> {
+    if phrase == AMOUNT {
+        return vec![Word { exact: AMOUNT.to_owned(), folded: AMOUNT.to_owned() }];
+    }
+    analyzer.analyze(phrase).into_iter().map(|t| Word { exact: t.exact, folded: t.folded }).collect()
 }
 
 impl PhraseMatcher {
     /// Compiles the phrases with the same analyzer as the messages.
     #[must_use]
     pub fn new(defs: &[SignalDef], analyzer: &Analyzer) -> Self {
-        let mut by_first: HashMap<String, Vec<(usize, Vec<String>)>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<Pattern>> = HashMap::new();
+        let mut objects = Vec::with_capacity(defs.len());
         for (i, d) in defs.iter().enumerate() {
-            for p in &d.phrases {
-                let words: Vec<String> = analyzer.analyze(p).into_iter().map(|t| t.folded).collect();
+            let phrases = d.phrases.iter().map(|p| (p, false));
+            let verbs = d.verbs.iter().map(|p| (p, true));
+            for (p, verb) in phrases.chain(verbs) {
+                let words = words(analyzer, p);
                 if let Some(first) = words.first() {
-                    by_first.entry(first.clone()).or_default().push((i, words));
+                    by_first.entry(first.folded.clone()).or_default().push(Pattern {
+                        signal: i,
+                        words,
+                        verb,
+                    });
                 }
             }
+            objects.push(d.objects.iter().map(|o| words(analyzer, o)).filter(|w| !w.is_empty()).collect());
         }
         for list in by_first.values_mut() {
             // Longest phrase first, so the evidence is the most specific match.
-            list.sort_by_key(|e| std::cmp::Reverse(e.1.len()));
+            list.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
         }
-        let negatable = defs.iter().map(|d| NEGATABLE.contains(&d.id.as_str())).collect();
-        Self { by_first, negatable }
+        let windows = defs.iter().map(|d| d.window.unwrap_or(DEFAULT_WINDOW)).collect();
+        let asks = defs.iter().map(|d| d.tactic.is_some_and(|t| t.is_ask())).collect();
+        Self { by_first, objects, windows, asks }
+    }
+
+    /// Whether the ask starting at token `start` is negated or told in the past tense.
+    fn cancelled(tokens: &[Token], start: usize) -> bool {
+        let from = start.saturating_sub(4);
+        let negated = (from..start).any(|i| {
+            NEGATIONS.contains(&tokens[i].folded.as_str())
+                && !(i > 0 && CONDITIONS.contains(&tokens[i - 1].folded.as_str()))
+        });
+        negated || start > 0 && PAST.contains(&tokens[start - 1].folded.as_str())
+    }
+
+    /// The end (exclusive) of the first object of `signal` starting within the window after the
+    /// verb ending at `at`, in the same sentence.
+    fn object_after(&self, tokens: &[Token], norm: &str, signal: usize, at: usize) -> Option<usize> {
+        let last = (at + self.windows[signal]).min(tokens.len().saturating_sub(1));
+        let verb_end = tokens.get(at.checked_sub(1)?)?.to;
+        (at..=last)
+            .take_while(|s| {
+                let gap = norm.get(verb_end..tokens[*s].from).unwrap_or("");
+                !gap.contains(['.', '!', '?', ';', '\n'])
+            })
+            .find_map(|s| self.objects[signal].iter().find(|o| matches_at(tokens, s, o)).map(|o| s + o.len()))
     }
 
     /// The first match of every signal. `tokens` come from analysing the text, `original` is the
@@ -62,26 +152,31 @@ impl PhraseMatcher {
     #[must_use]
     pub fn find(&self, tokens: &[Token], original: &str, norm: &str) -> Vec<PhraseHit> {
         let mut hits: Vec<PhraseHit> = Vec::new();
-        let mut seen = vec![false; self.negatable.len()];
+        let mut seen = vec![false; self.asks.len()];
         for start in 0..tokens.len() {
             let Some(cands) = self.by_first.get(&tokens[start].folded) else { continue };
-            for (idx, words) in cands {
-                if seen[*idx] {
+            for p in cands {
+                if seen[p.signal] {
                     continue;
                 }
-                let end = start + words.len();
-                if end > tokens.len() || !tokens[start..end].iter().zip(words).all(|(t, w)| t.folded == *w) {
+                if !matches_at(tokens, start, &p.words) {
                     continue;
                 }
-                if self.negatable[*idx] {
-                    let from = start.saturating_sub(3);
-                    if tokens[from..start].iter().any(|t| NEGATIONS.contains(&t.folded.as_str())) {
-                        continue;
+                let end = start + p.words.len();
+                let end = if p.verb {
+                    match self.object_after(tokens, norm, p.signal, end) {
+                        Some(e) => e,
+                        None => continue,
                     }
+                } else {
+                    end
+                };
+                if self.asks[p.signal] && Self::cancelled(tokens, start) {
+                    continue;
                 }
-                seen[*idx] = true;
+                seen[p.signal] = true;
                 hits.push(PhraseHit {
-                    index: *idx,
+                    index: p.signal,
                     evidence: evidence(original, norm, tokens[start].from, tokens[end - 1].to),
                 });
             }
@@ -102,34 +197,68 @@ pub(crate) fn evidence(original: &str, norm: &str, from: usize, to: usize) -> St
 }
 
 /// Undoes character substitutions used to dodge filters ("h0 tình m0t đêm", "g@! xinh",
-/// "Te|egram"): `0 @ ! | $` touching a letter become the letter they imitate. Digits standing
-/// alone ("4G", "500k", "0912...") are left alone.
+/// "Te|egram", "t1en", "0TP"): `0 @ ! | $` touching a letter, and `1 3 4` between two letters,
+/// become the letter they imitate. Digits standing alone ("4G", "500k", "0912...") are left
+/// alone. Every substitution is one ASCII byte for one ASCII byte, so offsets are kept.
 #[must_use]
 pub fn deleet(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out: Vec<char> = chars.clone();
     for i in 0..chars.len() {
+        let prev_letter = i > 0 && out[i - 1].is_alphabetic();
+        let next = chars.get(i + 1).copied();
+        let next_letter = next.is_some_and(char::is_alphabetic);
+        let between = prev_letter && next_letter;
         let sub = match chars[i] {
             '0' => 'o',
             '@' => 'a',
             '!' => 'i',
             '|' => 'l',
             '$' => 's',
+            '1' if between => 'i',
+            '3' if between => 'e',
+            '4' if between => 'a',
             _ => continue,
         };
-        let prev_letter = i > 0 && out[i - 1].is_alphabetic();
-        let next = chars.get(i + 1).copied();
-        let next_letter = next.is_some_and(char::is_alphabetic);
         let next_sub = next.is_some_and(|c| matches!(c, '@' | '!' | '|' | '$'));
         let word_end = next.is_none_or(|c| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '?'));
-        if prev_letter
-            && (next_letter || next_sub || (word_end && (chars[i] != '!' || chars[i - 1] != out[i - 1])))
+        // "0TP", "0nline": a zero opening a word of letters.
+        let zero_opens = chars[i] == '0'
+            && (i == 0 || !chars[i - 1].is_alphanumeric())
+            && chars.get(i + 1..i + 3).is_some_and(|w| w.iter().all(|c| c.is_ascii_alphabetic()));
+        if between
+            || zero_opens
+            || prev_letter && (next_sub || (word_end && (chars[i] != '!' || chars[i - 1] != out[i - 1])))
             || (!prev_letter && next_letter && chars[i] != '0' && i > 0 && chars[i - 1].is_whitespace())
         {
             out[i] = sub;
         }
     }
     out.into_iter().collect()
+}
+
+/// Joins words spelled out letter by letter to dodge filters: "O.T.P", "v.i.e.t.c.o.m",
+/// "c-h-u-y-e-n" (three letters or more with `.`, `-`, `_` or `*` between them), and
+/// "c h u y e n" (five letters or more with single spaces).
+#[must_use]
+pub fn join_spelled(text: &str) -> String {
+    static MARKED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b(?:\p{L}[.\-_*]){2,}\p{L}\b").expect("valid spelled-word regex")
+    });
+    static SPACED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b(?:\p{L} ){4,}\p{L}\b").expect("valid spaced-word regex")
+    });
+    if !text.contains(['.', '-', '_', '*', ' ']) {
+        return text.to_owned();
+    }
+    let joined = MARKED.replace_all(text, |c: &regex::Captures<'_>| {
+        c[0].chars().filter(|ch| ch.is_alphabetic()).collect::<String>()
+    });
+    SPACED
+        .replace_all(&joined, |c: &regex::Captures<'_>| {
+            c[0].chars().filter(|ch| ch.is_alphabetic()).collect::<String>()
+        })
+        .into_owned()
 }
 
 /// Text written to dodge filters: punctuation inside words ("N'ha'nL,jen:Qu.a") or digits for
@@ -170,7 +299,10 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::text::{Lexicon, LexiconSpec, normalize_text};
+    use crate::{
+        content::Tactic,
+        text::{Lexicon, LexiconSpec, normalize_text},
+    };
 
     fn matcher() -> (PhraseMatcher, Analyzer) {
         let mut spec = LexiconSpec::default();
@@ -182,13 +314,25 @@ mod tests {
                 id: "asks_credentials".into(),
                 label: "OTP".into(),
                 phrases: vec!["cung cấp mã otp".into()],
+                verbs: vec!["đọc".into()],
+                objects: vec!["mã otp".into(), "mã".into()],
+                window: None,
                 forms: vec![],
+                tactic: Some(Tactic::AskCredentials),
+                advice: vec![],
+                cancels: vec![],
             },
             SignalDef {
                 id: "asks_transfer".into(),
                 label: "CK".into(),
                 phrases: vec!["chuyển khoản".into()],
+                verbs: vec![],
+                objects: vec![],
+                window: None,
                 forms: vec![],
+                tactic: Some(Tactic::AskMoney),
+                advice: vec![],
+                cancels: vec![],
             },
         ];
         (PhraseMatcher::new(&defs, &a), a)
@@ -211,6 +355,27 @@ mod tests {
     fn negation_turns_a_request_off() {
         assert!(find("Tuyệt đối không cung cấp mã OTP cho bất kỳ ai").is_empty());
         assert!(find("ko cung cap ma otp").is_empty());
+        assert!(find("Quý khách đã chuyển khoản thành công").is_empty(), "a report, not an ask");
+        assert_eq!(find("Nếu không chuyển khoản trong hôm nay").len(), 1, "a condition is still an ask");
+    }
+
+    #[test]
+    fn amounts_are_sums_of_money_not_codes() {
+        for a in ["500k", "5tr", "3tr750", "20.000d", "1.500.000", "20000", "2cu"] {
+            assert!(is_amount(a), "{a}");
+        }
+        for n in ["199", "24", "2", "0912345678", "4g", "k"] {
+            assert!(!is_amount(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_verb_needs_its_object_within_the_window() {
+        let hits = find("Chị đọc giúp em cái mã vừa gửi nhé");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].evidence, "đọc giúp em cái mã");
+        assert!(find("Chị đọc báo hôm nay chưa, có bài hay lắm về mã").is_empty(), "object too far");
+        assert!(find("em đọc rồi").is_empty());
     }
 
     #[test]
@@ -219,6 +384,16 @@ mod tests {
         assert_eq!(deleet("em g@! xinh, Te|egram, sinh v!en"), "em gai xinh, Telegram, sinh vien");
         assert_eq!(deleet("goi 0912345678, 4G, 500k, 1.000.000!"), "goi 0912345678, 4G, 500k, 1.000.000!");
         assert_eq!(deleet("Xin chao!"), "Xin chao!");
+        assert_eq!(deleet("cung cap 0TP, nhan t1en, d!eu k!en"), "cung cap OTP, nhan tien, dieu kien");
+        assert_eq!(deleet("goi 1900 1234, 3G 4G, 10.000d"), "goi 1900 1234, 3G 4G, 10.000d");
+    }
+
+    #[test]
+    fn spelled_out_words_are_joined() {
+        assert_eq!(join_spelled("doc ma O.T.P cho em"), "doc ma OTP cho em");
+        assert_eq!(join_spelled("V.i.e.t.c.o.m.b.a.n.k thong bao"), "Vietcombank thong bao");
+        assert_eq!(join_spelled("c h u y e n tien"), "chuyen tien");
+        assert_eq!(join_spelled("a b c la gi, TP. HCM, 1.000.000"), "a b c la gi, TP. HCM, 1.000.000");
     }
 
     #[test]

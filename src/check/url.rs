@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::blocklist::Blocklist;
+use super::{blocklist::Blocklist, hostmodel::HostModel};
 use crate::{content::Brands, text::edit_distance};
 
 /// How risky a URL looks.
@@ -63,11 +63,14 @@ pub enum UrlFlag {
     Download,
     /// A page on a platform where anyone can publish (Telegram/Zalo group, profile, form).
     UserContent,
+    /// An unknown host that the lexical host model finds like known scam hosts.
+    Suspect,
 }
 
 impl UrlFlag {
     /// All flags.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
+        Self::Suspect,
         Self::UserContent,
         Self::Official,
         Self::Unknown,
@@ -98,6 +101,7 @@ impl UrlFlag {
             Self::Punycode => "url_punycode",
             Self::Download => "url_download",
             Self::UserContent => "url_user_content",
+            Self::Suspect => "url_suspect",
         }
     }
 }
@@ -131,6 +135,7 @@ pub struct UrlAnalyzer {
     risky_tlds: HashSet<String>,
     keywords: Vec<(String, String)>,
     blocklist: Blocklist,
+    hosts: HostModel,
 }
 
 /// A host and its parent domains down to the registrable level: `a.b.example.vn`,
@@ -214,7 +219,21 @@ impl UrlAnalyzer {
                 .collect(),
             keywords,
             blocklist,
+            hosts: HostModel::default(),
         }
+    }
+
+    /// Flags unknown hosts that the lexical model finds like known scam hosts.
+    #[must_use]
+    pub fn with_host_model(mut self, hosts: HostModel) -> Self {
+        self.hosts = hosts;
+        self
+    }
+
+    /// The host model's probability that `host` is a scam host (for evaluation).
+    #[must_use]
+    pub fn host_probability(&self, host: &str) -> f64 {
+        self.hosts.probability(host)
     }
 
     /// The brand owning `host`, if it is an official domain (or a subdomain of one).
@@ -322,6 +341,15 @@ impl UrlAnalyzer {
             flags.push(UrlFlag::Download);
             reasons.push("Link tải thẳng tệp cài đặt (APK/EXE): có thể là phần mềm độc hại.".to_owned());
         }
+        let known =
+            flags.iter().any(|f| matches!(f, UrlFlag::Official | UrlFlag::UserContent | UrlFlag::Shortener));
+        if !known && !is_ip(&host) && self.hosts.looks_malicious(&host) {
+            flags.push(UrlFlag::Suspect);
+            reasons.push(
+                "Tên miền có đặc điểm giống các trang lừa đảo đã biết (chuỗi ký tự, đuôi, cách đặt tên)."
+                    .to_owned(),
+            );
+        }
         if flags.is_empty() {
             flags.push(if domain.ends_with(".vn") { UrlFlag::UnknownVn } else { UrlFlag::Unknown });
             reasons.push("Tên miền không thuộc danh sách chính thức đã biết.".to_owned());
@@ -335,6 +363,7 @@ impl UrlAnalyzer {
                 | UrlFlag::RiskyTld
                 | UrlFlag::BrandInPath
                 | UrlFlag::Punycode
+                | UrlFlag::Suspect
                 | UrlFlag::UserContent => Risk::Medium,
                 UrlFlag::Blocklisted | UrlFlag::Lookalike | UrlFlag::Ip | UrlFlag::Download => Risk::High,
             })

@@ -14,14 +14,15 @@ use sha2::{Digest, Sha256};
 use super::{
     error::{ContentError, ContentErrors},
     model::{
-        Brand, Brands, Content, EntryKind, Form, Group, QuizQuestion, SignalDef, Signals, Tip, Topic, Weights,
+        Brand, Brands, Content, EntryKind, Form, Group, HostWeights, QuizQuestion, SignalDef, Signals, Tip,
+        Topic, Weights,
     },
     validate::{Located, Parsed, validate, validate_brands, validate_signals, validate_weights},
 };
 use crate::text::{Lexicon, LexiconSpec};
 
 /// Files at the top of `content/` that the loader knows.
-const TOP_FILES: [&str; 7] = [
+const TOP_FILES: [&str; 8] = [
     "groups.yaml",
     "topics.yaml",
     "tips.yaml",
@@ -29,6 +30,7 @@ const TOP_FILES: [&str; 7] = [
     "brands.yaml",
     "signals.yaml",
     "weights.yaml",
+    "host_weights.yaml",
 ];
 
 fn yaml_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
@@ -179,7 +181,7 @@ fn brands(file: &Path, value: Value, errors: &mut Vec<ContentError>) -> Located<
 }
 
 fn signals(file: &Path, value: Value, errors: &mut Vec<ContentError>) -> Located<Signals> {
-    let m = mapping(file, value, &["signals", "safe_cues"], errors);
+    let m = mapping(file, value, &["signals", "safe_cues", "query_words"], errors);
     let signals: Vec<Located<SignalDef>> = list(file, m.get("signals").cloned(), errors);
     let safe: Vec<Located<SignalDef>> = list(file, m.get("safe_cues").cloned(), errors);
     Located {
@@ -187,6 +189,7 @@ fn signals(file: &Path, value: Value, errors: &mut Vec<ContentError>) -> Located
         value: Signals {
             signals: signals.into_iter().map(|l| l.value).collect(),
             safe_cues: safe.into_iter().map(|l| l.value).collect(),
+            query_words: strings(file, &m, "query_words", errors),
         },
     }
 }
@@ -242,12 +245,18 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
                     parsed.weights = entry::<Weights>(&file, v, 1, &mut errors);
                 }
             }
+            "host_weights.yaml" => {
+                if let Some(v) = v {
+                    parsed.host_weights = entry::<HostWeights>(&file, v, 1, &mut errors);
+                }
+            }
             _ => {}
         }
     }
     let brands_parsed = parsed.brands.take();
     let signals_parsed = parsed.signals.take();
     let weights_parsed = parsed.weights.take();
+    let host_weights = parsed.host_weights.take();
     let lexicon_file = dir.join("lexicon.yaml");
     let lexicon_spec = match parsed.lexicon.take() {
         Some(l) => l.value,
@@ -272,6 +281,7 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         ("brands.yaml", brands_parsed.is_some()),
         ("signals.yaml", signals_parsed.is_some()),
         ("weights.yaml", weights_parsed.is_some()),
+        ("host_weights.yaml", host_weights.is_some()),
     ] {
         let f = dir.join(name);
         if !present && !f.exists() {
@@ -288,6 +298,17 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
     }
     if let Some(w) = &weights_parsed {
         validate_weights(w, &mut errors);
+    }
+    if let Some(h) = &host_weights {
+        let finite = h.value.bias.is_finite() && h.value.buckets.values().all(|x| x.is_finite());
+        if !finite || !(0.0..1.0).contains(&h.value.threshold) {
+            errors.push(ContentError::invalid(
+                &h.file,
+                "-",
+                "threshold",
+                "needs finite weights and 0 <= threshold < 1",
+            ));
+        }
     }
     if !errors.is_empty() {
         return Err(ContentErrors(errors));
@@ -321,6 +342,7 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         brands: brands_parsed.map(|b| b.value).unwrap_or_default(),
         signals: signals_parsed.map(|s| s.value).unwrap_or_default(),
         weights,
+        host_weights: host_weights.map(|h| h.value).unwrap_or_default(),
         forms,
         groups,
         topics,

@@ -11,8 +11,8 @@ mod validate;
 pub use error::{ContentError, ContentErrors};
 pub use load::load;
 pub use model::{
-    Brand, Brands, Content, Difficulty, Entry, EntryKind, Example, ExampleKind, Form, Group, Item,
-    QuizOption, QuizQuestion, SignalDef, Signals, Tip, Topic, Weights,
+    Brand, Brands, Content, Difficulty, Entry, EntryKind, Example, ExampleKind, Form, Group, HostWeights,
+    Item, QuizOption, QuizQuestion, SignalDef, Signals, Tactic, Tip, Topic, Weights,
 };
 
 /// The 24 fraud form ids, in handbook order.

@@ -247,6 +247,8 @@ pub struct Content {
     pub signals: Signals,
     /// The checker's fitted model.
     pub weights: Weights,
+    /// The checker's fitted host model.
+    pub host_weights: HostWeights,
     /// SHA-256 of every content file (names and bytes), hex.
     pub hash: String,
     pub(crate) by_id: HashMap<String, (EntryKind, usize)>,
@@ -338,6 +340,43 @@ pub struct Brands {
     pub user_content: Vec<String>,
 }
 
+/// The part a signal plays in a scam: a scam is a pretext plus an ask plus pressure.
+/// The checker's floors are written over these classes (see `check::tactics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tactic {
+    /// Asks for an OTP, a password, a PIN or card data.
+    AskCredentials,
+    /// Asks to transfer money, pay a fee, a deposit or a top-up.
+    AskMoney,
+    /// Asks for identity documents, a selfie, personal or account data.
+    AskPersonal,
+    /// Asks to install an app, an APK or a remote-control tool, or grant permissions.
+    AskInstall,
+    /// Asks to log in or "verify" through a link.
+    AskLogin,
+    /// Asks to call back, press a key, dial a code or text a number.
+    AskCallback,
+    /// Asks to move to another chat app or group.
+    AskMoveApp,
+    /// Asks to keep the matter secret.
+    AskSecrecy,
+    /// Asks to release goods against a claimed payment.
+    AskGoods,
+    /// A story that makes the ask look legitimate (authority, bank, relative in trouble, prize...).
+    Pretext,
+    /// Deadlines and threats.
+    Pressure,
+}
+
+impl Tactic {
+    /// Whether the tactic is an ask (something the sender wants the victim to do).
+    #[must_use]
+    pub fn is_ask(self) -> bool {
+        !matches!(self, Self::Pretext | Self::Pressure)
+    }
+}
+
 /// A named scam signal or safe cue (`content/signals.yaml`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -347,10 +386,31 @@ pub struct SignalDef {
     /// Vietnamese label shown to users.
     pub label: String,
     /// Phrases, matched as token sequences without regard to diacritics.
+    #[serde(default)]
     pub phrases: Vec<String>,
+    /// Request verbs: with `objects`, the signal fires when an object follows a verb within
+    /// `window` words ("đọc giúp em mã OTP").
+    #[serde(default)]
+    pub verbs: Vec<String>,
+    /// What the verbs must act on.
+    #[serde(default)]
+    pub objects: Vec<String>,
+    /// Most words between the end of a verb and the start of its object (default 4).
+    #[serde(default)]
+    pub window: Option<usize>,
     /// Fraud forms the signal points to.
     #[serde(default)]
     pub forms: Vec<String>,
+    /// Its class in the scam's anatomy (signals without one only feed the model).
+    #[serde(default)]
+    pub tactic: Option<Tactic>,
+    /// Advice specific to this tactic, shown when it fires.
+    #[serde(default)]
+    pub advice: Vec<String>,
+    /// Safe cues only: tactics this cue cancels when the message gives no channel of its own
+    /// (no unknown link, mobile number or account): a real OTP notice "asks" for nothing.
+    #[serde(default)]
+    pub cancels: Vec<Tactic>,
 }
 
 /// `content/signals.yaml`.
@@ -360,6 +420,22 @@ pub struct Signals {
     pub signals: Vec<SignalDef>,
     /// Patterns of legitimate messages.
     pub safe_cues: Vec<SignalDef>,
+    /// Words people put around a pasted link, number or account when they ask about it
+    /// ("có phải lừa đảo không", "kiểm tra giúp"): they do not make it a message.
+    pub query_words: Vec<String>,
+}
+
+/// `content/host_weights.yaml`: the lexical host model (see `check::hostmodel`).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HostWeights {
+    /// Intercept.
+    pub bias: f64,
+    /// Probability from which an unknown host looks like a scam host.
+    pub threshold: f64,
+    /// Hashed feature bucket → weight.
+    #[serde(default)]
+    pub buckets: std::collections::BTreeMap<u32, f64>,
 }
 
 /// `content/weights.yaml`: the checker's logistic model, fitted by `canhgiac eval --fit`.

@@ -8,7 +8,7 @@ use std::{
 use super::{
     DONT_IDS, FORM_IDS, GROUP_IDS, TOPIC_IDS,
     error::ContentError,
-    model::{Brands, Form, Group, QuizQuestion, Signals, Tip, Topic, Weights},
+    model::{Brands, Form, Group, HostWeights, QuizQuestion, Signals, Tip, Topic, Weights},
 };
 use crate::text::LexiconSpec;
 
@@ -53,6 +53,8 @@ pub struct Parsed {
     pub lexicon: Option<Located<LexiconSpec>>,
     pub brands: Option<Located<Brands>>,
     pub signals: Option<Located<Signals>>,
+    /// `host_weights.yaml`.
+    pub host_weights: Option<Located<HostWeights>>,
     pub weights: Option<Located<Weights>>,
 }
 
@@ -347,7 +349,24 @@ pub fn validate_signals(s: &Located<Signals>, errors: &mut Vec<ContentError>) {
                 c.err(file, id, "id", "duplicate id");
             }
             c.text(file, id, "label", &sig.label, 120);
-            c.list(file, id, "phrases", &sig.phrases, 1, 80);
+            let paired = !sig.verbs.is_empty() || !sig.objects.is_empty();
+            c.list(file, id, "phrases", &sig.phrases, usize::from(!paired), 80);
+            if paired {
+                c.list(file, id, "verbs", &sig.verbs, 1, 40);
+                c.list(file, id, "objects", &sig.objects, 1, 40);
+            }
+            if sig.window.is_some_and(|w| w > 8) {
+                c.err(file, id, "window", "at most 8 words");
+            }
+            for (i, a) in sig.advice.iter().enumerate() {
+                c.text(file, id, &format!("advice[{i}]"), a, 300);
+            }
+            if kind == "safe_cues" && (sig.tactic.is_some() || !sig.advice.is_empty()) {
+                c.err(file, id, "tactic", "safe cues have no tactic or advice");
+            }
+            if kind == "signals" && !sig.cancels.is_empty() {
+                c.err(file, id, "cancels", "only safe cues cancel tactics");
+            }
             for (i, f) in sig.forms.iter().enumerate() {
                 if !FORM_IDS.contains(&f.as_str()) {
                     c.err(file, id, &format!("forms[{i}]"), format!("unknown form id `{f}`"));
