@@ -352,6 +352,17 @@ impl From<&Alternative> for AltJson {
 
 /// Asks and converts to the JSON shape.
 pub fn ask_json(searcher: &Searcher, question: &str) -> Result<AskJson> {
+    if crate::bot::Router::new(searcher.content()).off_topic(question) {
+        // Lunch, the weather, prices: nothing in the handbook answers them.
+        return Ok(AskJson {
+            query: question.to_owned(),
+            id: None,
+            title: String::new(),
+            score: 0.0,
+            answer: crate::bot::texts::SMALL_TALK.to_owned(),
+            alternatives: Vec::new(),
+        });
+    }
     Ok(match searcher.ask(question)? {
         Outcome::Answer(a) => AskJson {
             query: question.to_owned(),

@@ -58,8 +58,8 @@ fn json_has_the_stable_shape() {
     let out = canhgiac(dir.path()).args(["check", "--json", PHISH]).output().expect("run");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     let keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 6, "{keys:?}");
-    for k in ["verdict", "score", "types", "signals", "urls", "advice"] {
+    assert_eq!(keys.len(), 7, "{keys:?}");
+    for k in ["verdict", "kind", "score", "types", "signals", "urls", "advice"] {
         assert!(keys.contains(&k), "missing {k}");
     }
     assert_eq!(v["verdict"], "scam");
@@ -68,6 +68,8 @@ fn json_has_the_stable_shape() {
     assert!(v["types"][0]["id"].is_string() && v["types"][0]["score"].is_number());
     let s = &v["signals"][0];
     assert!(s["id"].is_string() && s["label"].is_string() && s["evidence"].is_string(), "{s}");
+    assert!(s["floor"].is_boolean(), "{s}");
+    assert_eq!(v["kind"], "message");
     let u = &v["urls"][0];
     assert_eq!(u["url"], "https://vietcombank-xacthuc.top");
     assert_eq!(u["domain"], "vietcombank-xacthuc.top");

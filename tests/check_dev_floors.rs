@@ -5,7 +5,7 @@ mod common;
 
 use canhgiac::check::{
     Blocklist, Checker,
-    eval::{IE403, PTH1993_HAM, evaluate, evaluate_urls, format_report, load_dev},
+    eval::{IE403, PTH1993_HAM, evaluate, evaluate_links, evaluate_urls, format_links, format_report, load_dev},
 };
 
 #[test]
@@ -20,10 +20,13 @@ fn dev_data_floors_hold() {
 
     let ie = e.by_source.get(IE403).expect("ie403");
     let ham = e.by_source.get(PTH1993_HAM).expect("pth1993 ham");
-    assert!(ie.recall() >= 0.90, "scam recall {:.3} < 0.90", ie.recall());
-    assert!(ie.f1() >= 0.88, "F1 {:.3} < 0.88", ie.f1());
-    assert!(e.total.f1() >= 0.88, "F1 over all sources {:.3} < 0.88", e.total.f1());
-    assert!(ie.false_scam() <= 0.02, "legitimate judged scam {:.2}% > 2%", ie.false_scam() * 100.0);
+    // The floors (asking for an OTP, an ask with a pretext, a dangerous link) flag carrier and
+    // wallet promotions that the fitted model alone kept quiet: recall is bought with some
+    // precision on this set, never the other way round.
+    assert!(ie.recall() >= 0.95, "scam recall {:.3} < 0.95", ie.recall());
+    assert!(ie.f1() >= 0.78, "F1 {:.3} < 0.78", ie.f1());
+    assert!(e.total.f1() >= 0.75, "F1 over all sources {:.3} < 0.75", e.total.f1());
+    assert!(ie.false_scam() <= 0.025, "legitimate judged scam {:.2}% > 2.5%", ie.false_scam() * 100.0);
     assert!(
         e.total.false_scam() <= 0.02,
         "legitimate judged scam (all) {:.2}% > 2%",
@@ -38,4 +41,16 @@ fn dev_data_floors_hold() {
         u.whitelist_high
     );
     assert!(flagged < total / 10, "whitelisted flagged: {flagged}/{total}");
+}
+
+#[test]
+fn hosts_pasted_alone_get_a_link_verdict() {
+    let Some(datasets) = common::datasets() else { return };
+    let content = common::content();
+    let checker = Checker::new(content, Blocklist::new(), None).expect("checker");
+    let e = evaluate_links(&checker, &datasets, 1).expect("lists");
+    print!("{}", format_links(&e));
+    let rate = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    assert!(rate(e.black.0, e.black.2) >= 0.50, "blacklisted hosts flagged {}/{}", e.black.0, e.black.2);
+    assert!(rate(e.white.0, e.white.2) <= 0.05, "whitelisted hosts flagged {}/{}", e.white.0, e.white.2);
 }

@@ -17,7 +17,7 @@ fn done_when_phishing_example_is_scam_with_the_right_reasons() {
     );
     assert_eq!(r.verdict, Verdict::Scam);
     let ids: Vec<&str> = r.signals.iter().map(|s| s.id.as_str()).collect();
-    for id in ["url_lookalike", "url_risky_tld", "threat", "click_link"] {
+    for id in ["url_lookalike", "url_risky_tld", "threat", "ask_login"] {
         assert!(ids.contains(&id), "missing {id} in {ids:?}");
     }
     assert_eq!(r.urls.len(), 1);

@@ -1,82 +1,177 @@
-//! Is a pasted text a message someone received (check it) or a question (answer it)?
+//! What is a typed text: a message someone received (check it), a question about scams (answer
+//! it), small talk (a short friendly reply with the menu), or unclear (ask with two buttons)?
+//!
+//! The checker's own reading comes first: a bare link, number or account, or a text in which
+//! it finds scam tactics, is a message. Then the vocabulary of `content/routing.yaml` decides,
+//! matched as whole folded words.
 
 use crate::{
-    check::extract::{PhoneKind, extract},
-    text::normalize_text,
+    check::{Kind, Report, Verdict},
+    content::Content,
+    text::Analyzer,
 };
 
-const QUESTION_MARKERS: [&str; 14] = [
-    "có phải",
-    "co phai",
-    "là gì",
-    "la gi",
-    "làm sao",
-    "lam sao",
-    "phải làm gì",
-    "phai lam gi",
-    "như thế nào",
-    "nhu the nao",
-    "ntn",
-    "có nên",
-    "co nen",
-    "thế nào",
-];
-const MESSAGE_MARKERS: [&str; 18] = [
-    "quý khách",
-    "quy khach",
-    "vui lòng",
-    "vui long",
-    "truy cập",
-    "truy cap",
-    "nhấn vào",
-    "bấm vào",
-    "bam vao",
-    "chúc mừng",
-    "chuc mung",
-    "thông báo",
-    "thong bao",
-    "tài khoản của bạn",
-    "tai khoan cua ban",
-    "[tb]",
-    "(tb)",
-    "(qc)",
-];
+/// Where a typed text goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// A received message, link, number or account: check it.
+    Check,
+    /// A question about scams: answer it from the handbook.
+    Ask,
+    /// Greetings, thanks, off-topic questions: a short reply with the menu.
+    SmallTalk,
+    /// Could be either: ask the user with two buttons.
+    Unsure,
+}
 
-/// True when the text looks like a message someone received rather than a question to the bot.
-#[must_use]
-pub fn looks_like_message(text: &str) -> bool {
-    let t = normalize_text(text);
-    let e = extract(text);
-    let has_entity = !e.urls.is_empty()
-        || !e.accounts.is_empty()
-        || e.codes.iter().any(|c| c.starts_with(['*', '#']))
-        || e.phones
-            .iter()
-            .any(|p| matches!(p.kind, PhoneKind::Mobile | PhoneKind::Hotline | PhoneKind::Foreign));
-    let question = t.trim_end().ends_with('?') || QUESTION_MARKERS.iter().any(|m| t.contains(m));
-    let message_words = MESSAGE_MARKERS.iter().filter(|m| t.contains(*m)).count();
-    let long = t.chars().count() > 160;
-    if has_entity {
-        return true;
+impl Route {
+    /// The name used in the routing data set.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Check => "check",
+            Self::Ask => "ask",
+            Self::SmallTalk => "smalltalk",
+            Self::Unsure => "unsure",
+        }
     }
-    if question && !long {
-        return false;
+}
+
+/// Folded phrases matched as whole words in a text.
+#[derive(Debug, Clone, Default)]
+struct Phrases(Vec<String>);
+
+impl Phrases {
+    fn new(analyzer: &Analyzer, list: &[String]) -> Self {
+        Self(list.iter().map(|p| format!(" {} ", folded(analyzer, p))).filter(|p| !p.trim().is_empty()).collect())
     }
-    message_words >= 2 || (message_words >= 1 && !question) || (long && !question)
+
+    fn any(&self, spaced: &str) -> bool {
+        self.0.iter().any(|p| spaced.contains(p.as_str()))
+    }
+
+    fn count(&self, spaced: &str) -> usize {
+        self.0.iter().filter(|p| spaced.contains(p.as_str())).count()
+    }
+}
+
+fn folded(analyzer: &Analyzer, text: &str) -> String {
+    analyzer.analyze(text).into_iter().map(|t| t.folded).collect::<Vec<_>>().join(" ")
+}
+
+/// The router over the content's vocabulary.
+#[derive(Debug, Clone)]
+pub struct Router {
+    analyzer: Analyzer,
+    check_requests: Phrases,
+    questions: Phrases,
+    messages: Phrases,
+    smalltalk: Phrases,
+    topic: Phrases,
+}
+
+/// Longest question, in words, still read as a question rather than a pasted message.
+const QUESTION_WORDS: usize = 40;
+
+impl Router {
+    /// A router over `content/routing.yaml`.
+    #[must_use]
+    pub fn new(content: &Content) -> Self {
+        let analyzer = Analyzer::new(content.lexicon.clone());
+        let r = &content.routing;
+        Self {
+            check_requests: Phrases::new(&analyzer, &r.check_requests),
+            questions: Phrases::new(&analyzer, &r.question_markers),
+            messages: Phrases::new(&analyzer, &r.message_markers),
+            smalltalk: Phrases::new(&analyzer, &r.smalltalk),
+            topic: Phrases::new(&analyzer, &r.topic_words),
+            analyzer,
+        }
+    }
+
+    /// Whether a question is about something else than scams and data protection.
+    #[must_use]
+    pub fn off_topic(&self, text: &str) -> bool {
+        let spaced = format!(" {} ", folded(&self.analyzer, text));
+        !self.topic.any(&spaced)
+    }
+
+    /// Routes a text, given the checker's report on it.
+    #[must_use]
+    pub fn route(&self, text: &str, report: &Report) -> Route {
+        if report.kind != Kind::Message {
+            return Route::Check;
+        }
+        let words = folded(&self.analyzer, text);
+        let spaced = format!(" {words} ");
+        let n = words.split(' ').filter(|w| !w.is_empty()).count();
+        let e = &report.entities;
+        let entity = !e.urls.is_empty() || !e.accounts.is_empty() || e.codes.iter().any(|c| c.starts_with(['*', '#']));
+        let question = text.trim_end().ends_with('?') || self.questions.any(&spaced);
+        let tactics = report.features.iter().filter(|f| f.starts_with("ask_") || f.starts_with("pretext_")).count();
+        let topic = self.topic.any(&spaced);
+        // "tinnhiemmang.vn là gì": a question about an official site is still a question.
+        let official_only = !e.urls.is_empty()
+            && e.accounts.is_empty()
+            && report.urls.iter().all(|u| u.risk == crate::check::Risk::Official);
+        if question && official_only && n <= QUESTION_WORDS {
+            return Route::Ask;
+        }
+        if entity || self.check_requests.any(&spaced) {
+            return Route::Check;
+        }
+        // A long text whose tactics the checker flags, ending in "bạn có muốn...?", is a
+        // received message; a short one is someone describing what happened to them.
+        let flagged = report.verdict >= Verdict::Suspicious || tactics >= 2;
+        if self.smalltalk.any(&spaced) && n <= 6 && !flagged {
+            return Route::SmallTalk;
+        }
+        if question && n <= QUESTION_WORDS && self.messages.count(&spaced) < 2 && !(flagged && n >= 16) {
+            return if topic { Route::Ask } else { Route::SmallTalk };
+        }
+        if flagged || self.messages.any(&spaced) {
+            return Route::Check;
+        }
+        if topic && n <= 12 {
+            return Route::Ask;
+        }
+        if n >= 15 || !e.phones.is_empty() {
+            return Route::Check;
+        }
+        if !topic && tactics == 0 {
+            return Route::SmallTalk;
+        }
+        Route::Unsure
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_message;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::check::{Blocklist, Checker};
+
+    fn route(text: &str) -> Route {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let content = Arc::new(crate::content::load(&dir).expect("content"));
+        let checker = Checker::new(content.clone(), Blocklist::new(), None).expect("checker");
+        Router::new(&content).route(text, &checker.check(text))
+    }
 
     #[test]
-    fn messages_and_questions_are_told_apart() {
-        assert!(looks_like_message("Tai khoan cua ban bi khoa, truy cap https://abc.top de mo"));
-        assert!(looks_like_message("Chuc mung quy khach trung thuong, lien he 0912345678"));
-        assert!(looks_like_message("Quý khách vui lòng thanh toán hóa đơn tiền điện trong hôm nay"));
-        assert!(!looks_like_message("bị gọi điện dọa khóa sim phải làm sao"));
-        assert!(!looks_like_message("lua dao viec nhe luong cao"));
-        assert!(!looks_like_message("deepfake là gì?"));
-        assert!(!looks_like_message("năm không"));
+    fn messages_questions_and_small_talk_are_told_apart() {
+        assert_eq!(route("Tai khoan cua ban bi khoa, truy cap https://abc.top de mo"), Route::Check);
+        assert_eq!(route("Quý khách vui lòng thanh toán hóa đơn tiền điện trong hôm nay"), Route::Check);
+        assert_eq!(route("abbankvn.com"), Route::Check);
+        assert_eq!(route("0912345678 có phải lừa đảo không"), Route::Check);
+        assert_eq!(route("bị gọi điện dọa khóa sim phải làm sao"), Route::Ask);
+        assert_eq!(route("lua dao viec nhe luong cao"), Route::Ask);
+        assert_eq!(route("deepfake là gì?"), Route::Ask);
+        assert_eq!(route("năm không"), Route::Ask);
+        assert_eq!(route("chào bot"), Route::SmallTalk);
+        assert_eq!(route("cảm ơn nhé"), Route::SmallTalk);
+        assert_eq!(route("trưa nay ăn gì"), Route::SmallTalk);
+        assert_eq!(route("giá vàng hôm nay bao nhiêu"), Route::SmallTalk);
     }
 }

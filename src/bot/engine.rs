@@ -11,7 +11,7 @@ use thiserror::Error;
 use tracing::{debug, info_span};
 
 use super::{
-    classify::looks_like_message,
+    classify::{Route, Router},
     roles::{Role, Roles},
     texts,
     types::{Button, ChatKind, Incoming, IncomingKind, Reply},
@@ -75,6 +75,7 @@ pub struct Engine {
     content: Arc<Content>,
     searcher: Arc<Searcher>,
     checker: Arc<Checker>,
+    router: Router,
     store: Arc<Store>,
     roles: Roles,
     campaign: Arc<Campaign>,
@@ -123,6 +124,7 @@ impl Engine {
     ) -> Self {
         let campaign = Arc::new(Campaign::new(content.clone(), store.clone(), TipSchedule::default()));
         Self {
+            router: Router::new(&content),
             content,
             searcher,
             checker,
@@ -316,8 +318,24 @@ impl Engine {
         Ok(match self.take_mode(key) {
             Some(Mode::Check) => vec![self.check(key, text)],
             Some(Mode::Ask) => vec![self.ask(key, text)?],
-            None if looks_like_message(text) => vec![self.check(key, text)],
-            None => vec![self.ask(key, text)?],
+            None => {
+                let report = self.checker.check(text);
+                match self.router.route(text, &report) {
+                    Route::Check => vec![self.check(key, text)],
+                    Route::Ask => vec![self.ask(key, text)?],
+                    Route::SmallTalk => vec![Reply::with_buttons(Rich::new().para(texts::SMALL_TALK), main_menu())],
+                    Route::Unsure => {
+                        let id = self.remember(key, text, Some(report), None);
+                        vec![Reply::with_buttons(
+                            Rich::new().para(texts::UNSURE),
+                            vec![vec![
+                                Button::new("🔎 Kiểm tra tin nhắn này", format!("x:{id}:chk")),
+                                Button::new("❓ Đây là câu hỏi", format!("x:{id}:ask")),
+                            ]],
+                        )]
+                    }
+                }
+            }
         })
     }
 

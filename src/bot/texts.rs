@@ -128,3 +128,9 @@ pub const POLLS_NEED_TELEGRAM: &str = "Trắc nghiệm bằng bình chọn chỉ
 /// The CSV file needs Telegram.
 pub const CSV_NEEDS_TELEGRAM: &str =
     "Tệp CSV chỉ gửi được qua Telegram. Quản trị viên có thể xuất bằng lệnh: canhgiac quiz export --session";
+
+/// The reply to greetings, thanks and questions off the campaign's topic.
+pub const SMALL_TALK: &str = "Chào anh/chị! Tôi chuyên giúp nhận diện lừa đảo trực tuyến: anh/chị có thể dán tin nhắn, đường link hay số điện thoại cần kiểm tra, hoặc hỏi về các hình thức lừa đảo và cách phòng tránh.";
+
+/// The question when a text could be a received message or a question.
+pub const UNSURE: &str = "Anh/chị muốn tôi kiểm tra nội dung này như một tin nhắn nhận được, hay trả lời nó như một câu hỏi?";

