@@ -5,7 +5,9 @@ mod common;
 
 use canhgiac::check::{
     Blocklist, Checker,
-    eval::{IE403, PTH1993_HAM, evaluate, evaluate_links, evaluate_urls, format_links, format_report, load_dev},
+    eval::{
+        IE403, PTH1993_HAM, evaluate, evaluate_links, evaluate_urls, format_links, format_report, load_dev,
+    },
 };
 
 #[test]

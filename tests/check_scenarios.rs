@@ -18,7 +18,11 @@ fn scenario_floors_hold() {
     assert!(e.scams >= 380 && e.legit >= 240, "sets too small: {} scams, {} legitimate", e.scams, e.legit);
     assert!(e.scam_rate() >= 0.80, "scams judged scam {:.1}% < 80%", e.scam_rate() * 100.0);
     assert!(e.safe_rate() <= 0.05, "scams judged safe {:.1}% > 5%", e.safe_rate() * 100.0);
-    assert!(e.legit_flagged_rate() <= 0.075, "legitimate flagged {:.1}% > 7.5%", e.legit_flagged_rate() * 100.0);
+    assert!(
+        e.legit_flagged_rate() <= 0.075,
+        "legitimate flagged {:.1}% > 7.5%",
+        e.legit_flagged_rate() * 100.0
+    );
     assert!(e.top3_rate() >= 0.65, "right form in the top 3 {:.1}% < 65%", e.top3_rate() * 100.0);
 }
 
@@ -35,7 +39,10 @@ fn the_examples_that_broke_trust_get_a_careful_verdict() {
         let r = c.check(text);
         assert_eq!(r.verdict, Verdict::Scam, "{text}: {:?}", r.signals);
         assert!(r.signals.iter().any(|s| s.floor), "a floor explains it: {text}");
-        assert!(r.signals.iter().all(|s| s.id != "text_similarity" || s.evidence.is_empty()), "no model fragments");
+        assert!(
+            r.signals.iter().all(|s| s.id != "text_similarity" || s.evidence.is_empty()),
+            "no model fragments"
+        );
     }
     let r = c.check("abbankvn.com");
     assert_eq!(r.kind, Kind::Link);
@@ -63,5 +70,8 @@ fn the_examples_that_broke_trust_get_a_careful_verdict() {
     let r = c.check("Tôi là cán bộ điều tra công an, số CCCD của anh liên quan đường dây rửa tiền, anh phải chuyển toàn bộ số dư vào tài khoản tạm giữ, không được nói với ai");
     assert_eq!(r.verdict, Verdict::Scam);
     assert!(r.advice.iter().any(|a| a.contains("không qua điện thoại")), "{:?}", r.advice);
-    assert!(!r.advice.iter().any(|a| a.contains("tự liên hệ tổ chức được nhắc đến")), "never 'call them back'");
+    assert!(
+        !r.advice.iter().any(|a| a.contains("tự liên hệ tổ chức được nhắc đến")),
+        "never 'call them back'"
+    );
 }

@@ -82,7 +82,10 @@ fn unrelated_question_gets_an_honest_no_answer() {
     let v = ask_json(dir.path(), "công thức làm bánh flan");
     assert!(v["id"].is_null(), "{v}");
     assert_eq!(v["title"], "");
-    assert!(v["answer"].as_str().expect("answer").contains("dán tin nhắn"), "off topic: the small-talk reply {v}");
+    assert!(
+        v["answer"].as_str().expect("answer").contains("dán tin nhắn"),
+        "off topic: the small-talk reply {v}"
+    );
     let mut c = canhgiac(dir.path(), &common::root().join("content"));
     c.args(["ask", "công thức làm bánh flan"]);
     let text = String::from_utf8(run(c).stdout).expect("utf8");
@@ -226,8 +229,7 @@ fn content_check_rejects_weights_for_a_feature_the_checker_does_not_have() {
     copy(&common::root().join("content"), &content);
     let path = content.join("weights.yaml");
     let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(&path, text.replacen("  account_update: ", "  acount_update: ", 1))
-        .expect("write");
+    std::fs::write(&path, text.replacen("  account_update: ", "  acount_update: ", 1)).expect("write");
     let mut c = canhgiac(dir.path(), &content);
     c.args(["content", "check"]);
     let out = c.output().expect("run");

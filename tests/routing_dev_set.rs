@@ -16,7 +16,8 @@ fn routing_dev_set_is_routed_as_a_person_expects() {
     let content = common::content();
     let checker = Checker::new(content.clone(), Blocklist::new(), None).expect("checker");
     let router = Router::new(&content);
-    let text = std::fs::read_to_string(common::root().join("tests/data/scenarios/routing.tsv")).expect("routing set");
+    let text = std::fs::read_to_string(common::root().join("tests/data/scenarios/routing.tsv"))
+        .expect("routing set");
     let mut confusion: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
     let (mut right, mut total) = (0usize, 0usize);
     for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {

@@ -43,7 +43,12 @@ struct Phrases(Vec<String>);
 
 impl Phrases {
     fn new(analyzer: &Analyzer, list: &[String]) -> Self {
-        Self(list.iter().map(|p| format!(" {} ", folded(analyzer, p))).filter(|p| !p.trim().is_empty()).collect())
+        Self(
+            list.iter()
+                .map(|p| format!(" {} ", folded(analyzer, p)))
+                .filter(|p| !p.trim().is_empty())
+                .collect(),
+        )
     }
 
     fn any(&self, spaced: &str) -> bool {
@@ -106,9 +111,11 @@ impl Router {
         let spaced = format!(" {words} ");
         let n = words.split(' ').filter(|w| !w.is_empty()).count();
         let e = &report.entities;
-        let entity = !e.urls.is_empty() || !e.accounts.is_empty() || e.codes.iter().any(|c| c.starts_with(['*', '#']));
+        let entity =
+            !e.urls.is_empty() || !e.accounts.is_empty() || e.codes.iter().any(|c| c.starts_with(['*', '#']));
         let question = text.trim_end().ends_with('?') || self.questions.any(&spaced);
-        let tactics = report.features.iter().filter(|f| f.starts_with("ask_") || f.starts_with("pretext_")).count();
+        let tactics =
+            report.features.iter().filter(|f| f.starts_with("ask_") || f.starts_with("pretext_")).count();
         let topic = self.topic.any(&spaced);
         // "tinnhiemmang.vn là gì": a question about an official site is still a question.
         let official_only = !e.urls.is_empty()

@@ -323,7 +323,9 @@ impl Engine {
                 match self.router.route(text, &report) {
                     Route::Check => vec![self.check(key, text)],
                     Route::Ask => vec![self.ask(key, text)?],
-                    Route::SmallTalk => vec![Reply::with_buttons(Rich::new().para(texts::SMALL_TALK), main_menu())],
+                    Route::SmallTalk => {
+                        vec![Reply::with_buttons(Rich::new().para(texts::SMALL_TALK), main_menu())]
+                    }
                     Route::Unsure => {
                         let id = self.remember(key, text, Some(report), None);
                         vec![Reply::with_buttons(

@@ -133,4 +133,5 @@ pub const CSV_NEEDS_TELEGRAM: &str =
 pub const SMALL_TALK: &str = "Chào anh/chị! Tôi chuyên giúp nhận diện lừa đảo trực tuyến: anh/chị có thể dán tin nhắn, đường link hay số điện thoại cần kiểm tra, hoặc hỏi về các hình thức lừa đảo và cách phòng tránh.";
 
 /// The question when a text could be a received message or a question.
-pub const UNSURE: &str = "Anh/chị muốn tôi kiểm tra nội dung này như một tin nhắn nhận được, hay trả lời nó như một câu hỏi?";
+pub const UNSURE: &str =
+    "Anh/chị muốn tôi kiểm tra nội dung này như một tin nhắn nhận được, hay trả lời nó như một câu hỏi?";

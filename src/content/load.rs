@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use super::{
     error::{ContentError, ContentErrors},
     model::{
-        Brand, Brands, Content, EntryKind, Form, Group, HostWeights, QuizQuestion, Routing, SignalDef, Signals, Tip,
-        Topic, Weights,
+        Brand, Brands, Content, EntryKind, Form, Group, HostWeights, QuizQuestion, Routing, SignalDef,
+        Signals, Tip, Topic, Weights,
     },
     validate::{Located, Parsed, validate, validate_brands, validate_signals, validate_weights},
 };
