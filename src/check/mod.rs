@@ -129,6 +129,10 @@ pub struct Signal {
     pub weight: f64,
     /// Whether it is part of a tactic floor that set the verdict.
     pub floor: bool,
+    /// Its place in the scam's anatomy, when it has one.
+    pub tactic: Option<Tactic>,
+    /// Its definition in `content/signals.yaml` (advice, forms), when it has one.
+    pub(crate) def: Option<usize>,
 }
 
 impl Signal {
@@ -198,8 +202,6 @@ pub struct Report {
     pub features: Vec<String>,
     /// Hashed n-gram buckets of the text (for fitting).
     pub buckets: Vec<u32>,
-    /// The model's own verdict before the floors (for evaluation).
-    pub model_verdict: Verdict,
 }
 
 /// Labels of the structural (non-phrase) features.
@@ -253,9 +255,9 @@ fn url_forms(feature: &str) -> &'static [&'static str] {
 /// The don't each signal relates to.
 fn dont_for(feature: &str) -> Option<&'static str> {
     Some(match feature {
-        "click_link" | "url_unknown" | "url_unknown_vn" | "url_lookalike" | "url_shortener"
-        | "url_risky_tld" | "url_ip" | "url_punycode" | "url_brand_in_path" | "url_blocklisted"
-        | "url_download" | "url_user_content" | "url_suspect" | "ask_login" => "dont_strange_links",
+        "url_unknown" | "url_unknown_vn" | "url_lookalike" | "url_shortener" | "url_risky_tld" | "url_ip"
+        | "url_punycode" | "url_brand_in_path" | "url_blocklisted" | "url_download" | "url_user_content"
+        | "url_suspect" | "ask_login" => "dont_strange_links",
         "ask_credentials" => "dont_share_otp",
         "ask_personal" => "dont_share_personal_info",
         "pretext_loan" => "dont_pay_loan_fees",
@@ -299,6 +301,24 @@ fn thousands(n: usize) -> String {
 
 pub(crate) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
+}
+
+/// One finding in a message, before it becomes a reason.
+struct Found {
+    id: String,
+    label: String,
+    evidence: String,
+    /// Index in `content/signals.yaml` `signals`, for signals.
+    def: Option<usize>,
+    tactic: Option<Tactic>,
+    /// The risk of the URL finding, for URL flags.
+    url_risk: Option<Risk>,
+}
+
+impl Found {
+    fn plain(id: &str, label: String, evidence: String) -> Self {
+        Self { id: id.to_owned(), label, evidence, def: None, tactic: None, url_risk: None }
+    }
 }
 
 /// GSM call-forwarding codes (unconditional, busy, no answer, unreachable, all): dialling one
@@ -466,9 +486,12 @@ impl Checker {
         // Safe cues first: a genuine notice cancels the tactics its cue names, unless the
         // message brings a channel of its own (an unknown link, a mobile number, an account).
         let cue_hits = self.cues.find(&tokens, &original, &norm);
-        let own_channel = unofficial_link
-            || !entities.accounts.is_empty()
-            || entities.phones.iter().any(|p| matches!(p.kind, PhoneKind::Mobile | PhoneKind::Foreign));
+        let personal_number =
+            entities.phones.iter().any(|p| matches!(p.kind, PhoneKind::Mobile | PhoneKind::Foreign));
+        let own_channel = unofficial_link || !entities.accounts.is_empty() || personal_number;
+        // "Call the hotline" is what genuine notices say; calling back counts as an ask when the
+        // message gives a personal or foreign number, or none at all (a call script).
+        let hotline_only = !entities.phones.is_empty() && !personal_number;
         let otp_code = entities.codes.iter().any(|c| !c.starts_with(['*', '#']));
         let mut cancelled: Vec<Tactic> = Vec::new();
         if !own_channel {
@@ -484,8 +507,7 @@ impl Checker {
             // Pay, log in or send papers through the organisation's own site: its normal business.
             cancelled.extend([Tactic::AskMoney, Tactic::AskPersonal, Tactic::AskInstall, Tactic::AskLogin]);
         }
-        // (feature, label, evidence)
-        let mut present: Vec<(String, String, String)> = Vec::new();
+        let mut present: Vec<Found> = Vec::new();
         let mut anatomy = Anatomy::default();
         let defs = &self.content.signals.signals;
         for hit in self.signals.find(&tokens, &original, &norm) {
@@ -494,10 +516,6 @@ impl Checker {
             if d.tactic == Some(Tactic::AskLogin) && all_official {
                 continue;
             }
-            // "Call the hotline" is what genuine notices say; calling back counts as an ask
-            // when the message gives a personal or foreign number, or none at all (a call script).
-            let hotline_only = !entities.phones.is_empty()
-                && !entities.phones.iter().any(|p| matches!(p.kind, PhoneKind::Mobile | PhoneKind::Foreign));
             let skip = d.tactic == Some(Tactic::AskCallback) && hotline_only;
             match d.tactic.filter(|t| !cancelled.contains(t) && !skip) {
                 // Brands send their own short links too: "log in" through a shortener alone is
@@ -506,21 +524,32 @@ impl Checker {
                 Some(t) => anatomy.add(t),
                 None => {}
             }
-            present.push((d.id.clone(), d.label.clone(), hit.evidence));
+            present.push(Found {
+                def: Some(hit.index),
+                tactic: d.tactic,
+                ..Found::plain(&d.id, d.label.clone(), hit.evidence)
+            });
         }
         for h in &cue_hits {
-            present.push((self.content.signals.safe_cues[h.index].id.clone(), String::new(), String::new()));
+            present.push(Found::plain(
+                &self.content.signals.safe_cues[h.index].id,
+                String::new(),
+                String::new(),
+            ));
         }
         for r in &urls {
             for f in &r.flags {
-                if !present.iter().any(|(id, _, _)| id == f.feature()) {
-                    present.push((f.feature().to_owned(), url_label(*f, r), r.url.clone()));
+                if !present.iter().any(|p| p.id == f.feature()) {
+                    present.push(Found {
+                        url_risk: Some(f.risk()),
+                        ..Found::plain(f.feature(), url_label(*f, r), r.url.clone())
+                    });
                 }
             }
         }
         let structural =
             |id: &str| STRUCTURAL.iter().find(|(k, _)| *k == id).map_or("", |(_, l)| *l).to_owned();
-        let mut add = |id: &str, evidence: String| present.push((id.to_owned(), structural(id), evidence));
+        let mut add = |id: &str, evidence: String| present.push(Found::plain(id, structural(id), evidence));
         let phone = |k: PhoneKind| entities.phones.iter().find(|p| p.kind == k).map(|p| p.raw.clone());
         for (kind, feature) in [
             (PhoneKind::Mobile, "phone_mobile"),
@@ -555,7 +584,7 @@ impl Checker {
         let grams = textmodel::ngrams(&tokens);
         let text_score: f64 = grams.iter().map(|g| self.text_weights[g.bucket as usize]).sum();
         let w = &self.content.weights;
-        let logit: f64 = w.bias + text_score + present.iter().map(|(id, _, _)| self.weight(id)).sum::<f64>();
+        let logit: f64 = w.bias + text_score + present.iter().map(|p| self.weight(&p.id)).sum::<f64>();
         let model_score = if empty { 0.0 } else { sigmoid(logit) };
         let model_verdict = if model_score >= w.scam_threshold {
             Verdict::Scam
@@ -610,29 +639,30 @@ impl Checker {
             score = score.min(floor_score(verdict).max(w.suspicious_threshold - 0.01));
         }
 
-        // Reasons: the asks, pretexts and pressure behind a floor first, then the rest by weight.
-        let in_floor = |id: &str| {
-            !floors.is_empty()
-                && (defs.iter().any(|d| d.id == id && d.tactic.is_some())
-                    || (id.starts_with("url_")
-                        && floors.iter().any(|f| matches!(f, Floor::DangerousLink | Floor::RiskyLink))))
+        // Reasons: the findings a floor rests on first, then what the model weighs.
+        let tactic_floor = floors.iter().any(|f| f.from_tactics());
+        let link_floor = floors.iter().any(|f| f.from_link());
+        let in_floor = |p: &Found| {
+            (p.tactic.is_some() && tactic_floor)
+                || (link_floor && p.url_risk.is_some_and(|r| r >= Risk::Medium))
         };
         let mut signals: Vec<Signal> = present
             .iter()
-            .filter(|(id, _, _)| {
-                let tactic = defs.iter().any(|d| d.id == *id && d.tactic.is_some());
-                self.weight(id) > 0.0 || tactic || id == "url_blocklisted" || in_floor(id)
+            .filter(|p| !p.label.is_empty())
+            .filter(|p| {
+                self.weight(&p.id) > 0.0 || p.tactic.is_some() || p.id == "url_blocklisted" || in_floor(p)
             })
-            .filter(|(_, label, _)| !label.is_empty())
-            .map(|(id, label, evidence)| Signal {
-                id: id.clone(),
-                label: label.clone(),
-                evidence: evidence.clone(),
-                weight: self.weight(id),
-                floor: in_floor(id),
+            .map(|p| Signal {
+                id: p.id.clone(),
+                label: p.label.clone(),
+                evidence: p.evidence.clone(),
+                weight: self.weight(&p.id),
+                floor: in_floor(p),
+                tactic: p.tactic,
+                def: p.def,
             })
             .collect();
-        if let Some(s) = register::signal(&standing, &entities) {
+        if let Some(s) = register::signal(&standing) {
             signals.push(s);
         }
         if text_score >= 1.5 && model_verdict >= Verdict::Suspicious {
@@ -642,10 +672,12 @@ impl Checker {
                 evidence: String::new(),
                 weight: text_score,
                 floor: false,
+                tactic: None,
+                def: None,
             });
         }
         // Floors first, and within them the ask, then the pretext, then the pressure.
-        let rank = |s: &Signal| match defs.iter().find(|d| d.id == s.id).and_then(|d| d.tactic) {
+        let rank = |s: &Signal| match s.tactic {
             Some(Tactic::Pretext) => 1,
             Some(Tactic::Pressure) => 2,
             Some(_) => 0,
@@ -671,7 +703,7 @@ impl Checker {
             urls = urls.len(),
             "checked"
         );
-        let features = present.iter().map(|(id, _, _)| id.clone()).collect();
+        let features = present.into_iter().map(|p| p.id).collect();
         let note_count = notes.len();
         let advice = self.advice(verdict, kind, &floors, &signals, &types, notes);
         let buckets = grams.iter().map(|g| g.bucket).collect();
@@ -688,7 +720,6 @@ impl Checker {
             notes: note_count,
             features,
             buckets,
-            model_verdict,
         }
     }
 
@@ -711,8 +742,8 @@ impl Checker {
         }
         let defs = &self.content.signals.signals;
         for s in signals {
-            let forms: Vec<&str> = match defs.iter().find(|d| d.id == s.id) {
-                Some(d) => d.forms.iter().map(String::as_str).collect(),
+            let forms: Vec<&str> = match s.def {
+                Some(i) => defs[i].forms.iter().map(String::as_str).collect(),
                 None => url_forms(&s.id).to_vec(),
             };
             for (rank, f) in forms.iter().enumerate() {
@@ -776,13 +807,9 @@ impl Checker {
         }
         // Advice for the tactics found, in the order they were given.
         let defs = &self.content.signals.signals;
-        for s in signals {
-            if let Some(d) = defs.iter().find(|d| d.id == s.id) {
-                for a in &d.advice {
-                    if !out.contains(a) {
-                        out.push(a.clone());
-                    }
-                }
+        for a in signals.iter().filter_map(|s| s.def).flat_map(|i| &defs[i].advice) {
+            if !out.contains(a) {
+                out.push(a.clone());
             }
         }
         let five = self.content.topics.iter().find(|t| t.id == "five_donts");

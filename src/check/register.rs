@@ -34,7 +34,7 @@ pub trait Register: Send + Sync {
 
 /// The reason a standing adds to a verdict, if any.
 #[must_use]
-pub fn signal(standing: &Standing, _entities: &Entities) -> Option<Signal> {
+pub fn signal(standing: &Standing) -> Option<Signal> {
     match standing {
         Standing::Unknown => None,
         Standing::Reported { reporters } => Some(Signal {
@@ -43,6 +43,8 @@ pub fn signal(standing: &Standing, _entities: &Entities) -> Option<Signal> {
             evidence: String::new(),
             weight: 0.0,
             floor: *reporters >= 2,
+            tactic: None,
+            def: None,
         }),
         Standing::Confirmed { value, day, reports } => Some(Signal {
             id: "reported_confirmed".to_owned(),
@@ -50,6 +52,8 @@ pub fn signal(standing: &Standing, _entities: &Entities) -> Option<Signal> {
             evidence: value.clone(),
             weight: 0.0,
             floor: true,
+            tactic: None,
+            def: None,
         }),
     }
 }

@@ -102,6 +102,27 @@ pub enum Floor {
 }
 
 impl Floor {
+    /// Whether the rule rests on the message's asks, pretexts and pressure (rather than on a
+    /// link, a dial code or the register).
+    #[must_use]
+    pub fn from_tactics(self) -> bool {
+        matches!(
+            self,
+            Self::Credentials
+                | Self::AskWithPretext
+                | Self::Secrecy
+                | Self::ContactUnderPressure
+                | Self::AskUnderPressure
+                | Self::ContactWithPretext
+        )
+    }
+
+    /// Whether the rule rests on a link.
+    #[must_use]
+    pub fn from_link(self) -> bool {
+        matches!(self, Self::DangerousLink | Self::RiskyLink)
+    }
+
     /// The minimum verdict the rule sets.
     #[must_use]
     pub fn verdict(self) -> Verdict {

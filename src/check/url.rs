@@ -85,6 +85,22 @@ impl UrlFlag {
         Self::Download,
     ];
 
+    /// The risk this finding alone gives a URL.
+    #[must_use]
+    pub fn risk(self) -> Risk {
+        match self {
+            Self::Official => Risk::Official,
+            Self::Unknown | Self::UnknownVn => Risk::Low,
+            Self::Shortener
+            | Self::RiskyTld
+            | Self::BrandInPath
+            | Self::Punycode
+            | Self::Suspect
+            | Self::UserContent => Risk::Medium,
+            Self::Blocklisted | Self::Lookalike | Self::Ip | Self::Download => Risk::High,
+        }
+    }
+
     /// The feature id.
     #[must_use]
     pub fn feature(self) -> &'static str {
@@ -230,12 +246,6 @@ impl UrlAnalyzer {
         self
     }
 
-    /// The host model's probability that `host` is a scam host (for evaluation).
-    #[must_use]
-    pub fn host_probability(&self, host: &str) -> f64 {
-        self.hosts.probability(host)
-    }
-
     /// The brand owning `host`, if it is an official domain (or a subdomain of one).
     fn official_owner(&self, host: &str) -> Option<String> {
         if let Some(name) = parent_domains(host).find_map(|h| self.official.get(h)) {
@@ -354,21 +364,7 @@ impl UrlAnalyzer {
             flags.push(if domain.ends_with(".vn") { UrlFlag::UnknownVn } else { UrlFlag::Unknown });
             reasons.push("Tên miền không thuộc danh sách chính thức đã biết.".to_owned());
         }
-        let risk = flags
-            .iter()
-            .map(|f| match f {
-                UrlFlag::Official => Risk::Official,
-                UrlFlag::Unknown | UrlFlag::UnknownVn => Risk::Low,
-                UrlFlag::Shortener
-                | UrlFlag::RiskyTld
-                | UrlFlag::BrandInPath
-                | UrlFlag::Punycode
-                | UrlFlag::Suspect
-                | UrlFlag::UserContent => Risk::Medium,
-                UrlFlag::Blocklisted | UrlFlag::Lookalike | UrlFlag::Ip | UrlFlag::Download => Risk::High,
-            })
-            .max()
-            .unwrap_or(Risk::Low);
+        let risk = flags.iter().map(|f| f.risk()).max().unwrap_or(Risk::Low);
         UrlReport { url: url.to_owned(), host, domain, risk, flags, brand, reasons }
     }
 }
