@@ -170,28 +170,26 @@ fn urls_in_json(path: &Path) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
-/// Runs the URL analysis over the Chống Lừa Đảo lists (without importing them as blocklists).
-pub fn evaluate_urls(checker: &Checker, datasets: &Path) -> Result<UrlEvaluation> {
+/// The Chống Lừa Đảo dev lists, as written (hosts, URL patterns, domains).
+struct Lists {
+    /// `blacklist_dev.txt`: one host a line.
+    black: Vec<String>,
+    /// `blacklist_typed_dev.json`: URL patterns.
+    typed: Vec<String>,
+    /// `whitelist_dev.json` URL patterns, then `whitelist_adguard_dev.txt` domains.
+    white: Vec<String>,
+}
+
+fn read_lists(datasets: &Path) -> Result<Lists> {
     let dir = datasets.join("chongluadao_lists");
-    let a = checker.url_analyzer();
-    let mut e = UrlEvaluation::default();
-    let black = fs::read_to_string(dir.join("blacklist_dev.txt")).context("reading blacklist_dev.txt")?;
-    for host in black.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let r = a.analyze(host);
-        e.blacklist_flagged.1 += 1;
-        if r.risk >= Risk::Medium {
-            e.blacklist_flagged.0 += 1;
-        }
-        if r.risk == Risk::High {
-            e.blacklist_high += 1;
-        }
-    }
-    for u in urls_in_json(&dir.join("blacklist_typed_dev.json"))? {
-        e.typed_flagged.1 += 1;
-        if a.analyze(&u).risk >= Risk::Medium {
-            e.typed_flagged.0 += 1;
-        }
-    }
+    let black_text =
+        fs::read_to_string(dir.join("blacklist_dev.txt")).context("reading blacklist_dev.txt")?;
+    let black = black_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
     let mut white = urls_in_json(&dir.join("whitelist_dev.json"))?;
     let adguard = fs::read_to_string(dir.join("whitelist_adguard_dev.txt"))
         .context("reading whitelist_adguard_dev.txt")?;
@@ -201,8 +199,32 @@ pub fn evaluate_urls(checker: &Checker, datasets: &Path) -> Result<UrlEvaluation
             .filter_map(|l| l.trim().strip_prefix("||"))
             .map(|l| l.split(['^', '$']).next().unwrap_or(l).to_owned()),
     );
-    for u in white {
-        let r = a.analyze(&u);
+    Ok(Lists { black, typed: urls_in_json(&dir.join("blacklist_typed_dev.json"))?, white })
+}
+
+/// Runs the URL analysis over the Chống Lừa Đảo lists (without importing them as blocklists).
+pub fn evaluate_urls(checker: &Checker, datasets: &Path) -> Result<UrlEvaluation> {
+    let lists = read_lists(datasets)?;
+    let a = checker.url_analyzer();
+    let mut e = UrlEvaluation::default();
+    for host in &lists.black {
+        let r = a.analyze(host);
+        e.blacklist_flagged.1 += 1;
+        if r.risk >= Risk::Medium {
+            e.blacklist_flagged.0 += 1;
+        }
+        if r.risk == Risk::High {
+            e.blacklist_high += 1;
+        }
+    }
+    for u in &lists.typed {
+        e.typed_flagged.1 += 1;
+        if a.analyze(u).risk >= Risk::Medium {
+            e.typed_flagged.0 += 1;
+        }
+    }
+    for u in &lists.white {
+        let r = a.analyze(u);
         e.whitelist_flagged.1 += 1;
         if r.risk >= Risk::Medium {
             e.whitelist_flagged.0 += 1;
@@ -412,44 +434,70 @@ fn fit_rows(checker: &Checker, ids: &[String], rows: &[&Row], opts: FitOptions) 
     let cues: Vec<String> = checker.content.signals.safe_cues.iter().map(|c| c.id.clone()).collect();
     let mut w0: Vec<f64> = ids.iter().map(|id| prior(id, &cues)).collect();
     w0.resize(named + buckets, 0.0);
-    let mut w = w0.clone();
-    let mut b = -4.0;
     let n = rows.len().max(1) as f64;
     let pos = rows.iter().filter(|r| r.scam).count().max(1) as f64;
-    let pos_weight = ((n - pos) / pos).sqrt();
-    let lr = 0.2;
+    let data: Vec<(&[usize], bool)> = rows.iter().map(|r| (r.features.as_slice(), r.scam)).collect();
+    let lambda = |i: usize| if i < named { opts.lambda_named } else { opts.lambda_text };
+    let settings =
+        Logistic { bias: -4.0, rate: 0.2, iterations: opts.iterations, pos_weight: ((n - pos) / pos).sqrt() };
+    fit_logistic(&data, w0, lambda, settings)
+}
+
+/// Settings of [`fit_logistic`].
+#[derive(Debug, Clone, Copy)]
+struct Logistic {
+    /// Starting intercept.
+    bias: f64,
+    /// AdaGrad learning rate.
+    rate: f64,
+    /// Full passes over the rows.
+    iterations: usize,
+    /// Weight of a positive row's gradient.
+    pos_weight: f64,
+}
+
+/// L2-regularised logistic regression over sparse binary features with AdaGrad: weights are
+/// pulled towards `w0` with strength `lambda(feature)`; features no row has keep `w0`.
+fn fit_logistic(
+    rows: &[(&[usize], bool)],
+    w0: Vec<f64>,
+    lambda: impl Fn(usize) -> f64,
+    p: Logistic,
+) -> (Vec<f64>, f64) {
+    let mut w = w0.clone();
+    let mut b = p.bias;
+    let n = rows.len().max(1) as f64;
     let mut g2 = vec![1e-8; w.len()];
     let mut gb2 = 1e-8;
     let mut grad = vec![0.0; w.len()];
     let mut touched: Vec<bool> = vec![false; w.len()];
-    for r in rows {
-        for i in &r.features {
+    for (features, _) in rows {
+        for i in *features {
             touched[*i] = true;
         }
     }
-    for _ in 0..opts.iterations {
+    for _ in 0..p.iterations {
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut gb = 0.0;
-        for r in rows {
-            let z: f64 = b + r.features.iter().map(|i| w[*i]).sum::<f64>();
-            let weight = if r.scam { pos_weight } else { 1.0 };
-            let g = weight * (sigmoid(z) - f64::from(u8::from(r.scam)));
+        for (features, positive) in rows {
+            let z: f64 = b + features.iter().map(|i| w[*i]).sum::<f64>();
+            let weight = if *positive { p.pos_weight } else { 1.0 };
+            let g = weight * (sigmoid(z) - f64::from(u8::from(*positive)));
             gb += g;
-            for i in &r.features {
+            for i in *features {
                 grad[*i] += g;
             }
         }
         let gb = gb / n;
         gb2 += gb * gb;
-        b -= lr * gb / gb2.sqrt();
+        b -= p.rate * gb / gb2.sqrt();
         for i in 0..w.len() {
             if !touched[i] {
                 continue;
             }
-            let lambda = if i < named { opts.lambda_named } else { opts.lambda_text };
-            let g = grad[i] / n + lambda * (w[i] - w0[i]);
+            let g = grad[i] / n + lambda(i) * (w[i] - w0[i]);
             g2[i] += g * g;
-            w[i] -= lr * g / g2[i].sqrt();
+            w[i] -= p.rate * g / g2[i].sqrt();
         }
     }
     (w, b)
@@ -701,30 +749,12 @@ pub struct LinkEvaluation {
     pub white: (usize, usize, usize),
 }
 
-/// Hosts of the Chống Lừa Đảo lists: (blacklisted, whitelisted).
+/// Hosts of the Chống Lừa Đảo lists, deduplicated: (blacklisted, whitelisted).
 pub fn list_hosts(datasets: &Path) -> Result<(Vec<String>, Vec<String>)> {
-    let dir = datasets.join("chongluadao_lists");
-    let black_text =
-        fs::read_to_string(dir.join("blacklist_dev.txt")).context("reading blacklist_dev.txt")?;
-    let mut black: Vec<String> = black_text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| super::url::host_path(l).0)
-        .collect();
-    black.extend(
-        urls_in_json(&dir.join("blacklist_typed_dev.json"))?.iter().map(|u| super::url::host_path(u).0),
-    );
-    let mut white: Vec<String> =
-        urls_in_json(&dir.join("whitelist_dev.json"))?.iter().map(|u| super::url::host_path(u).0).collect();
-    let adguard = fs::read_to_string(dir.join("whitelist_adguard_dev.txt"))
-        .context("reading whitelist_adguard_dev.txt")?;
-    white.extend(
-        adguard
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("||"))
-            .map(|l| l.split(['^', '$']).next().unwrap_or(l).to_ascii_lowercase()),
-    );
+    let lists = read_lists(datasets)?;
+    let host = |u: &String| super::url::host_path(u).0;
+    let mut black: Vec<String> = lists.black.iter().chain(&lists.typed).map(host).collect();
+    let mut white: Vec<String> = lists.white.iter().map(host).collect();
     for v in [&mut black, &mut white] {
         v.retain(|h| h.contains('.'));
         v.sort();
@@ -764,47 +794,6 @@ pub fn format_links(e: &LinkEvaluation) -> String {
     )
 }
 
-/// Plain L2-regularised logistic regression over sparse binary features (AdaGrad), with
-/// positives weighted by `pos_weight`.
-fn fit_sparse(
-    rows: &[(Vec<u32>, bool)],
-    dims: usize,
-    lambda: f64,
-    iterations: usize,
-    pos_weight: f64,
-) -> (Vec<f64>, f64) {
-    let mut w = vec![0.0; dims];
-    let mut b = 0.0;
-    let n = rows.len().max(1) as f64;
-    let (mut g2, mut gb2) = (vec![1e-8; dims], 1e-8);
-    let mut grad = vec![0.0; dims];
-    let lr = 0.3;
-    for _ in 0..iterations {
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        let mut gb = 0.0;
-        for (f, y) in rows {
-            let z = b + f.iter().map(|i| w[*i as usize]).sum::<f64>();
-            let g = if *y { pos_weight } else { 1.0 } * (sigmoid(z) - f64::from(u8::from(*y)));
-            gb += g;
-            for i in f {
-                grad[*i as usize] += g;
-            }
-        }
-        let gb = gb / n;
-        gb2 += gb * gb;
-        b -= lr * gb / gb2.sqrt();
-        for i in 0..dims {
-            if grad[i] == 0.0 && w[i] == 0.0 {
-                continue;
-            }
-            let g = grad[i] / n + lambda * w[i];
-            g2[i] += g * g;
-            w[i] -= lr * g / g2[i].sqrt();
-        }
-    }
-    (w, b)
-}
-
 /// Host model figures from a two-fold split: (threshold, blacklisted flagged, whitelisted
 /// flagged) at the chosen threshold, on hosts the fold did not see.
 #[derive(Debug, Clone, Copy, Default)]
@@ -830,27 +819,32 @@ pub fn fit_hosts(
     white.extend(checker.content.brands.brands.iter().flat_map(|b| b.domains.iter().cloned()));
     let black_set: std::collections::HashSet<&String> = black.iter().collect();
     white.retain(|h| !black_set.contains(h));
-    let rows: Vec<(Vec<u32>, bool)> =
-        black.iter().map(|h| (features(h), true)).chain(white.iter().map(|h| (features(h), false))).collect();
+    let row = |h: &String, positive: bool| -> (Vec<usize>, bool) {
+        (features(h).into_iter().map(|b| b as usize).collect(), positive)
+    };
+    let rows: Vec<(Vec<usize>, bool)> =
+        black.iter().map(|h| row(h, true)).chain(white.iter().map(|h| row(h, false))).collect();
     let hosts: Vec<&String> = black.iter().chain(white.iter()).collect();
     // Only hosts the URL analysis leaves "unknown" matter for the threshold.
     let unknown: Vec<bool> =
         hosts.iter().map(|h| matches!(checker.urls.analyze(h).risk, Risk::Low)).collect();
     let pos = rows.iter().filter(|r| r.1).count().max(1) as f64;
     let pos_weight = (rows.len() as f64 - pos) / pos;
-    let (lambda, iterations) = (1e-4, 120);
+    let settings = Logistic { bias: 0.0, rate: 0.3, iterations: 120, pos_weight };
+    let train =
+        |rows: Vec<(&[usize], bool)>| fit_logistic(&rows, vec![0.0; BUCKETS as usize], |_| 1e-4, settings);
     let mut oof = vec![0.0; rows.len()];
     for fold in 0..2u64 {
-        let train: Vec<(Vec<u32>, bool)> = rows
-            .iter()
-            .zip(&hosts)
-            .filter(|(_, h)| super::textmodel::fnv1a(&[h.as_str()]) % 2 != fold)
-            .map(|(r, _)| r.clone())
-            .collect();
-        let (w, b) = fit_sparse(&train, BUCKETS as usize, lambda, iterations, pos_weight);
+        let (w, b) = train(
+            rows.iter()
+                .zip(&hosts)
+                .filter(|(_, h)| super::textmodel::fnv1a(&[h.as_str()]) % 2 != fold)
+                .map(|(r, _)| (r.0.as_slice(), r.1))
+                .collect(),
+        );
         for (i, (r, h)) in rows.iter().zip(&hosts).enumerate() {
             if super::textmodel::fnv1a(&[h.as_str()]) % 2 == fold {
-                oof[i] = sigmoid(b + r.0.iter().map(|x| w[*x as usize]).sum::<f64>());
+                oof[i] = sigmoid(b + r.0.iter().map(|x| w[*x]).sum::<f64>());
             }
         }
     }
@@ -867,7 +861,7 @@ pub fn fit_hosts(
     let threshold =
         (50..=99).map(|i| f64::from(i) / 100.0).find(|t| rate(*t, false) <= max_false).unwrap_or(0.99);
     let fit = HostFit { threshold, black_recall: rate(threshold, true), white_false: rate(threshold, false) };
-    let (w, b) = fit_sparse(&rows, BUCKETS as usize, lambda, iterations, pos_weight);
+    let (w, b) = train(rows.iter().map(|r| (r.0.as_slice(), r.1)).collect());
     let round = |x: f64| (x * 100.0).round() / 100.0;
     let weights = HostWeights {
         bias: round(b),
