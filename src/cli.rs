@@ -351,8 +351,8 @@ impl From<&Alternative> for AltJson {
 }
 
 /// Asks and converts to the JSON shape.
-pub fn ask_json(searcher: &Searcher, question: &str) -> Result<AskJson> {
-    if crate::bot::Router::new(searcher.content()).off_topic(question) {
+pub fn ask_json(searcher: &Searcher, router: &crate::bot::Router, question: &str) -> Result<AskJson> {
+    if router.off_topic(question) {
         // Lunch, the weather, prices: nothing in the handbook answers them.
         return Ok(AskJson {
             query: question.to_owned(),
@@ -385,12 +385,13 @@ pub fn ask_json(searcher: &Searcher, question: &str) -> Result<AskJson> {
 
 fn ask(cfg: &Config, args: &AskArgs) -> Result<ExitCode> {
     let searcher = load_searcher(cfg)?;
+    let router = crate::bot::Router::new(searcher.content());
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.jsonl {
         jsonl_lines(&mut out, |_, line| {
             let text = String::from_utf8_lossy(line);
-            Ok(serde_json::to_string(&ask_json(&searcher, &text)?)?)
+            Ok(serde_json::to_string(&ask_json(&searcher, &router, &text)?)?)
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -401,7 +402,7 @@ fn ask(cfg: &Config, args: &AskArgs) -> Result<ExitCode> {
         ));
     }
     if args.json {
-        serde_json::to_writer(&mut out, &ask_json(&searcher, &question)?)?;
+        serde_json::to_writer(&mut out, &ask_json(&searcher, &router, &question)?)?;
         out.write_all(b"\n")?;
     } else {
         let ansi = io::stdout().is_terminal();

@@ -321,7 +321,7 @@ impl Engine {
             None => {
                 let report = self.checker.check(text);
                 match self.router.route(text, &report) {
-                    Route::Check => vec![self.check(key, text)],
+                    Route::Check => vec![self.verdict_reply(key, text, report)],
                     Route::Ask => vec![self.ask(key, text)?],
                     Route::SmallTalk => {
                         vec![Reply::with_buttons(Rich::new().para(texts::SMALL_TALK), main_menu())]
@@ -367,7 +367,11 @@ impl Engine {
 
     /// Checks a message: verdict first, top reasons, closest form, buttons to expand.
     fn check(&self, key: &UserKey, text: &str) -> Reply {
-        let r = self.checker.check(text);
+        self.verdict_reply(key, text, self.checker.check(text))
+    }
+
+    /// The verdict reply for a report already made (routing checks the text once).
+    fn verdict_reply(&self, key: &UserKey, text: &str, r: Report) -> Reply {
         let _ = self.store.count("verdict", r.verdict.as_str());
         if let Some((form, _)) = r.types.first() {
             let _ = self.store.count("form", form);
