@@ -536,7 +536,8 @@ fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
 
 fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
     let samples = check::eval::load_dev(&args.datasets)?;
-    let mut checker = load_checker(cfg, &[], false)?;
+    // With the form search, as users get it: the scenario figures include the closest form.
+    let mut checker = load_checker(cfg, &[], true)?;
     let opts = check::eval::FitOptions { lambda_text: args.lambda_text, ..Default::default() };
     if args.cv {
         let e = check::eval::cross_validate(&checker, &samples, opts, args.show_errors)?;
@@ -555,7 +556,7 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
                 std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
                 println!("Wrote {}", path.display());
             }
-            checker = load_checker(cfg, &[], false)?;
+            checker = load_checker(cfg, &[], true)?;
         } else {
             println!("{yaml}\n{host_yaml}");
         }

@@ -23,7 +23,7 @@ fn scenario_floors_hold() {
         "legitimate flagged {:.1}% > 7.5%",
         e.legit_flagged_rate() * 100.0
     );
-    assert!(e.top3_rate() >= 0.65, "right form in the top 3 {:.1}% < 65%", e.top3_rate() * 100.0);
+    assert!(e.top3_rate() >= 0.80, "right form in the top 3 {:.1}% < 80%", e.top3_rate() * 100.0);
 }
 
 #[test]
