@@ -22,13 +22,12 @@ fn dev_data_floors_hold() {
 
     let ie = e.by_source.get(IE403).expect("ie403");
     let ham = e.by_source.get(PTH1993_HAM).expect("pth1993 ham");
-    // The floors (asking for an OTP, an ask with a pretext, a dangerous link) flag carrier and
-    // wallet promotions that the fitted model alone kept quiet: recall is bought with some
-    // precision on this set, never the other way round.
-    assert!(ie.recall() >= 0.95, "scam recall {:.3} < 0.95", ie.recall());
-    assert!(ie.f1() >= 0.78, "F1 {:.3} < 0.78", ie.f1());
-    assert!(e.total.f1() >= 0.75, "F1 over all sources {:.3} < 0.75", e.total.f1());
-    assert!(ie.false_scam() <= 0.025, "legitimate judged scam {:.2}% > 2.5%", ie.false_scam() * 100.0);
+    // The model's thresholds are chosen for unseen templates (`eval --cv`), not for this set:
+    // the handbook's floors add recall here at some precision on carrier promotions.
+    assert!(ie.recall() >= 0.90, "scam recall {:.3} < 0.90", ie.recall());
+    assert!(ie.f1() >= 0.86, "F1 {:.3} < 0.86", ie.f1());
+    assert!(e.total.f1() >= 0.85, "F1 over all sources {:.3} < 0.85", e.total.f1());
+    assert!(ie.false_scam() <= 0.02, "legitimate judged scam {:.2}% > 2%", ie.false_scam() * 100.0);
     assert!(
         e.total.false_scam() <= 0.02,
         "legitimate judged scam (all) {:.2}% > 2%",

@@ -703,7 +703,13 @@ pub fn evaluate_scenarios(
             c.0 += 1;
             c.1 += usize::from(flagged);
             if show_errors && flagged {
-                eprintln!("FALSE {} {sig:?} | {}", r.verdict.as_str(), s.text.replace('\n', " "));
+                let ev: Vec<String> = r.signals.iter().filter(|x| x.floor).map(|x| x.describe()).collect();
+                eprintln!(
+                    "FALSE {} {:?} {sig:?} {ev:?} | {}",
+                    r.verdict.as_str(),
+                    r.floors,
+                    s.text.replace('\n', " ")
+                );
             }
         }
     }

@@ -84,7 +84,7 @@ re!(
 );
 re!(
     ACCOUNT,
-    r"(?i)\b(?:stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản số|tai khoan so|tk số|tk so|account(?: number| no\.?)?|acc)\s*[:.\-]?\s*((?:\d[\s.\-]?){8,19})"
+    r"(?i)\b(?:stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản số|tai khoan so|tk số|tk so|account(?: number| no\.?)?|acc)(?:\s+\p{L}{1,6})?\s*[:.\-]?\s*((?:\d[\s.\-]?){8,19})"
 );
 re!(
     AMOUNT,
@@ -92,7 +92,7 @@ re!(
 );
 re!(
     OTP_CODE,
-    r"(?i)\b(?:otp|mã|ma|code|pin)\b[^\d\n]{0,25}(\d{4,8})\b|\b(\d{4,8})\s+(?:la|là)\s+(?:ma|mã)\b"
+    r"(?i)\b(?:otp|odp|mã|ma|code|pin|mật khẩu|mat khau|password)\b[^\d\n]{0,25}(\d{4,8})\b|\b(\d{4,8})\s+(?:la|là)\s+(?:ma|mã)\b"
 );
 re!(USSD, r"[*#]\d{2,4}(?:\*\d+)*#");
 re!(QR, r"(?i)\b(?:qr|mã qr|ma qr|quét mã|quet ma)\b");

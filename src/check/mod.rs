@@ -55,6 +55,9 @@ pub enum CheckError {
     /// `content/weights.yaml` names a feature the checker does not compute.
     #[error("content/weights.yaml: entry `{0}`, field `features`: unknown feature (known: {1})")]
     UnknownFeature(String, String),
+    /// `content/signals.yaml`: a signal's `with` names no finding the checker computes.
+    #[error("content/signals.yaml: entry `{0}`, field `with`: unknown finding `{1}`")]
+    UnknownWith(String, String),
     /// `content/weights.yaml` has a text bucket out of range.
     #[error("content/weights.yaml: entry `{0}`, field `text`: bucket out of range (0..{1})")]
     BadBucket(u32, u32),
@@ -321,6 +324,25 @@ impl Found {
     }
 }
 
+/// The words a link begins with as the analyzer splits it: its scheme, `www`, and the first
+/// run of letters and digits of its host.
+fn link_words(urls: &[String]) -> signals::LinkWords {
+    let mut words = signals::LinkWords::new();
+    for u in urls {
+        if let Some((scheme, _)) = u.split_once("://") {
+            words.insert(scheme.to_ascii_lowercase());
+        }
+        let (host, _) = url::host_path(u);
+        if u.to_ascii_lowercase().contains("www.") {
+            words.insert("www".to_owned());
+        }
+        if let Some(first) = host.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| !w.is_empty()) {
+            words.insert(first.to_owned());
+        }
+    }
+    words
+}
+
 /// GSM call-forwarding codes (unconditional, busy, no answer, unreachable, all): dialling one
 /// sends the line's calls, voice OTPs included, to another number.
 const FORWARDING: [&str; 8] = ["*21*", "**21*", "*61*", "*62*", "*67*", "**61*", "**62*", "**004*"];
@@ -352,6 +374,11 @@ impl Checker {
         for k in content.weights.features.keys() {
             if !known.contains(k) {
                 return Err(CheckError::UnknownFeature(k.clone(), known.join(", ")));
+            }
+        }
+        for d in &content.signals.signals {
+            if let Some(w) = d.with.iter().find(|w| !known.contains(w)) {
+                return Err(CheckError::UnknownWith(d.id.clone(), w.clone()));
             }
         }
         let mut text_weights = vec![0.0; textmodel::BUCKETS as usize];
@@ -508,21 +535,13 @@ impl Checker {
             cancelled.extend([Tactic::AskMoney, Tactic::AskPersonal, Tactic::AskInstall, Tactic::AskLogin]);
         }
         let mut present: Vec<Found> = Vec::new();
-        let mut anatomy = Anatomy::default();
         let defs = &self.content.signals.signals;
-        for hit in self.signals.find(&tokens, &original, &norm) {
+        let links = link_words(&entities.urls);
+        for hit in self.signals.find_with_links(&tokens, &original, &norm, &links) {
             let d = &defs[hit.index];
             // Logging in "through a link" is no ask when every link is the brand's own.
             if d.tactic == Some(Tactic::AskLogin) && all_official {
                 continue;
-            }
-            let skip = d.tactic == Some(Tactic::AskCallback) && hotline_only;
-            match d.tactic.filter(|t| !cancelled.contains(t) && !skip) {
-                // Brands send their own short links too: "log in" through a shortener alone is
-                // weighed like a call-back, not like a login to an unknown site.
-                Some(Tactic::AskLogin) if shortened_only => anatomy.add_class(tactics::AskClass::Contact),
-                Some(t) => anatomy.add(t),
-                None => {}
             }
             present.push(Found {
                 def: Some(hit.index),
@@ -579,6 +598,31 @@ impl Checker {
         if let Some(words) = obfuscated_words(&cleaned) {
             add("obfuscated_text", words.into_iter().take(3).collect::<Vec<_>>().join(" "));
         }
+        // A signal with `with:` fires only beside one of those findings ("nạp tiền" is an ask
+        // on a job or investment platform, not in a carrier's top-up promotion).
+        let fired: std::collections::HashSet<String> = present.iter().map(|p| p.id.clone()).collect();
+        present.retain(|p| {
+            p.def.is_none_or(|i| defs[i].with.is_empty() || defs[i].with.iter().any(|w| fired.contains(w)))
+        });
+        let mut anatomy = Anatomy {
+            channel: personal_number
+                || !entities.accounts.is_empty()
+                || urls.iter().any(|u| u.risk >= Risk::Medium),
+            ..Anatomy::default()
+        };
+        let mut install_asked = false;
+        for p in &present {
+            let skip = p.tactic == Some(Tactic::AskCallback) && hotline_only;
+            let counted = p.tactic.filter(|t| !cancelled.contains(t) && !skip);
+            install_asked |= counted == Some(Tactic::AskInstall);
+            match counted {
+                // Brands send their own short links too: "log in" through a shortener alone is
+                // left to the model (a bare short link is still judged suspicious).
+                Some(Tactic::AskLogin) if shortened_only => {}
+                Some(t) => anatomy.add(t),
+                None => {}
+            }
+        }
 
         // The fitted model.
         let grams = textmodel::ngrams(&tokens);
@@ -586,9 +630,13 @@ impl Checker {
         let w = &self.content.weights;
         let logit: f64 = w.bias + text_score + present.iter().map(|p| self.weight(&p.id)).sum::<f64>();
         let model_score = if empty { 0.0 } else { sigmoid(logit) };
+        // The model's middle band needs something to point at: an ask, or a channel of the
+        // message's own (an unknown link, a personal number, an account). Wording alone is not a
+        // reason to alarm anyone.
+        let evidence = own_channel || !anatomy.asks.is_empty() || !entities.phones.is_empty();
         let model_verdict = if model_score >= w.scam_threshold {
             Verdict::Scam
-        } else if model_score >= w.suspicious_threshold {
+        } else if model_score >= w.suspicious_threshold && evidence {
             Verdict::Suspicious
         } else {
             Verdict::Safe
@@ -609,6 +657,10 @@ impl Checker {
             Standing::Confirmed { .. } => floors.insert(0, Floor::Reported),
             Standing::Reported { reporters } if reporters >= 2 => floors.push(Floor::ReportedByMany),
             _ => {}
+        }
+        let apk = entities.apk || urls.iter().any(|u| u.flags.contains(&UrlFlag::Download));
+        if kind == Kind::Message && install_asked && apk {
+            floors.insert(0, Floor::InstallApk);
         }
         if kind == Kind::Message && entities.codes.iter().any(|c| forwards_calls(c)) {
             // Dialling a call-forwarding code hands the SIM's calls (and voice OTPs) to someone else.
@@ -679,7 +731,7 @@ impl Checker {
         // Floors first, and within them the ask, then the pretext, then the pressure.
         let rank = |s: &Signal| match s.tactic {
             Some(Tactic::Pretext) => 1,
-            Some(Tactic::Pressure) => 2,
+            Some(Tactic::Pressure | Tactic::Threat) => 2,
             Some(_) => 0,
             None => 3,
         };

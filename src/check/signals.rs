@@ -16,10 +16,22 @@ use crate::{
 const NEGATIONS: [&str; 5] = ["khong", "dung", "cam", "chang", "chua"];
 /// A word before a negation that makes it a condition ("nếu không ... thì"), not a refusal.
 const CONDITIONS: [&str; 1] = ["neu"];
-/// Words right before a request verb that make it a report of the past, not a request.
-const PAST: [&str; 3] = ["da", "vua", "duoc"];
-/// An object word that stands for any number ("chuyển 5tr", "ck 500k vào").
+/// Words right before a request verb that make it a report (past, passive, under way or to
+/// come), not a request: "đã chuyển", "được giao", "đang giao", "sẽ chuyển".
+const PAST: [&str; 5] = ["da", "vua", "duoc", "dang", "se"];
+/// A pattern word that stands for a sum of money ("chuyển #amount": "chuyển 5tr", "ck 500k").
 const AMOUNT: &str = "#amount";
+/// A pattern word that stands for a time of day ("trước #time": "trước 17h", "trước 20h30").
+const TIME: &str = "#time";
+/// A pattern word that stands for a link in the message ("bấm vào #link").
+const LINK: &str = "#link";
+/// A pattern word that stands for a Vietnamese phone number written as one word ("gọi #phone").
+const PHONE: &str = "#phone";
+/// A pattern that starts with this matches only words typed with the same accents ("=mã" is
+/// not "mà", which an unaccented "ma" could be).
+const STRICT: char = '=';
+/// Characters that end a sentence (or a clause that starts a new instruction).
+const SENTENCE_END: [char; 6] = ['.', '!', '?', ';', ':', '\n'];
 /// Default number of words allowed between a verb and its object.
 const DEFAULT_WINDOW: usize = 4;
 
@@ -32,22 +44,75 @@ pub struct PhraseHit {
     pub evidence: String,
 }
 
+/// What a pattern word matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// The word itself.
+    Text,
+    /// Any sum of money.
+    Amount,
+    /// Any time of day.
+    Time,
+    /// The first word of a link found in the message.
+    Link,
+    /// A phone number.
+    Phone,
+}
+
+/// The first words of the links in a message ("https", "www", the host's first label), so that
+/// `#link` can stand for any of them.
+pub type LinkWords = std::collections::HashSet<String>;
+
+/// What a pattern word is compared with, besides the token.
+struct Context<'a> {
+    links: &'a LinkWords,
+    /// The message is written with accents: an unaccented word in it is meant without them
+    /// ("thuê bao" is not "thuê báo").
+    accented: bool,
+}
+
+/// Share of accented words from which a message counts as written with accents.
+const ACCENTED_SHARE: f64 = 0.3;
+
 /// One word of a pattern: its accented and folded forms.
 #[derive(Debug, Clone)]
 struct Word {
     exact: String,
     folded: String,
+    class: Class,
+    /// Only a token typed with the same accents matches.
+    strict: bool,
 }
 
 impl Word {
     /// Whether a token is this word: by accents when both carry them (so "tại" is not "tải"),
-    /// by the folded form otherwise (so "tai" typed without accents is both).
-    fn is(&self, t: &Token) -> bool {
-        if self.folded == AMOUNT {
-            return is_amount(&t.folded);
+    /// by the folded form otherwise (so "tai" typed without accents is both), unless strict.
+    fn is(&self, t: &Token, cx: &Context<'_>) -> bool {
+        match self.class {
+            Class::Amount => is_amount(&t.folded),
+            Class::Time => is_time(&t.folded),
+            Class::Link => cx.links.contains(&t.folded),
+            Class::Phone => {
+                let d = &t.folded;
+                (9..=12).contains(&d.len())
+                    && d.chars().all(|c| c.is_ascii_digit())
+                    && (d.starts_with('0') || d.starts_with("84"))
+            }
+            // Strict: a word with accents matches only as typed with them ("mã", not "ma").
+            Class::Text if self.strict && self.exact != self.folded => t.marked && t.exact == self.exact,
+            Class::Text if (t.marked || cx.accented) && self.exact != self.folded => t.exact == self.exact,
+            Class::Text => t.folded == self.folded,
         }
-        if t.marked && self.exact != self.folded { t.exact == self.exact } else { t.folded == self.folded }
     }
+}
+
+/// A time of day written as one word: "17h", "8h30", "20g", "23h59p".
+fn is_time(word: &str) -> bool {
+    let hours_end = word.find(|c: char| !c.is_ascii_digit()).unwrap_or(word.len());
+    let (hours, rest) = word.split_at(hours_end);
+    let minutes = rest.strip_prefix(['h', 'g']).map(|m| m.trim_end_matches('p'));
+    (1..=2).contains(&hours.len())
+        && minutes.is_some_and(|m| m.len() <= 2 && m.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// A sum of money written as one word: "500k", "5tr", "3tr750", "20.000d", "1.500.000".
@@ -55,7 +120,8 @@ fn is_amount(word: &str) -> bool {
     let digits_end = word.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(word.len());
     let (number, unit) = word.split_at(digits_end);
     let count = number.chars().filter(char::is_ascii_digit).count();
-    if count == 0 || number.starts_with(['.', ',']) {
+    if count == 0 || number.starts_with(['.', ',']) || number.chars().all(|c| !c.is_ascii_digit() || c == '0')
+    {
         return false;
     }
     match unit {
@@ -65,8 +131,8 @@ fn is_amount(word: &str) -> bool {
     }
 }
 
-fn matches_at(tokens: &[Token], at: usize, words: &[Word]) -> bool {
-    at + words.len() <= tokens.len() && tokens[at..].iter().zip(words).all(|(t, w)| w.is(t))
+fn matches_at(tokens: &[Token], at: usize, words: &[Word], cx: &Context<'_>) -> bool {
+    at + words.len() <= tokens.len() && tokens[at..].iter().zip(words).all(|(t, w)| w.is(t, cx))
 }
 
 /// One compiled pattern: a phrase, or the verb half of a verb/object pair.
@@ -87,11 +153,28 @@ pub struct PhraseMatcher {
     asks: Vec<bool>,
 }
 
+/// The words of a pattern; `#amount` and `#time` stand for any sum or time, a leading `=` makes
+/// every word strict about accents.
 fn words(analyzer: &Analyzer, phrase: &str) -> Vec<Word> {
-    if phrase == AMOUNT {
-        return vec![Word { exact: AMOUNT.to_owned(), folded: AMOUNT.to_owned() }];
-    }
-    analyzer.analyze(phrase).into_iter().map(|t| Word { exact: t.exact, folded: t.folded }).collect()
+    let (strict, phrase) = match phrase.strip_prefix(STRICT) {
+        Some(rest) => (true, rest),
+        None => (false, phrase),
+    };
+    let special = |class| Word { exact: String::new(), folded: String::new(), class, strict };
+    phrase
+        .split_whitespace()
+        .flat_map(|piece| match piece {
+            AMOUNT => vec![special(Class::Amount)],
+            TIME => vec![special(Class::Time)],
+            LINK => vec![special(Class::Link)],
+            PHONE => vec![special(Class::Phone)],
+            _ => analyzer
+                .analyze(piece)
+                .into_iter()
+                .map(|t| Word { exact: t.exact, folded: t.folded, class: Class::Text, strict })
+                .collect(),
+        })
+        .collect()
 }
 
 impl PhraseMatcher {
@@ -105,7 +188,8 @@ impl PhraseMatcher {
             let verbs = d.verbs.iter().map(|p| (p, true));
             for (p, verb) in phrases.chain(verbs) {
                 let words = words(analyzer, p);
-                if let Some(first) = words.first() {
+                // A phrase is found by its first word, so it cannot start with `#amount`/`#time`.
+                if let Some(first) = words.first().filter(|w| w.class == Class::Text) {
                     by_first.entry(first.folded.clone()).or_default().push(Pattern {
                         signal: i,
                         words,
@@ -125,32 +209,65 @@ impl PhraseMatcher {
     }
 
     /// Whether the ask starting at token `start` is negated or told in the past tense.
-    fn cancelled(tokens: &[Token], start: usize) -> bool {
+    fn cancelled(tokens: &[Token], norm: &str, start: usize) -> bool {
+        // Only words of the same sentence count ("…chưa có tiền. Ông chuyển giúp…" is an ask).
+        let same_sentence =
+            |i: usize| !norm.get(tokens[i].to..tokens[start].from).unwrap_or("").contains(SENTENCE_END);
         let from = start.saturating_sub(4);
+        // "nếu chiều nay chị không nộp": a condition within four words before the negation.
         let negated = (from..start).any(|i| {
-            NEGATIONS.contains(&tokens[i].folded.as_str())
-                && !(i > 0 && CONDITIONS.contains(&tokens[i - 1].folded.as_str()))
+            same_sentence(i)
+                && NEGATIONS.contains(&tokens[i].folded.as_str())
+                && !tokens[i.saturating_sub(4)..i].iter().any(|t| CONDITIONS.contains(&t.folded.as_str()))
         });
-        negated || start > 0 && PAST.contains(&tokens[start - 1].folded.as_str())
+        negated || start > 0 && same_sentence(start - 1) && PAST.contains(&tokens[start - 1].folded.as_str())
     }
 
     /// The end (exclusive) of the first object of `signal` starting within the window after the
     /// verb ending at `at`, in the same sentence.
-    fn object_after(&self, tokens: &[Token], norm: &str, signal: usize, at: usize) -> Option<usize> {
+    fn object_after(
+        &self,
+        tokens: &[Token],
+        norm: &str,
+        cx: &Context<'_>,
+        signal: usize,
+        at: usize,
+    ) -> Option<usize> {
         let last = (at + self.windows[signal]).min(tokens.len().saturating_sub(1));
         let verb_end = tokens.get(at.checked_sub(1)?)?.to;
         (at..=last)
             .take_while(|s| {
                 let gap = norm.get(verb_end..tokens[*s].from).unwrap_or("");
-                !gap.contains(['.', '!', '?', ';', '\n'])
+                !gap.contains(SENTENCE_END)
             })
-            .find_map(|s| self.objects[signal].iter().find(|o| matches_at(tokens, s, o)).map(|o| s + o.len()))
+            .find_map(|s| {
+                self.objects[signal].iter().find(|o| matches_at(tokens, s, o, cx)).map(|o| s + o.len())
+            })
     }
 
     /// The first match of every signal. `tokens` come from analysing the text, `original` is the
     /// NFC form of the text and `norm` the normalised text the token offsets refer to.
     #[must_use]
     pub fn find(&self, tokens: &[Token], original: &str, norm: &str) -> Vec<PhraseHit> {
+        self.find_with_links(tokens, original, norm, &LinkWords::new())
+    }
+
+    /// Like [`PhraseMatcher::find`], with the first words of the message's links for `#link`.
+    #[must_use]
+    pub fn find_with_links(
+        &self,
+        tokens: &[Token],
+        original: &str,
+        norm: &str,
+        links: &LinkWords,
+    ) -> Vec<PhraseHit> {
+        // Counted on the words as typed: expanded abbreviations ("mk" → "mật khẩu") carry
+        // accents the user did not type.
+        let words: Vec<&str> =
+            norm.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+        let marked = words.iter().filter(|w| w.chars().any(|c| c.is_alphabetic() && !c.is_ascii())).count();
+        let accented = !words.is_empty() && marked as f64 >= ACCENTED_SHARE * words.len() as f64;
+        let cx = Context { links, accented };
         let mut hits: Vec<PhraseHit> = Vec::new();
         let mut seen = vec![false; self.asks.len()];
         for start in 0..tokens.len() {
@@ -159,19 +276,19 @@ impl PhraseMatcher {
                 if seen[p.signal] {
                     continue;
                 }
-                if !matches_at(tokens, start, &p.words) {
+                if !matches_at(tokens, start, &p.words, &cx) {
                     continue;
                 }
                 let end = start + p.words.len();
                 let end = if p.verb {
-                    match self.object_after(tokens, norm, p.signal, end) {
+                    match self.object_after(tokens, norm, &cx, p.signal, end) {
                         Some(e) => e,
                         None => continue,
                     }
                 } else {
                     end
                 };
-                if self.asks[p.signal] && Self::cancelled(tokens, start) {
+                if self.asks[p.signal] && Self::cancelled(tokens, norm, start) {
                     continue;
                 }
                 seen[p.signal] = true;
@@ -320,6 +437,7 @@ mod tests {
                 forms: vec![],
                 tactic: Some(Tactic::AskCredentials),
                 advice: vec![],
+                with: vec![],
                 cancels: vec![],
             },
             SignalDef {
@@ -332,6 +450,7 @@ mod tests {
                 forms: vec![],
                 tactic: Some(Tactic::AskMoney),
                 advice: vec![],
+                with: vec![],
                 cancels: vec![],
             },
         ];
@@ -360,11 +479,21 @@ mod tests {
     }
 
     #[test]
+    fn times_of_day() {
+        for t in ["17h", "8h30", "20g", "23h59p"] {
+            assert!(is_time(t), "{t}");
+        }
+        for n in ["17", "h", "123h", "5tr"] {
+            assert!(!is_time(n), "{n}");
+        }
+    }
+
+    #[test]
     fn amounts_are_sums_of_money_not_codes() {
         for a in ["500k", "5tr", "3tr750", "20.000d", "1.500.000", "20000", "2cu"] {
             assert!(is_amount(a), "{a}");
         }
-        for n in ["199", "24", "2", "0912345678", "4g", "k"] {
+        for n in ["199", "24", "2", "0912345678", "4g", "k", "0d"] {
             assert!(!is_amount(n), "{n}");
         }
     }

@@ -19,6 +19,15 @@ pub struct Anatomy {
     pub pretext: bool,
     /// Whether pressure (deadline, threat) is present.
     pub pressure: bool,
+    /// Whether a threat is present.
+    pub threat: bool,
+    /// Whether a harmful ask other than money is present (personal data, install, login).
+    pub harmful_not_money: bool,
+    /// Whether money is asked for.
+    pub money: bool,
+    /// Whether the message gives a channel of its own to act on: a personal or foreign phone
+    /// number, a bank account, or a risky link.
+    pub channel: bool,
 }
 
 /// Asks grouped by how dangerous they are on their own.
@@ -45,7 +54,7 @@ impl AskClass {
             // Releasing goods on a "paid" screenshot: a scam once pressure joins the story.
             Tactic::AskCallback | Tactic::AskMoveApp | Tactic::AskGoods => Self::Contact,
             Tactic::AskSecrecy => Self::Secrecy,
-            Tactic::Pretext | Tactic::Pressure => return None,
+            Tactic::Pretext | Tactic::Pressure | Tactic::Threat => return None,
         })
     }
 }
@@ -56,17 +65,19 @@ impl Anatomy {
         match t {
             Tactic::Pretext => self.pretext = true,
             Tactic::Pressure => self.pressure = true,
+            Tactic::Threat => {
+                self.pressure = true;
+                self.threat = true;
+            }
             ask => {
                 if let Some(c) = AskClass::of(ask) {
                     self.asks.insert(c);
                 }
+                self.harmful_not_money |=
+                    matches!(ask, Tactic::AskPersonal | Tactic::AskInstall | Tactic::AskLogin);
+                self.money |= ask == Tactic::AskMoney;
             }
         }
-    }
-
-    /// Adds an ask with a class of its own choosing (a weaker reading of the tactic).
-    pub fn add_class(&mut self, c: AskClass) {
-        self.asks.insert(c);
     }
 
     fn has(&self, c: AskClass) -> bool {
@@ -93,10 +104,14 @@ pub enum Floor {
     AskUnderPressure,
     /// Call back or move app with a pretext.
     ContactWithPretext,
+    /// A story and a threat with a personal number, an account or a risky link to act on.
+    ThreatWithChannel,
     /// A number, account or host an admin confirmed as a scam.
     Reported,
     /// A call-forwarding dial code to a number.
     ForwardingCode,
+    /// An ask to install an APK file or an app from a download link.
+    InstallApk,
     /// A number, account or host reported by several people, not yet confirmed.
     ReportedByMany,
 }
@@ -114,6 +129,7 @@ impl Floor {
                 | Self::ContactUnderPressure
                 | Self::AskUnderPressure
                 | Self::ContactWithPretext
+                | Self::ThreatWithChannel
         )
     }
 
@@ -133,6 +149,8 @@ impl Floor {
             | Self::ContactUnderPressure
             | Self::DangerousLink
             | Self::ForwardingCode
+            | Self::InstallApk
+            | Self::ThreatWithChannel
             | Self::Reported => Verdict::Scam,
             Self::RiskyLink | Self::AskUnderPressure | Self::ContactWithPretext | Self::ReportedByMany => {
                 Verdict::Suspicious
@@ -157,12 +175,18 @@ impl Floor {
                 "Tin nhắn dọa dẫm, hối thúc và yêu cầu gọi lại, bấm phím hoặc chuyển sang ứng dụng khác: dấu hiệu quen thuộc của lừa đảo."
             }
             Self::DangerousLink => "Đường link trong tin nhắn là link nguy hiểm.",
+            Self::InstallApk => {
+                "Tin nhắn yêu cầu cài tệp APK hoặc ứng dụng tải từ đường link: ứng dụng giả loại này đọc được mã OTP và chiếm tài khoản ngân hàng."
+            }
+            Self::ThreatWithChannel => {
+                "Tin nhắn dựng chuyện, đe dọa (khóa tài khoản, cắt dịch vụ, xử lý pháp luật) rồi đưa số điện thoại cá nhân, số tài khoản hoặc đường link lạ để anh/chị liên hệ: cơ quan, tổ chức thật không làm việc như vậy."
+            }
             Self::ForwardingCode => {
                 "Tin nhắn yêu cầu bấm mã chuyển hướng cuộc gọi: kẻ gian sẽ nhận thay anh/chị các cuộc gọi, kể cả cuộc gọi đọc mã OTP."
             }
             Self::RiskyLink => "Đường link trong tin nhắn có dấu hiệu đáng ngờ.",
             Self::AskUnderPressure => {
-                "Tin nhắn hối thúc anh/chị chuyển tiền, gửi thông tin, cài ứng dụng hoặc đăng nhập qua link."
+                "Tin nhắn hối thúc anh/chị chuyển tiền vào tài khoản lạ, gửi thông tin, cài ứng dụng hoặc đăng nhập qua link."
             }
             Self::ContactWithPretext => {
                 "Tin nhắn dựng một câu chuyện rồi yêu cầu gọi lại, bấm phím hoặc kết bạn qua ứng dụng khác."
@@ -193,7 +217,13 @@ pub fn floors(a: &Anatomy) -> Vec<Floor> {
     if contact && a.pretext && a.pressure {
         out.push(Floor::ContactUnderPressure);
     }
-    if harmful && a.pressure && !a.pretext {
+    if a.pretext && a.threat && a.channel && !out.contains(&Floor::ContactUnderPressure) {
+        out.push(Floor::ThreatWithChannel);
+    }
+    // Money asked in a hurry by someone with no story is everyday life between people who know
+    // each other, unless it is to go to an account or number the message gives; papers,
+    // installs and logins asked in a hurry are not.
+    if (a.harmful_not_money || (a.money && a.channel)) && a.pressure && !a.pretext {
         out.push(Floor::AskUnderPressure);
     }
     if contact && a.pretext && !a.pressure {
@@ -228,6 +258,10 @@ mod tests {
         assert_eq!(worst(&[Tactic::AskMoney]), None, "a plain money request between people");
         assert_eq!(worst(&[Tactic::AskMoney, Tactic::Pretext]), Some(Verdict::Scam));
         assert_eq!(worst(&[Tactic::AskInstall, Tactic::Pressure]), Some(Verdict::Suspicious));
+        assert_eq!(worst(&[Tactic::AskMoney, Tactic::Pressure]), None, "a friend in a hurry, no story");
+        let mut a = anatomy(&[Tactic::AskMoney, Tactic::Pressure]);
+        a.channel = true;
+        assert_eq!(floors(&a), [Floor::AskUnderPressure], "in a hurry, to the account given");
         assert_eq!(worst(&[Tactic::Pretext, Tactic::Pressure]), None, "a story with no ask");
     }
 
@@ -238,5 +272,13 @@ mod tests {
         assert_eq!(worst(&[Tactic::AskCallback, Tactic::Pretext, Tactic::Pressure]), Some(Verdict::Scam));
         assert_eq!(worst(&[Tactic::AskSecrecy, Tactic::Pretext]), Some(Verdict::Scam));
         assert_eq!(worst(&[Tactic::AskSecrecy]), None);
+    }
+
+    #[test]
+    fn a_threat_with_a_channel_of_its_own() {
+        let mut a = anatomy(&[Tactic::Pretext, Tactic::Threat]);
+        assert!(floors(&a).is_empty(), "a genuine cut-off notice names no personal number");
+        a.channel = true;
+        assert_eq!(floors(&a), [Floor::ThreatWithChannel]);
     }
 }

@@ -367,15 +367,17 @@ pub enum Tactic {
     AskGoods,
     /// A story that makes the ask look legitimate (authority, bank, relative in trouble, prize...).
     Pretext,
-    /// Deadlines and threats.
+    /// Deadlines.
     Pressure,
+    /// Threats: arrest, a locked account or SIM, a cut-off, exposure.
+    Threat,
 }
 
 impl Tactic {
     /// Whether the tactic is an ask (something the sender wants the victim to do).
     #[must_use]
     pub fn is_ask(self) -> bool {
-        !matches!(self, Self::Pretext | Self::Pressure)
+        !matches!(self, Self::Pretext | Self::Pressure | Self::Threat)
     }
 }
 
@@ -409,6 +411,10 @@ pub struct SignalDef {
     /// Advice specific to this tactic, shown when it fires.
     #[serde(default)]
     pub advice: Vec<String>,
+    /// Other findings (signal, URL or structural feature ids) one of which must be present for
+    /// this signal to fire at all.
+    #[serde(default)]
+    pub with: Vec<String>,
     /// Safe cues only: tactics this cue cancels when the message gives no channel of its own
     /// (no unknown link, mobile number or account): a real OTP notice "asks" for nothing.
     #[serde(default)]

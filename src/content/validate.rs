@@ -366,6 +366,16 @@ pub fn validate_signals(s: &Located<Signals>, errors: &mut Vec<ContentError>) {
             if kind == "safe_cues" && (sig.tactic.is_some() || !sig.advice.is_empty()) {
                 c.err(file, id, "tactic", "safe cues have no tactic or advice");
             }
+            for (field, list) in [("phrases", &sig.phrases), ("verbs", &sig.verbs)] {
+                if let Some((i, _)) =
+                    list.iter().enumerate().find(|(_, p)| p.trim_start_matches('=').starts_with('#'))
+                {
+                    c.err(file, id, &format!("{field}[{i}]"), "cannot start with #amount or #time");
+                }
+            }
+            if kind == "safe_cues" && !sig.with.is_empty() {
+                c.err(file, id, "with", "safe cues have no `with`");
+            }
             if kind == "signals" && !sig.cancels.is_empty() {
                 c.err(file, id, "cancels", "only safe cues cancel tactics");
             }
