@@ -73,6 +73,8 @@ pub struct Router {
     messages: Phrases,
     smalltalk: Phrases,
     topic: Phrases,
+    question_topics: Phrases,
+    endings: std::collections::HashSet<String>,
 }
 
 /// Longest question, in words, still read as a question rather than a pasted message.
@@ -90,6 +92,8 @@ impl Router {
             messages: Phrases::new(&analyzer, &r.message_markers),
             smalltalk: Phrases::new(&analyzer, &r.smalltalk),
             topic: Phrases::new(&analyzer, &r.topic_words),
+            question_topics: Phrases::new(&analyzer, &r.question_topics),
+            endings: r.question_endings.iter().map(|w| folded(&analyzer, w)).collect(),
             analyzer,
         }
     }
@@ -111,9 +115,12 @@ impl Router {
         let spaced = format!(" {words} ");
         let n = words.split(' ').filter(|w| !w.is_empty()).count();
         let e = &report.entities;
-        let entity =
-            !e.urls.is_empty() || !e.accounts.is_empty() || e.codes.iter().any(|c| c.starts_with(['*', '#']));
-        let question = text.trim_end().ends_with('?') || self.questions.any(&spaced);
+        // A code (an OTP, a dial code) or a quoted message is something received.
+        let quoted = text.split(['"', '“', '”']).nth(1).is_some_and(|q| q.split_whitespace().count() >= 5);
+        let entity = !e.urls.is_empty() || !e.accounts.is_empty() || !e.codes.is_empty() || quoted;
+        let last = words.rsplit(' ').next().unwrap_or("");
+        let question =
+            text.trim_end().ends_with('?') || self.questions.any(&spaced) || self.endings.contains(last);
         let tactics =
             report.features.iter().filter(|f| f.starts_with("ask_") || f.starts_with("pretext_")).count();
         let topic = self.topic.any(&spaced);
@@ -121,11 +128,17 @@ impl Router {
         let official_only = !e.urls.is_empty()
             && e.accounts.is_empty()
             && report.urls.iter().all(|u| u.risk == crate::check::Risk::Official);
-        if question && official_only && n <= QUESTION_WORDS {
+        if question && official_only && n <= 8 {
             return Route::Ask;
         }
         if entity || self.check_requests.any(&spaced) {
             return Route::Check;
+        }
+        // "Nếu đã lỡ chuyển tiền cho kẻ lừa đảo thì…": someone asking about a scam, unless they
+        // pasted the message with it.
+        let pasted = self.messages.count(&spaced) >= 2;
+        if question && !entity && !pasted && n <= QUESTION_WORDS && self.question_topics.any(&spaced) {
+            return Route::Ask;
         }
         // A long text whose tactics the checker flags, ending in "bạn có muốn...?", is a
         // received message; a short one is someone describing what happened to them.
@@ -133,7 +146,7 @@ impl Router {
         if self.smalltalk.any(&spaced) && n <= 6 && !flagged {
             return Route::SmallTalk;
         }
-        if question && n <= QUESTION_WORDS && self.messages.count(&spaced) < 2 && !(flagged && n >= 16) {
+        if question && n <= QUESTION_WORDS && self.messages.count(&spaced) < 2 && !(flagged && n >= 20) {
             return if topic { Route::Ask } else { Route::SmallTalk };
         }
         if flagged || self.messages.any(&spaced) {

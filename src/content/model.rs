@@ -447,6 +447,12 @@ pub struct Routing {
     pub smalltalk: Vec<String>,
     /// The campaign's topic words.
     pub topic_words: Vec<String>,
+    /// Words that make a question about scams whatever else it contains.
+    #[serde(default)]
+    pub question_topics: Vec<String>,
+    /// Last words that make a sentence a yes/no question.
+    #[serde(default)]
+    pub question_endings: Vec<String>,
 }
 
 /// `content/host_weights.yaml`: the lexical host model (see `check::hostmodel`).
