@@ -101,16 +101,33 @@ re!(APK, r"(?i)\.apk\b|\bfile apk\b|\bapk\b");
 /// Reverses common URL obfuscation so that links can be found and checked.
 #[must_use]
 pub fn deobfuscate(text: &str) -> String {
-    let t = HXXP.replace_all(text, |c: &regex::Captures<'_>| {
-        let m = c[0].to_ascii_lowercase().replace(char::is_whitespace, "");
-        if m.starts_with("hxxps") || m.starts_with("https") {
-            "https://".to_owned()
-        } else {
-            "http://".to_owned()
-        }
-    });
+    // Each pattern runs only where its telltale character is (the Unicode word boundaries make
+    // these regexes the costliest part of a check on Vietnamese text).
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("hxxp")
+        && !text.contains('/')
+        && !text.contains(['[', '(', '{'])
+        && !text.contains('.')
+    {
+        return text.to_owned();
+    }
+    let t = if lower.contains("hxxp") || text.contains('/') {
+        HXXP.replace_all(text, |c: &regex::Captures<'_>| {
+            let m = c[0].to_ascii_lowercase().replace(char::is_whitespace, "");
+            if m.starts_with("hxxps") || m.starts_with("https") {
+                "https://".to_owned()
+            } else {
+                "http://".to_owned()
+            }
+        })
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let t = t.replace("http://://", "http://").replace("https://://", "https://");
-    let t = BRACKET_DOT.replace_all(&t, ".");
+    let t = if t.contains(['[', '(', '{']) { BRACKET_DOT.replace_all(&t, ".").into_owned() } else { t };
+    if !t.contains('.') {
+        return t;
+    }
     SPACED_DOT
         .replace_all(&t, |c: &regex::Captures<'_>| match (c.get(1), c.get(2), c.get(3), c.get(4)) {
             (Some(a), Some(b), _, _) | (_, _, Some(a), Some(b)) => format!("{}.{}", a.as_str(), b.as_str()),
@@ -142,13 +159,15 @@ fn digits(s: &str) -> String {
 pub fn extract(text: &str) -> Entities {
     let clean = deobfuscate(text);
     let mut e = Entities::default();
+    let has_dot = clean.contains('.');
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
     let push_url = |u: &str, e: &mut Entities| {
         let u = trim_url(u).to_owned();
         if !u.is_empty() && !e.urls.contains(&u) {
             e.urls.push(u);
         }
     };
-    for m in URL.find_iter(&clean) {
+    for m in URL.find_iter(if has_dot { &clean } else { "" }) {
         if EMAIL_BEFORE.is_match(&clean[..m.start()]) {
             continue;
         }
@@ -165,7 +184,7 @@ pub fn extract(text: &str) -> Entities {
             push_url(u, &mut e);
         }
     }
-    for m in IPV4_URL.find_iter(&clean) {
+    for m in IPV4_URL.find_iter(if has_dot && has_digit { &clean } else { "" }) {
         let (host, _) = host_path(m.as_str());
         let octets: Vec<&str> = host.split('.').collect();
         let valid = octets.len() == 4 && octets.iter().all(|o| o.parse::<u16>().is_ok_and(|n| n <= 255));
@@ -177,7 +196,8 @@ pub fn extract(text: &str) -> Entities {
         }
     }
 
-    for m in PHONE.find_iter(text) {
+    let numeric = if has_digit { text } else { "" };
+    for m in PHONE.find_iter(numeric) {
         let raw = m.as_str().trim().to_owned();
         let d = digits(&raw);
         let plus = raw.starts_with('+');
@@ -194,35 +214,36 @@ pub fn extract(text: &str) -> Entities {
             e.phones.push(Phone { raw, normalized, kind });
         }
     }
-    for c in SHORT_CODE.captures_iter(text) {
+    for c in SHORT_CODE.captures_iter(numeric) {
         let d = c[1].to_owned();
         if !e.phones.iter().any(|p| p.normalized == d) {
             e.phones.push(Phone { raw: d.clone(), normalized: d, kind: PhoneKind::ShortCode });
         }
     }
-    for c in ACCOUNT.captures_iter(text) {
+    for c in ACCOUNT.captures_iter(numeric) {
         let d = digits(&c[1]);
         if (8..=19).contains(&d.len()) && !e.accounts.contains(&d) {
             e.accounts.push(d);
         }
     }
-    for m in AMOUNT.find_iter(text) {
+    for m in AMOUNT.find_iter(numeric) {
         let a = m.as_str().trim().to_owned();
         // Phone-number-like digit runs are not amounts.
         if digits(&a).len() <= 12 && !e.amounts.contains(&a) {
             e.amounts.push(a);
         }
     }
-    for c in OTP_CODE.captures_iter(text) {
+    for c in OTP_CODE.captures_iter(numeric) {
         if let Some(m) = c.get(1).or_else(|| c.get(2)) {
             e.codes.push(m.as_str().to_owned());
         }
     }
-    for m in USSD.find_iter(text) {
+    for m in USSD.find_iter(numeric) {
         e.codes.push(m.as_str().to_owned());
     }
-    e.qr = QR.is_match(text);
-    e.apk = APK.is_match(&clean);
+    let lower = clean.to_lowercase();
+    e.qr = (lower.contains("qr") || lower.contains("quét") || lower.contains("quet")) && QR.is_match(text);
+    e.apk = lower.contains("apk") && APK.is_match(&clean);
     e
 }
 

@@ -450,6 +450,13 @@ impl Checker {
     /// What the text is: a message, or only a link, a phone number or an account number with
     /// at most a few words of asking around it.
     fn kind(&self, text: &str, e: &Entities) -> Kind {
+        // A bare link, number or account is short; and with no entity and no long run of
+        // digits there is nothing but words (no need to analyse the text a second time).
+        let digit_run = text.split(|c: char| !c.is_ascii_digit()).any(|r| r.len() >= 8);
+        let entity = !e.urls.is_empty() || !e.phones.is_empty() || !e.accounts.is_empty();
+        if text.chars().count() > 300 || !(entity || digit_run) {
+            return Kind::Message;
+        }
         let mut rest = text.to_owned();
         for raw in e.urls.iter().chain(e.phones.iter().map(|p| &p.raw)).chain(&e.accounts) {
             rest = rest.replace(raw.as_str(), " ");
@@ -600,10 +607,17 @@ impl Checker {
         }
         // A signal with `with:` fires only beside one of those findings ("nạp tiền" is an ask
         // on a job or investment platform, not in a carrier's top-up promotion).
-        let fired: std::collections::HashSet<String> = present.iter().map(|p| p.id.clone()).collect();
-        present.retain(|p| {
-            p.def.is_none_or(|i| defs[i].with.is_empty() || defs[i].with.iter().any(|w| fired.contains(w)))
-        });
+        let needs = |p: &Found| p.def.filter(|i| !defs[*i].with.is_empty());
+        if present.iter().any(|p| needs(p).is_some()) {
+            let keep: Vec<bool> = present
+                .iter()
+                .map(|p| {
+                    needs(p).is_none_or(|i| defs[i].with.iter().any(|w| present.iter().any(|q| q.id == *w)))
+                })
+                .collect();
+            let mut keep = keep.into_iter();
+            present.retain(|_| keep.next().unwrap_or(true));
+        }
         let mut anatomy = Anatomy {
             channel: personal_number
                 || !entities.accounts.is_empty()
@@ -781,7 +795,7 @@ impl Checker {
         let mut votes: BTreeMap<String, f64> = BTreeMap::new();
         if let Some(s) = &self.searcher {
             let query: String = text.chars().take(2000).collect();
-            if let Ok(ranked) = s.rank(&query, 10) {
+            if let Ok(ranked) = s.rank_message(&query, 10) {
                 let forms: Vec<(String, f32)> = ranked
                     .into_iter()
                     .filter(|(id, _)| self.content.entry(id).is_some_and(|e| e.kind() == EntryKind::Form))

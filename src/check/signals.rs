@@ -359,23 +359,46 @@ pub fn deleet(text: &str) -> String {
 /// "c h u y e n" (five letters or more with single spaces).
 #[must_use]
 pub fn join_spelled(text: &str) -> String {
-    static MARKED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\b(?:\p{L}[.\-_*]){2,}\p{L}\b").expect("valid spelled-word regex")
-    });
-    static SPACED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\b(?:\p{L} ){4,}\p{L}\b").expect("valid spaced-word regex")
-    });
-    if !text.contains(['.', '-', '_', '*', ' ']) {
-        return text.to_owned();
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let letter = |i: usize| chars.get(i).is_some_and(|c| c.is_alphabetic());
+    // A lone letter: not glued to another letter or digit on either side.
+    let lone = |i: usize| {
+        letter(i)
+            && (i == 0 || !chars[i - 1].is_alphanumeric())
+            && chars.get(i + 1).is_none_or(|c| !c.is_alphanumeric())
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < n {
+        if lone(i) {
+            // The run of lone letters from here, all separated by the same kind of separator.
+            let mut letters = vec![chars[i]];
+            let mut j = i;
+            let mut spaced = None;
+            while j + 2 < n && lone(j + 2) {
+                let sep = chars[j + 1];
+                let is_space = sep == ' ';
+                if !(is_space || matches!(sep, '.' | '-' | '_' | '*'))
+                    || spaced.is_some_and(|s| s != is_space)
+                {
+                    break;
+                }
+                spaced = Some(is_space);
+                letters.push(chars[j + 2]);
+                j += 2;
+            }
+            let enough = if spaced == Some(true) { 5 } else { 3 };
+            if letters.len() >= enough {
+                out.extend(letters);
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
     }
-    let joined = MARKED.replace_all(text, |c: &regex::Captures<'_>| {
-        c[0].chars().filter(|ch| ch.is_alphabetic()).collect::<String>()
-    });
-    SPACED
-        .replace_all(&joined, |c: &regex::Captures<'_>| {
-            c[0].chars().filter(|ch| ch.is_alphabetic()).collect::<String>()
-        })
-        .into_owned()
+    out
 }
 
 /// Text written to dodge filters: punctuation inside words ("N'ha'nL,jen:Qu.a") or digits for

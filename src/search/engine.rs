@@ -215,7 +215,9 @@ impl Searcher {
         &self.content
     }
 
-    fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
+    /// The content terms of a question; unknown words are corrected to the closest known one
+    /// when `correct` (a question typed by a person), kept as they are otherwise.
+    fn query_terms(&self, tokens: &[Token], correct: bool) -> Vec<QueryTerm> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         // Words split by a space that are one known word when joined ("deep voice" → deepvoice).
@@ -237,7 +239,7 @@ impl Searcher {
             let df = self.stats.df.get(&t.folded).copied();
             let (corrected, idf) = match df {
                 Some(df) => (None, self.stats.idf(df)),
-                None => match self.stats.correct(&t.folded) {
+                None => match self.stats.correct(&t.folded).filter(|_| correct) {
                     Some(c) => {
                         let df = self.stats.df.get(c).copied().unwrap_or(0);
                         (Some(c.to_owned()), self.stats.idf(df))
@@ -282,6 +284,9 @@ impl Searcher {
                 add(field, &bigram, tu.bigram[i]);
             }
         }
+        if q.message {
+            return self.finish_query(weights);
+        }
         // Synonyms: when a phrase of a group occurs, the other phrases count at a lower weight.
         for group in self.analyzer.lexicon().synonym_groups() {
             let present = group.iter().any(|p| contains_seq(folded_seq, p));
@@ -302,6 +307,11 @@ impl Searcher {
                 }
             }
         }
+        self.finish_query(weights)
+    }
+
+    /// One boosted `Should` clause per (field, term).
+    fn finish_query(&self, weights: HashMap<(tantivy::schema::Field, String), f32>) -> BooleanQuery {
         let clauses: Vec<(Occur, Box<dyn Query>)> = weights
             .into_iter()
             .map(|((field, text), w)| {
@@ -367,8 +377,15 @@ impl Searcher {
 
     /// Analyses a question once: its tokens, content terms and corrected word sequence.
     fn query(&self, question: &str) -> Parsed {
-        let tokens = self.analyzer.analyze(question);
-        let terms = self.query_terms(&tokens);
+        self.parse(question, true)
+    }
+
+    fn parse(&self, question: &str, correct: bool) -> Parsed {
+        let mut tokens = self.analyzer.analyze(question);
+        if !correct {
+            tokens.truncate(MESSAGE_WORDS);
+        }
+        let terms = self.query_terms(&tokens, correct);
         let seq = tokens
             .iter()
             .map(|t| {
@@ -379,7 +396,7 @@ impl Searcher {
                     .unwrap_or_else(|| t.folded.clone())
             })
             .collect();
-        Parsed { tokens, terms, seq }
+        Parsed { tokens, terms, seq, message: !correct }
     }
 
     /// Diagnostic: the content terms of a question with idf, correction and presence in `id`.
@@ -387,7 +404,7 @@ impl Searcher {
     pub fn debug_terms(&self, question: &str, id: &str) -> Vec<String> {
         let tokens = self.analyzer.analyze(question);
         let set = self.stats.terms.get(id);
-        self.query_terms(&tokens)
+        self.query_terms(&tokens, true)
             .iter()
             .map(|t| {
                 let present = set.is_some_and(|s| s.contains(t.corrected.as_ref().unwrap_or(&t.folded)));
@@ -416,6 +433,13 @@ impl Searcher {
     /// Ranked entry ids with raw BM25 scores, best first.
     pub fn rank(&self, question: &str, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
         self.rank_query(&self.query(question), limit)
+    }
+
+    /// Like [`Searcher::rank`] for a message rather than a question: its words are taken as
+    /// written, without typo correction (a received message is full of names, codes and
+    /// brand words that correction would only slow down and bend).
+    pub fn rank_message(&self, message: &str, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+        self.rank_query(&self.parse(message, false), limit)
     }
 
     fn rank_query(&self, q: &Parsed, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
@@ -507,9 +531,16 @@ impl Searcher {
 }
 
 /// A question analysed once for ranking and confidence.
+/// Words of a received message used to rank the closest forms (the opening of a scam message
+/// carries its story; the rest adds clauses, not signal).
+const MESSAGE_WORDS: usize = 24;
+
 struct Parsed {
     tokens: Vec<Token>,
     terms: Vec<QueryTerm>,
+    /// A received message rather than a question: no synonym clauses, and only its first
+    /// `MESSAGE_WORDS` words, which keeps a long message's query small.
+    message: bool,
     /// The folded words with typo corrections applied (bigrams and phrases use these).
     seq: Vec<String>,
 }
