@@ -832,8 +832,10 @@ pub fn fit_hosts(
         black.iter().map(|h| row(h, true)).chain(white.iter().map(|h| row(h, false))).collect();
     let hosts: Vec<&String> = black.iter().chain(white.iter()).collect();
     // Only hosts the URL analysis leaves "unknown" matter for the threshold.
-    let unknown: Vec<bool> =
-        hosts.iter().map(|h| matches!(checker.urls.analyze(h).risk, Risk::Low)).collect();
+    // (judged by the rules alone: the host model being refitted must not decide which hosts
+    // it is measured on).
+    let rules = checker.urls.clone().with_host_model(super::hostmodel::HostModel::default());
+    let unknown: Vec<bool> = hosts.iter().map(|h| matches!(rules.analyze(h).risk, Risk::Low)).collect();
     let pos = rows.iter().filter(|r| r.1).count().max(1) as f64;
     let pos_weight = (rows.len() as f64 - pos) / pos;
     let settings = Logistic { bias: 0.0, rate: 0.3, iterations: 120, pos_weight };
