@@ -663,7 +663,17 @@ impl Checker {
             Some(Risk::High) => floors.insert(0, Floor::DangerousLink),
             // In a message a shortener or an odd TLD is one feature among others (the model
             // weighs it); a bare link has nothing else to be judged on.
-            Some(Risk::Medium) if kind == Kind::Link => floors.push(Floor::RiskyLink),
+            // A short link hides where it goes (brands use them too): the link line says so and
+            // the model weighs it. Anything else that makes a link risky makes the message at
+            // least suspicious, so the headline is never milder than the link.
+            Some(Risk::Medium)
+                if kind == Kind::Link
+                    || urls.iter().any(|u| {
+                        u.flags.iter().any(|f| f.risk() == Risk::Medium && *f != UrlFlag::Shortener)
+                    }) =>
+            {
+                floors.push(Floor::RiskyLink);
+            }
             _ => {}
         }
         let standing = self.register.as_ref().map(|r| r.standing(&entities)).unwrap_or_default();

@@ -300,7 +300,10 @@ impl UrlAnalyzer {
             flags.push(UrlFlag::Blocklisted);
             reasons.push("Tên miền có trong danh sách chặn lừa đảo đã nhập.".to_owned());
         }
-        let user_content = self.user_content.contains(&host) || self.user_content.contains(&domain);
+        // A brand's own named host (play.google.com) is not a page anyone can publish on, even
+        // when its domain (google.com) hosts such pages.
+        let user_content = (self.user_content.contains(&host) || self.user_content.contains(&domain))
+            && !self.official.contains_key(&host);
         if user_content {
             flags.push(UrlFlag::UserContent);
             reasons.push(format!(
@@ -338,7 +341,9 @@ impl UrlAnalyzer {
             }
             let tld = host.rsplit('.').next().unwrap_or("");
             let suffix = psl::suffix_str(&host).unwrap_or(tld);
-            if self.risky_tlds.contains(tld) || self.risky_tlds.contains(suffix) {
+            // A shortener's own TLD says nothing about where its link leads.
+            let shortener = flags.contains(&UrlFlag::Shortener);
+            if !shortener && (self.risky_tlds.contains(tld) || self.risky_tlds.contains(suffix)) {
                 flags.push(UrlFlag::RiskyTld);
                 reasons.push(format!("Đuôi tên miền \".{tld}\" thường bị dùng cho trang lừa đảo."));
             }
