@@ -5,6 +5,7 @@
 //! `BROADCAST_SUBSCRIBERS` and `BROADCAST_RATE` (our pace, messages/s; default 28, as
 //! `CANHGIAC_BROADCAST_RATE`) change the run. Run with `cargo bench --bench broadcast`.
 
+use canhgiac::vocab::{Channel, ChatKind, OutboxStatus};
 use std::{
     collections::HashMap,
     path::PathBuf,
@@ -55,7 +56,9 @@ async fn run() {
 
     let setup = Instant::now();
     for chat in 0..subscribers {
-        store.subscribe("telegram", &(1_000_000 + chat).to_string(), "private").expect("subscribe");
+        store
+            .subscribe(Channel::Telegram, &(1_000_000 + chat).to_string(), ChatKind::Private)
+            .expect("subscribe");
     }
     let id = store.create_alert_draft("Cảnh báo: lừa đảo giả danh cơ quan thuế.", "bench").expect("draft");
     store.queue_alert(id).expect("queue");
@@ -116,9 +119,9 @@ async fn run() {
     );
     println!(
         "  outbox: sent {}, failed {}, skipped {}",
-        summary.total("sent"),
-        summary.total("failed"),
-        summary.total("skipped")
+        summary.total(OutboxStatus::Sent),
+        summary.total(OutboxStatus::Failed),
+        summary.total(OutboxStatus::Skipped)
     );
     if let Some(kib) = peak_memory_kib() {
         println!("  peak memory (whole process, fake included): {:.0} MiB", kib as f64 / 1024.0);

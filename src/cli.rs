@@ -263,7 +263,7 @@ fn open_campaign(cfg: &Config) -> Result<crate::campaign::Campaign> {
 }
 
 fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> {
-    use crate::campaign::{channel_vi, describe_broadcast, reason_vi, status_vi};
+    use crate::campaign::describe_broadcast;
     let store = open_store(cfg)?;
     let list = store.broadcast_summaries(limit)?;
     if json {
@@ -276,11 +276,11 @@ fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> 
     for b in &list {
         println!("Đợt {}: {}", b.id, describe_broadcast(b));
         for (channel, counts) in &b.counts {
-            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", status_vi(s))).collect();
-            println!("    {}: {}", channel_vi(channel), parts.join(", "));
+            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", s.label_vi())).collect();
+            println!("    {}: {}", channel.label_vi(), parts.join(", "));
         }
         for (status, reason, n) in store.broadcast_reasons(b.id)? {
-            println!("    {} vì {}: {n}", status_vi(&status), reason_vi(&reason));
+            println!("    {} vì {}: {n}", status.label_vi(), reason.label_vi());
         }
     }
     Ok(ExitCode::SUCCESS)

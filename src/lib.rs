@@ -19,6 +19,7 @@ pub mod store;
 pub mod testing;
 pub mod text;
 pub mod vntime;
+pub mod vocab;
 
 /// Locks a mutex; a poisoned lock (a panic while it was held) is still used, since every
 /// guarded state here stays consistent between statements.

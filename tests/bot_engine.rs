@@ -1,7 +1,6 @@
 //! The conversation engine without any network: every command and flow.
 
 mod common;
-
 use std::sync::Arc;
 
 use canhgiac::{
@@ -74,7 +73,14 @@ fn start_shows_welcome_privacy_notice_and_main_menu() {
     {
         assert!(labels.iter().any(|x| x.contains(l)), "{labels:?}");
     }
-    assert!(c.store.user(&UserKey::new("telegram", "u1")).expect("user").expect("row").consent_at.is_some());
+    assert!(
+        c.store
+            .user(&UserKey::new(Channel::Telegram, "u1"))
+            .expect("user")
+            .expect("row")
+            .consent_at
+            .is_some()
+    );
     for b in r[0].all_buttons() {
         assert!(b.data.len() <= 64 && b.data.is_ascii(), "{b:?}");
     }
@@ -147,7 +153,7 @@ fn fixed_topics_subscriptions_help_and_unknown_commands() {
     assert!(plain(&c.cmd("trogiup", "")).contains("/xoadulieu"));
     let unknown = plain(&c.cmd("khonghieu", ""));
     assert!(unknown.contains("chưa hiểu lệnh") && unknown.contains("/quiz"));
-    let k = UserKey::new("telegram", "u1");
+    let k = UserKey::new(Channel::Telegram, "u1");
     assert!(plain(&c.cmd("dangky", "")).contains("Đã đăng ký"));
     assert!(c.store.user(&k).expect("user").expect("row").subscribed);
     assert!(plain(&c.cmd("huydangky", "")).contains("hủy"));
@@ -175,7 +181,7 @@ fn quiz_runs_ten_questions_gives_feedback_and_brings_back_missed_ones() {
     }
     let end = plain(&r);
     assert!(end.contains(&format!("Kết quả: {}/10", 10 - wrong.len())), "{end}");
-    let k = UserKey::new("telegram", "u1");
+    let k = UserKey::new(Channel::Telegram, "u1");
     assert_eq!(c.store.quiz(&k).expect("quiz"), None, "finished quiz is cleared");
     assert_eq!(c.store.missed(&k).expect("missed").len(), wrong.len());
     // A stale button (answering an old question) is refused.
@@ -228,7 +234,7 @@ fn delete_my_data_asks_first_then_deletes_everything() {
     let r = c.cmd("xoadulieu", "");
     assert!(plain(&r).contains("chắc muốn xóa"));
     assert!(plain(&c.press("del:no")).contains("vẫn được giữ"));
-    let k = UserKey::new("telegram", "u1");
+    let k = UserKey::new(Channel::Telegram, "u1");
     assert!(c.store.user(&k).expect("user").is_some());
     assert!(plain(&c.press(button(&r, "Xóa hết"))).contains("Đã xóa"));
     assert_eq!(c.store.user(&k).expect("user"), None);
@@ -253,9 +259,9 @@ fn unsupported_content_expired_buttons_and_blocking() {
     assert!(plain(&c.press("garbage")).contains("Tôi có thể giúp"));
     c.cmd("dangky", "");
     assert!(c.send(IncomingKind::Left).is_empty());
-    assert!(c.store.subscribers("telegram").expect("subs").is_empty(), "blocked users get no pushes");
+    assert!(c.store.subscribers(Channel::Telegram).expect("subs").is_empty(), "blocked users get no pushes");
     c.text("xin chào");
-    let u = c.store.user(&UserKey::new("telegram", "u1")).expect("user").expect("row");
+    let u = c.store.user(&UserKey::new(Channel::Telegram, "u1")).expect("user").expect("row");
     assert!(u.active && !u.subscribed, "coming back reactivates but does not resubscribe");
 }
 
@@ -291,7 +297,7 @@ fn admins_grant_trainers_and_the_group_quiz_clock_paces_polls_from_the_store() {
     );
     assert!(plain(&send("2", group.clone(), "quiznhom", "2")).contains("dành cho người hướng dẫn"));
     assert!(plain(&send("1", private("1"), "captrainer", "telegram:2")).contains("Đã cấp quyền"));
-    assert_eq!(engine.role(&UserKey::new("telegram", "2")).expect("role"), Role::Trainer);
+    assert_eq!(engine.role(&UserKey::new(Channel::Telegram, "2")).expect("role"), Role::Trainer);
     assert!(
         plain(&send("2", private("2"), "trogiup", "")).contains("/quiznhom"),
         "trainers see their commands"
@@ -320,7 +326,7 @@ fn admins_grant_trainers_and_the_group_quiz_clock_paces_polls_from_the_store() {
     assert!(board.contains("Bảng xếp hạng") && board.contains("Chưa có ai trả lời"), "{board}");
     assert!(engine2.due_group_quizzes(Channel::Telegram, t0 + 100).expect("due").is_empty(), "ended once");
     assert!(plain(&send("1", private("1"), "botrainer", "telegram:2")).contains("Đã thu hồi"));
-    assert_eq!(engine.role(&UserKey::new("telegram", "2")).expect("role"), Role::User);
+    assert_eq!(engine.role(&UserKey::new(Channel::Telegram, "2")).expect("role"), Role::User);
 }
 
 #[test]

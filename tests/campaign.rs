@@ -5,6 +5,7 @@
 
 mod common;
 
+use canhgiac::vocab::{OutboxStatus, Reason};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use canhgiac::{
@@ -127,7 +128,7 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
     );
     assert!(group_texts.iter().any(|t| t.contains("Đã đăng ký cho nhóm")), "{group_texts:?}");
     assert!(last_text_to(&fake, 2).contains("chỉ dành cho quản trị viên"), "non-admins are refused");
-    assert_eq!(store.subscribers("telegram").expect("subs"), ["-100", "1", "2", "3"]);
+    assert_eq!(store.subscribers(Channel::Telegram).expect("subs"), ["-100", "1", "2", "3"]);
 
     // Chat 3 blocks the bot; the admin sends this week's tip now.
     fake.blocked_chats.lock().expect("lock").push(3);
@@ -148,7 +149,7 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
         .unwrap_or_default();
     assert!(tip_to_admin.contains(&prefix(&tips[1].text)), "no repeat of the welcome tip: {tip_to_admin}");
     until("the blocked chat to be unsubscribed", 20, || {
-        store.subscribers("telegram").expect("subs") == ["-100", "1", "2"]
+        store.subscribers(Channel::Telegram).expect("subs") == ["-100", "1", "2"]
     })
     .await;
     fake.push_updates([command(8, private(1), 1, "/guimeo")]);
@@ -230,7 +231,7 @@ async fn a_slot_missed_while_down_goes_out_once_after_restart() {
     {
         let store = Store::open(data.path()).expect("store");
         for chat in ["10", "11"] {
-            store.subscribe("telegram", chat, "private").expect("sub");
+            store.subscribe(Channel::Telegram, chat, ChatKind::Private).expect("sub");
         }
         // The campaign started three weeks ago and the server was down since.
         store.kv_set("campaign.started_at", &(now() - 21 * 86_400).to_string()).expect("kv");
@@ -260,7 +261,7 @@ async fn telegram_worker(url: &str, store: &Arc<Store>) -> (Arc<Engine>, Arc<Tel
 
 fn queue_alert(store: &Store, chats: std::ops::Range<i64>) -> i64 {
     for c in chats {
-        store.subscribe("telegram", &c.to_string(), "private").expect("sub");
+        store.subscribe(Channel::Telegram, &c.to_string(), ChatKind::Private).expect("sub");
     }
     let id = store.create_alert_draft("Cảnh báo thử nghiệm", "cli").expect("draft");
     store.queue_alert(id).expect("queue");
@@ -274,7 +275,7 @@ async fn a_worker_sending_too_fast_is_slowed_by_429s_loses_nothing_and_follows_m
     // A staff group that was upgraded to a supergroup: its id changed.
     fake.migrated_chats.lock().expect("lock").push((-100, -100_123));
     let store = Arc::new(Store::in_memory().expect("store"));
-    store.subscribe("telegram", "-100", "group").expect("group");
+    store.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("group");
     let (engine, tg) = telegram_worker(&url, &store).await;
     let id = queue_alert(&store, 1000..1090);
     // Deliberately faster than Telegram allows: the fake answers 429 "retry after 1".
@@ -291,9 +292,9 @@ async fn a_worker_sending_too_fast_is_slowed_by_429s_loses_nothing_and_follows_m
     assert_eq!(chats, expected, "each chat exactly once; the group at its new id");
     assert!(fake.throttled.load(std::sync::atomic::Ordering::Relaxed) > 0, "the fake did enforce the limit");
     let b = &store.broadcast_summaries(1).expect("summary")[0];
-    assert_eq!((b.id, b.total("sent"), b.total("failed")), (id, 91, 0));
+    assert_eq!((b.id, b.total(OutboxStatus::Sent), b.total(OutboxStatus::Failed)), (id, 91, 0));
     assert!(
-        store.subscribers("telegram").expect("subs").contains(&"-100123".to_owned()),
+        store.subscribers(Channel::Telegram).expect("subs").contains(&"-100123".to_owned()),
         "subscription followed"
     );
 }
@@ -345,7 +346,11 @@ async fn zalo_stops_for_the_day_at_the_oa_daily_cap() {
     let _ = tx.send(true);
     task.await.expect("worker");
     assert_eq!(fake.promotions().len(), 2, "the OA's cap of 2 a day holds");
-    assert_eq!(store.claim_due("zalo", now(), 10).expect("claim").len(), 1, "the third waits, not lost");
+    assert_eq!(
+        store.claim_due(Channel::Zalo, now(), 10).expect("claim").len(),
+        1,
+        "the third waits, not lost"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -386,25 +391,28 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     let (_, header, text) = &fake.promotions()[0];
     assert!(header.contains("Cảnh báo lừa đảo") && text.contains("cơ quan thuế"), "{header} {text}");
     until("the broadcast to settle", 30, || {
-        store.broadcast_summaries(1).expect("summary")[0].total("pending") == 0
+        store.broadcast_summaries(1).expect("summary")[0].total(OutboxStatus::Pending) == 0
     })
     .await;
     let mut reasons = store.broadcast_reasons(id).expect("reasons");
     reasons.sort();
     assert_eq!(
         reasons,
-        [("skipped".into(), "not_follower".into(), 1), ("skipped".into(), "unfollowed".into(), 1)]
+        [(OutboxStatus::Skipped, Reason::NotFollower, 1), (OutboxStatus::Skipped, Reason::Unfollowed, 1)]
     );
-    assert!(!store.subscribers("zalo").expect("subs").contains(&"z3".to_owned()), "unfollow unsubscribes");
+    assert!(
+        !store.subscribers(Channel::Zalo).expect("subs").contains(&"z3".to_owned()),
+        "unfollow unsubscribes"
+    );
 
     // This week's tip the same day: one promotion per user per day, so it waits for tomorrow.
     engine.campaign().tip_now("telegram:1", now()).expect("tip now");
     engine.waker().notify_waiters();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(fake.promotions().len(), 2, "no second promotion today");
-    let items = store.claim_due("zalo", now() + 2 * 86_400, 10).expect("claim");
+    let items = store.claim_due(Channel::Zalo, now() + 2 * 86_400, 10).expect("claim");
     assert_eq!(items.len(), 2, "both tips wait for tomorrow");
     let _ = tx.send(true);
     task.await.expect("worker");
-    assert!(store.user(&UserKey::new("zalo", "z1")).expect("user").expect("row").subscribed);
+    assert!(store.user(&UserKey::new(Channel::Zalo, "z1")).expect("user").expect("row").subscribed);
 }

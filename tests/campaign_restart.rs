@@ -14,6 +14,7 @@ use std::{
 use canhgiac::{
     store::{Store, now},
     testing::fake_telegram,
+    vocab::{BroadcastStatus, Channel, ChatKind},
 };
 
 const SUBSCRIBERS: i64 = 60;
@@ -43,7 +44,10 @@ fn start(api_url: &str, data: &Path, index: &Path, log: &Path) -> Child {
 fn statuses(data: &Path) -> BTreeMap<String, i64> {
     let store = Store::open(data).expect("store");
     let b = store.broadcast_summaries(1).expect("summary").remove(0);
-    b.counts.get("telegram").cloned().unwrap_or_default()
+    b.counts
+        .get(&Channel::Telegram)
+        .map(|m| m.iter().map(|(s, n)| (s.as_str().to_owned(), *n)).collect())
+        .unwrap_or_default()
 }
 
 async fn until(what: &str, secs: u64, log: &Path, mut f: impl FnMut() -> bool) {
@@ -66,7 +70,9 @@ async fn a_broadcast_killed_midway_finishes_after_restart_without_duplicates_or_
         let store = Store::open(data.path()).expect("store");
         store.kv_set("campaign.started_at", &now().to_string()).expect("kv");
         for chat in 0..SUBSCRIBERS {
-            store.subscribe("telegram", &(5000 + chat).to_string(), "private").expect("subscribe");
+            store
+                .subscribe(Channel::Telegram, &(5000 + chat).to_string(), ChatKind::Private)
+                .expect("subscribe");
         }
         let id =
             store.create_alert_draft("Cảnh báo: lừa đảo qua cuộc gọi video giả mạo.", "cli").expect("draft");
@@ -95,7 +101,8 @@ async fn a_broadcast_killed_midway_finishes_after_restart_without_duplicates_or_
     })
     .await;
     until("the broadcast to be marked done", 30, &log, || {
-        Store::open(data.path()).expect("store").broadcast_summaries(1).expect("summary")[0].status == "done"
+        Store::open(data.path()).expect("store").broadcast_summaries(1).expect("summary")[0].status
+            == BroadcastStatus::Done
     })
     .await;
     second.kill().expect("stop");

@@ -3,6 +3,7 @@
 
 mod common;
 
+use canhgiac::vocab::{BroadcastKind, Channel, ChatKind, QuizMode, Reason, SessionStatus};
 use std::process::Command;
 
 use canhgiac::{
@@ -15,21 +16,24 @@ const FROM: &str = "2000-01-01";
 const TO: &str = "2999-12-31";
 
 fn seed(store: &Store, questions: &[String]) {
-    let (a, b, z) =
-        (UserKey::new("telegram", "1"), UserKey::new("telegram", "2"), UserKey::new("zalo", "z1"));
+    let (a, b, z) = (
+        UserKey::new(Channel::Telegram, "1"),
+        UserKey::new(Channel::Telegram, "2"),
+        UserKey::new(Channel::Zalo, "z1"),
+    );
     for k in [&a, &b, &z] {
         store.touch_user(k).expect("touch");
     }
     store.touch_user(&a).expect("a second visit is the same person");
     store.set_subscribed(&a, true).expect("sub");
-    store.subscribe("telegram", "-100", "group").expect("group sub");
+    store.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("group sub");
     // One weekly tip to both chats, delivered; one alert, delivered to one and failed for the other.
     store.enqueue_tips(1, "schedule", |s| Some(("tip_1".to_owned(), s.cycle))).expect("tips").expect("new");
     let alert = store.create_alert_draft("Cảnh báo", "telegram:9").expect("draft");
     store.queue_alert(alert).expect("queue");
-    for (i, item) in store.claim_due("telegram", now(), 10).expect("claim").into_iter().enumerate() {
-        let outcome = if item.kind == "alert" && i % 2 == 1 {
-            NewOutcome::Failed("403".into())
+    for (i, item) in store.claim_due(Channel::Telegram, now(), 10).expect("claim").into_iter().enumerate() {
+        let outcome = if item.kind == BroadcastKind::Alert && i % 2 == 1 {
+            NewOutcome::Failed(Reason::Other("403".into()))
         } else {
             NewOutcome::Sent
         };
@@ -44,11 +48,11 @@ fn seed(store: &Store, questions: &[String]) {
     store.record_quiz(&a, 9, 10).expect("quiz");
     store.record_quiz(&b, 5, 10).expect("quiz");
     // A group quiz of two questions: a gets both right, b one.
-    let trainer = UserKey::new("telegram", "9");
+    let trainer = UserKey::new(Channel::Telegram, "9");
     let id = store
         .create_group_quiz(&NewGroupQuiz {
-            mode: "poll",
-            channel: "telegram",
+            mode: QuizMode::Poll,
+            channel: Channel::Telegram,
             chat_id: Some("-100"),
             code: None,
             trainer: &trainer,
@@ -65,7 +69,7 @@ fn seed(store: &Store, questions: &[String]) {
     for (who, q, right) in [(&a, 0, true), (&a, 1, true), (&b, 0, false), (&b, 1, true)] {
         store.record_group_answer(id, who, q, 0, right, false, now()).expect("answer");
     }
-    store.end_group_quiz(id, "finished", now()).expect("end");
+    store.end_group_quiz(id, SessionStatus::Finished, now()).expect("end");
     // Per-question counts: the first question answered 3 times, 2 wrong; the second twice, right.
     for (q, wrong) in [(0, true), (0, true), (0, false), (1, false), (1, false)] {
         store.count("quiz_answered", &questions[q]).expect("count");
@@ -131,7 +135,7 @@ fn the_report_adds_up_a_seeded_database() {
         assert_eq!((empty.all.taken, empty.figures.group_sessions, empty.missed.len()), (0, 0, 0));
         assert!(report::build(&store, &content, "2025-03-01", "2025-02-01", None).is_err(), "reversed range");
 
-        let named = report::build(&store, &content, FROM, TO, Some(&UserKey::new("telegram", "9")))
+        let named = report::build(&store, &content, FROM, TO, Some(&UserKey::new(Channel::Telegram, "9")))
             .expect("with names");
         assert!(report::render_md(&named, &content).contains("| 1 | Lan Nguyễn | 2/2 |"));
     }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use canhgiac::vocab::{Channel, Role};
 use std::{sync::Arc, time::Duration};
 
 use canhgiac::{
@@ -177,17 +178,17 @@ async fn rate_limits_are_retried_and_blocked_users_marked_inactive() {
     assert!(sends.len() >= 3);
     let last = sends.last().expect("send")["text"].as_str().expect("text").to_owned();
     assert!(last.contains("Đã đăng ký"), "{last}");
-    assert_eq!(bot.store.subscribers("telegram").expect("subs"), ["111"]);
+    assert_eq!(bot.store.subscribers(Channel::Telegram).expect("subs"), ["111"]);
 
     bot.fake.blocked_chats.lock().expect("lock").push(111);
     bot.fake.push_updates([text_update(2, private_chat(111), 111, "năm không")]);
     for _ in 0..200 {
-        if bot.store.subscribers("telegram").expect("subs").is_empty() {
+        if bot.store.subscribers(Channel::Telegram).expect("subs").is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(bot.store.subscribers("telegram").expect("subs").is_empty(), "blocked → inactive");
+    assert!(bot.store.subscribers(Channel::Telegram).expect("subs").is_empty(), "blocked → inactive");
     bot.shutdown().await;
 }
 
@@ -329,7 +330,7 @@ fn text_of(m: &Value) -> &str {
 async fn a_trainer_runs_a_ten_question_group_quiz_with_several_players() {
     let bot = start_bot(None).await;
     bot.store
-        .set_role(&canhgiac::store::UserKey::new("telegram", &TRAINER.to_string()), "trainer")
+        .set_role(&canhgiac::store::UserKey::new(Channel::Telegram, &TRAINER.to_string()), Role::Trainer)
         .expect("role");
     bot.fake.push_updates([text_update(1, group_chat(), 333, "/quiznhom 10")]);
     let refusal = bot.wait_text("dành cho người hướng dẫn").await;
@@ -420,7 +421,7 @@ async fn a_trainer_runs_a_ten_question_group_quiz_with_several_players() {
 async fn dungquiz_ends_a_group_quiz_early_with_the_leaderboard() {
     let bot = start_bot(None).await;
     bot.store
-        .set_role(&canhgiac::store::UserKey::new("telegram", &TRAINER.to_string()), "trainer")
+        .set_role(&canhgiac::store::UserKey::new(Channel::Telegram, &TRAINER.to_string()), Role::Trainer)
         .expect("role");
     bot.fake.push_updates([text_update(1, group_chat(), TRAINER, "/quiznhom 5 otp khó")]);
     let polls = bot.wait_polls(1).await;

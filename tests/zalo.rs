@@ -3,6 +3,8 @@
 
 mod common;
 
+use canhgiac::bot::action::{Action, MenuItem};
+use canhgiac::vocab::{Channel, Role};
 use std::{sync::Arc, time::Duration};
 
 use canhgiac::{
@@ -184,7 +186,7 @@ async fn duplicates_echoes_media_links_and_unfollow() {
 
     assert_eq!(oa.post(&event("user_send_text", "u3", "m-5", "đăng ký")).await, 200);
     oa.wait_cs(5).await;
-    assert_eq!(oa.store.subscribers("zalo").expect("subs"), ["u3"]);
+    assert_eq!(oa.store.subscribers(Channel::Zalo).expect("subs"), ["u3"]);
     assert_eq!(
         oa.post(&json!({"app_id": APP_ID, "oa_id": "oa", "follower": {"id": "u3"}, "event_name": "unfollow",
         "timestamp": "1700000000009"}))
@@ -192,12 +194,12 @@ async fn duplicates_echoes_media_links_and_unfollow() {
         200
     );
     for _ in 0..100 {
-        if oa.store.subscribers("zalo").expect("subs").is_empty() {
+        if oa.store.subscribers(Channel::Zalo).expect("subs").is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(oa.store.subscribers("zalo").expect("subs").is_empty(), "unfollow → no more pushes");
+    assert!(oa.store.subscribers(Channel::Zalo).expect("subs").is_empty(), "unfollow → no more pushes");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +243,10 @@ fn settings(api: &str) -> ZaloSettings {
 }
 
 fn hello() -> Reply {
-    Reply::with_buttons(Rich::new().para("Xin chào"), vec![vec![Button::new("Menu", "m:menu")]])
+    Reply::with_buttons(
+        Rich::new().para("Xin chào"),
+        vec![vec![Button::new("Menu", Action::Menu(MenuItem::Menu))]],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,7 +324,11 @@ async fn each_error_code_is_handled() {
     for i in 0..40 {
         body = body.para(format!("Đoạn {i}: {}", "nội dung ".repeat(12)));
     }
-    let buttons = vec![(0..7).map(|i| Button::new(&format!("Nút {i}"), format!("m:{i}"))).collect()];
+    let buttons = vec![
+        (0..7)
+            .map(|i| Button::new(&format!("Nút {i}"), Action::QuizAnswer { index: 0, option: i }))
+            .collect(),
+    ];
     let before = fake.calls("cs").len();
     assert_eq!(zalo.send("u7", &Reply::with_buttons(body, buttons)).await, Delivery::Sent);
     let parts: Vec<Value> = fake.calls("cs")[before..].iter().map(|c| c.body.clone()).collect();
@@ -371,7 +380,9 @@ fn answer_payload(msg: &Value, right: bool) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trainer_opens_a_session_with_a_code_and_sees_the_leaderboard() {
     let oa = start_oa().await;
-    oa.store.set_role(&canhgiac::store::UserKey::new("zalo", "trainer-1"), "trainer").expect("role");
+    oa.store
+        .set_role(&canhgiac::store::UserKey::new(Channel::Zalo, "trainer-1"), Role::Trainer)
+        .expect("role");
     let refused = oa.say("someone", "s-1", "quiz nhóm 3", "dành cho người hướng dẫn").await;
     assert_eq!(refused.len(), 2, "privacy note + refusal");
 

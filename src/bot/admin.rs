@@ -5,15 +5,16 @@
 use tracing::info;
 
 use super::{
-    engine::{Engine, EngineError},
+    action::Action,
+    engine::{Ctx, Engine, EngineError, say},
     roles::Role,
     texts,
-    types::{Button, ChatKind, Incoming, Reply},
+    types::{Button, Channel, ChatKind, Reply},
 };
 use crate::{
     campaign::{Campaign, MAX_ALERT_CHARS, TipNow},
     rich::{Rich, Span},
-    store::{UserKey, UserRow, now},
+    store::{UserKey, now},
 };
 
 impl Engine {
@@ -21,71 +22,54 @@ impl Engine {
         self.campaign().next_tip_text(now())
     }
 
-    /// Campaign commands; `None` for anything else.
-    pub(super) fn campaign_command(
-        &self,
-        inc: &Incoming,
-        key: &UserKey,
-        user: &UserRow,
-        role: Role,
-        name: &str,
-        arg: &str,
-    ) -> Result<Option<Vec<Reply>>, EngineError> {
-        let group = inc.chat.kind == ChatKind::Group;
-        let replies = match name {
-            "dangky" => self.subscribe(inc, key, user, role)?,
-            "huydangky" => {
-                if group && role < Role::Trainer {
-                    vec![Reply::plain(texts::GROUP_ONLY_STAFF)]
-                } else {
-                    let chat = if group { inc.chat.id.as_str() } else { key.id.as_str() };
-                    self.store().unsubscribe(&key.channel, chat)?;
-                    vec![Reply::plain(if group { texts::GROUP_UNSUBSCRIBED } else { texts::UNSUBSCRIBED })]
-                }
-            }
-            "guimeo" | "phatcanhbao" | "thongke" if role < Role::Admin => {
-                vec![Reply::plain(texts::ADMIN_ONLY)]
-            }
-            "guimeo" => vec![match self.campaign().tip_now(&key.to_string(), now())? {
-                TipNow::Queued { id, recipients } => {
-                    self.wake_worker();
-                    info!(broadcast = id, recipients, "tip sent now by an admin");
-                    Reply::plain(format!(
-                        "Đang gửi mẹo tuần này tới {recipients} nơi nhận. Gõ /thongke để theo dõi."
-                    ))
-                }
-                TipNow::AlreadySent { .. } => Reply::plain(format!(
-                    "Mẹo tuần này đã được gửi. Mẹo tuần sau sẽ tự gửi lúc {}.",
-                    self.next_slot_text()
-                )),
-            }],
-            "phatcanhbao" => vec![self.draft_alert(key, arg)?],
-            "thongke" => vec![Reply::text(self.campaign().stats(now())?.render())],
-            _ => return Ok(None),
-        };
-        Ok(Some(replies))
+    /// `/huydangky`: a private chat, or (staff only) the whole group.
+    pub(super) fn unsubscribe(&self, cx: &Ctx<'_>) -> Result<Vec<Reply>, EngineError> {
+        let group = cx.group();
+        if group && cx.role < Role::Trainer {
+            return Ok(say(texts::GROUP_ONLY_STAFF));
+        }
+        let chat = if group { cx.inc.chat.id.as_str() } else { cx.key.id.as_str() };
+        self.store().unsubscribe(cx.key.channel, chat)?;
+        Ok(say(if group { texts::GROUP_UNSUBSCRIBED } else { texts::UNSUBSCRIBED }))
     }
 
-    fn subscribe(
-        &self,
-        inc: &Incoming,
-        key: &UserKey,
-        user: &UserRow,
-        role: Role,
-    ) -> Result<Vec<Reply>, EngineError> {
-        let group = inc.chat.kind == ChatKind::Group;
-        if group && role < Role::Trainer {
+    /// `/guimeo`: this week's tip to every subscriber now, once.
+    pub(super) fn send_tip_now(&self, key: &UserKey) -> Result<Vec<Reply>, EngineError> {
+        Ok(vec![match self.campaign().tip_now(&key.to_string(), now())? {
+            TipNow::Queued { id, recipients } => {
+                self.wake_worker();
+                info!(broadcast = id, recipients, "tip sent now by an admin");
+                Reply::plain(format!(
+                    "Đang gửi mẹo tuần này tới {recipients} nơi nhận. Gõ /thongke để theo dõi."
+                ))
+            }
+            TipNow::AlreadySent { .. } => Reply::plain(format!(
+                "Mẹo tuần này đã được gửi. Mẹo tuần sau sẽ tự gửi lúc {}.",
+                self.next_slot_text()
+            )),
+        }])
+    }
+
+    /// `/dangky` (and the menu button): a private chat, or (staff only) the whole group.
+    pub(super) fn subscribe(&self, cx: &Ctx<'_>) -> Result<Vec<Reply>, EngineError> {
+        let (inc, key, user) = (cx.inc, cx.key, cx.user);
+        let group = cx.group();
+        if group && cx.role < Role::Trainer {
             return Ok(vec![Reply::plain(texts::GROUP_ONLY_STAFF)]);
         }
-        let (chat, kind) = if group { (inc.chat.id.as_str(), "group") } else { (key.id.as_str(), "private") };
-        let Some(tip) = self.campaign().subscribe(&key.channel, chat, kind, now())? else {
+        let (chat, kind) = if group {
+            (inc.chat.id.as_str(), ChatKind::Group)
+        } else {
+            (key.id.as_str(), ChatKind::Private)
+        };
+        let Some(tip) = self.campaign().subscribe(key.channel, chat, kind, now())? else {
             return Ok(vec![Reply::plain(format!(
                 "{} đã đăng ký rồi. Mẹo tiếp theo sẽ đến lúc {}.",
                 if group { "Nhóm này" } else { "Anh/chị" },
                 self.next_slot_text()
             ))]);
         };
-        let not_following = key.channel == "zalo" && !user.follower;
+        let not_following = key.channel == Channel::Zalo && !user.follower;
         let intro = if group {
             format!(
                 "Đã đăng ký cho nhóm! Mỗi tuần nhóm sẽ nhận một mẹo cảnh giác, lần tới lúc {}.",
@@ -103,7 +87,7 @@ impl Engine {
         Ok(vec![Reply::text(body)])
     }
 
-    fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {
+    pub(super) fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {
         let body = arg.trim();
         if body.is_empty() {
             return Ok(Reply::plain(texts::ALERT_USAGE));
@@ -125,31 +109,22 @@ impl Engine {
         Ok(Reply::with_buttons(
             preview,
             vec![vec![
-                Button::new(&format!("✅ Gửi tới {audience} nơi nhận"), format!("bc:ok:{id}")),
-                Button::new("Hủy", format!("bc:no:{id}")),
+                Button::new(&format!("✅ Gửi tới {audience} nơi nhận"), Action::Alert { id, send: true }),
+                Button::new("Hủy", Action::Alert { id, send: false }),
             ]],
         ))
     }
 
-    /// The alert confirm and cancel buttons; `None` for other buttons.
-    pub(super) fn campaign_button(
+    /// The alert's send and cancel buttons (admins only).
+    pub(super) fn confirm_alert(
         &self,
-        inc: &Incoming,
-        key: &UserKey,
-        user: &UserRow,
         role: Role,
-        data: &str,
-    ) -> Result<Option<Vec<Reply>>, EngineError> {
-        let (confirm, id) = match data.split(':').collect::<Vec<_>>().as_slice() {
-            ["bc", "ok", id] => (true, *id),
-            ["bc", "no", id] => (false, *id),
-            ["m", "sub"] => return Ok(Some(self.subscribe(inc, key, user, role)?)),
-            _ => return Ok(None),
-        };
+        id: i64,
+        confirm: bool,
+    ) -> Result<Vec<Reply>, EngineError> {
         if role < Role::Admin {
-            return Ok(Some(vec![Reply::plain(texts::ADMIN_ONLY)]));
+            return Ok(say(texts::ADMIN_ONLY));
         }
-        let Ok(id) = id.parse::<i64>() else { return Ok(Some(vec![Reply::plain(texts::ALERT_GONE)])) };
         let store = self.store();
         let reply = if confirm {
             match store.queue_alert(id)? {
@@ -167,6 +142,6 @@ impl Engine {
         } else {
             Reply::plain(texts::ALERT_GONE)
         };
-        Ok(Some(vec![reply]))
+        Ok(vec![reply])
     }
 }

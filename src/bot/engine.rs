@@ -1,38 +1,34 @@
 //! The conversation engine: everything a user sees is decided here, for every channel, and it
-//! is tested without any network.
+//! is tested without any network. [`Engine::handle`] is one exhaustive dispatch: commands by
+//! the registry ([`super::commands`]), buttons by their [`Action`], texts by the router; each
+//! feature's handlers live in their own module (`inquiry`, `personal_quiz`, `admin`,
+//! `group_quiz`).
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    sync::Arc,
+    time::{SystemTime, UNIX_EPOCH},
 };
 
 use thiserror::Error;
-use tracing::{debug, info_span};
+use tracing::info_span;
 
 use super::{
+    action::{Action, MenuItem},
     classify::{Route, Router},
+    commands::{Command, HelpSection, help_lines},
+    conversation::{Conversations, MemoryConversations, Mode, Remembered},
     roles::{Role, Roles},
     texts,
     types::{Button, ChatKind, Incoming, IncomingKind, Reply},
 };
 use crate::{
     campaign::{Campaign, TipSchedule},
-    check::{Checker, Report, Verdict},
-    content::{Content, Entry},
-    quiz::{self, LETTERS, QUIZ_LEN, Rng},
+    check::Checker,
+    content::Content,
     rich::{Rich, Span},
-    search::{Outcome, Searcher, render_entry},
-    store::{QuizState, Store, StoreError, UserKey},
+    search::Searcher,
+    store::{Store, StoreError, UserKey, UserRow},
 };
-
-#[path = "group_quiz.rs"]
-mod group_quiz;
-pub use group_quiz::GroupPost;
-
-/// How long a pasted text stays in memory for the "more" buttons.
-pub const CACHE_TTL: Duration = Duration::from_secs(15 * 60);
-const CACHE_CAP: usize = 5000;
 
 /// Engine failures (the channel logs them and tells the user something went wrong).
 #[derive(Debug, Error)]
@@ -48,39 +44,17 @@ pub enum EngineError {
     Campaign(#[from] crate::campaign::CampaignError),
 }
 
-/// What a pending "next text" should be treated as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Check,
-    Ask,
-}
-
-struct Cached {
-    owner: UserKey,
-    text: String,
-    report: Option<Report>,
-    answer: Option<String>,
-    created: Instant,
-}
-
-#[derive(Default)]
-struct Memory {
-    next_id: u64,
-    items: HashMap<String, Cached>,
-    modes: HashMap<UserKey, (Mode, Instant)>,
-}
-
 /// The channel-agnostic conversation engine.
 pub struct Engine {
-    content: Arc<Content>,
-    searcher: Arc<Searcher>,
-    checker: Arc<Checker>,
-    router: Router,
-    store: Arc<Store>,
+    pub(super) content: Arc<Content>,
+    pub(super) searcher: Arc<Searcher>,
+    pub(super) checker: Arc<Checker>,
+    pub(super) router: Router,
+    pub(super) store: Arc<Store>,
     roles: Roles,
     campaign: Arc<Campaign>,
     waker: Arc<tokio::sync::Notify>,
-    memory: Mutex<Memory>,
+    pub(super) conversations: Arc<dyn Conversations>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -89,27 +63,47 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn seed() -> u64 {
+/// A seed for the quiz shuffles.
+pub(super) fn seed() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(7, |d| d.as_nanos() as u64)
 }
 
-fn main_menu() -> Vec<Vec<Button>> {
+/// The main menu's buttons.
+pub(super) fn main_menu() -> Vec<Vec<Button>> {
     vec![
-        vec![Button::new("🔎 Kiểm tra tin nhắn", "m:check"), Button::new("❓ Hỏi đáp", "m:ask")],
-        vec![Button::new("📝 Làm trắc nghiệm", "m:quiz"), Button::new("✋ Năm không", "m:5k")],
-        vec![Button::new("🔔 Nhận mẹo hàng tuần", "m:sub")],
+        vec![
+            Button::new("🔎 Kiểm tra tin nhắn", Action::Menu(MenuItem::Check)),
+            Button::new("❓ Hỏi đáp", Action::Menu(MenuItem::Ask)),
+        ],
+        vec![
+            Button::new("📝 Làm trắc nghiệm", Action::Menu(MenuItem::Quiz)),
+            Button::new("✋ Năm không", Action::Menu(MenuItem::FiveDonts)),
+        ],
+        vec![Button::new("🔔 Nhận mẹo hàng tuần", Action::Menu(MenuItem::Subscribe))],
     ]
 }
 
-fn first_sentences(text: &str, max_chars: usize) -> String {
-    let t = text.trim();
-    if t.chars().count() <= max_chars {
-        return t.to_owned();
-    }
-    let cut: String = t.chars().take(max_chars).collect();
-    match cut.rfind(". ") {
-        Some(i) if i > max_chars / 3 => cut[..=i].to_owned(),
-        _ => format!("{}…", cut.trim_end()),
+/// One plain reply.
+pub(super) fn say(text: &str) -> Vec<Reply> {
+    vec![Reply::plain(text)]
+}
+
+/// Who is acting, and where: what every handler may need to know.
+pub(super) struct Ctx<'a> {
+    /// The event.
+    pub inc: &'a Incoming,
+    /// The user's key.
+    pub key: &'a UserKey,
+    /// The user's stored row.
+    pub user: &'a UserRow,
+    /// The user's role.
+    pub role: Role,
+}
+
+impl Ctx<'_> {
+    /// The event came from a group.
+    pub fn group(&self) -> bool {
+        self.inc.chat.kind == ChatKind::Group
     }
 }
 
@@ -132,7 +126,7 @@ impl Engine {
             roles: Roles::default(),
             campaign,
             waker: Arc::new(tokio::sync::Notify::new()),
-            memory: Mutex::new(Memory::default()),
+            conversations: Arc::new(MemoryConversations::default()),
         }
     }
 
@@ -140,6 +134,20 @@ impl Engine {
     #[must_use]
     pub fn with_schedule(mut self, schedule: TipSchedule) -> Self {
         self.campaign = Arc::new(Campaign::new(self.content.clone(), self.store.clone(), schedule));
+        self
+    }
+
+    /// With admins and trainers from the configuration.
+    #[must_use]
+    pub fn with_roles(mut self, roles: Roles) -> Self {
+        self.roles = roles;
+        self
+    }
+
+    /// With conversation state kept elsewhere than the default memory.
+    #[must_use]
+    pub fn with_conversations(mut self, conversations: Arc<dyn Conversations>) -> Self {
+        self.conversations = conversations;
         self
     }
 
@@ -159,17 +167,10 @@ impl Engine {
         self.waker.notify_waiters();
     }
 
-    /// With admins and trainers from the configuration.
-    #[must_use]
-    pub fn with_roles(mut self, roles: Roles) -> Self {
-        self.roles = roles;
-        self
-    }
-
     /// A user's role (configuration, then grants in the store).
     pub fn role(&self, key: &UserKey) -> Result<Role, EngineError> {
-        let stored = self.store.user(key)?.map(|u| u.role).unwrap_or_default();
-        Ok(self.roles.of(key, &stored))
+        let stored = self.store.user(key)?.map_or(Role::User, |u| u.role);
+        Ok(self.roles.of(key, stored))
     }
 
     /// The store (channels mark users inactive through it).
@@ -178,23 +179,22 @@ impl Engine {
         &self.store
     }
 
-    fn mem(&self) -> std::sync::MutexGuard<'_, Memory> {
-        crate::lock(&self.memory)
-    }
-
     /// Handles one incoming event and returns the replies, in order.
     pub fn handle(&self, inc: &Incoming) -> Result<Vec<Reply>, EngineError> {
-        let _span =
-            info_span!("handle", channel = inc.user.channel.name(), group = inc.chat.kind == ChatKind::Group)
-                .entered();
+        let _span = info_span!(
+            "handle",
+            channel = inc.user.channel.as_str(),
+            group = inc.chat.kind == ChatKind::Group
+        )
+        .entered();
         if inc.chat.kind == ChatKind::Group && !inc.addressed {
             return Ok(Vec::new());
         }
-        let key = UserKey::new(inc.user.channel.name(), &inc.user.id);
+        let key = UserKey::new(inc.user.channel, &inc.user.id);
         if inc.kind == IncomingKind::Left {
             // A user who blocked the bot or unfollowed, or a group the bot was removed from.
             if inc.chat.kind == ChatKind::Group {
-                self.store.unsubscribe(&key.channel, &inc.chat.id)?;
+                self.store.unsubscribe(key.channel, &inc.chat.id)?;
             } else {
                 self.store.mark_gone(&key)?;
             }
@@ -203,7 +203,7 @@ impl Engine {
         let user = self.store.touch_user(&key)?;
         let mut out = Vec::new();
         let first_contact = user.consent_at.is_none();
-        let starting = matches!(&inc.kind, IncomingKind::Command { name, .. } if name == "start")
+        let starting = matches!(&inc.kind, IncomingKind::Command { name, .. } if Command::parse(name) == Some(Command::Start))
             || inc.kind == IncomingKind::Joined;
         if first_contact {
             self.store.set_consent(&key)?;
@@ -219,28 +219,35 @@ impl Engine {
             self.store.set_active(&key, true)?;
         }
         // One read of the user's row serves every decision below.
-        let role = self.roles.of(&key, &user.role);
-        if let Some(replies) = self.group_quiz(&key, inc, role)? {
-            out.extend(replies);
-            return Ok(out);
-        }
+        let role = self.roles.of(&key, user.role);
+        let cx = Ctx { inc, key: &key, user: &user, role };
         let replies = match &inc.kind {
             IncomingKind::Joined => {
                 self.store.set_follower(&key, true)?;
                 vec![self.welcome()]
             }
-            IncomingKind::Left | IncomingKind::PollAnswer { .. } => Vec::new(),
-            IncomingKind::Command { name, arg } => {
-                match self.campaign_command(inc, &key, &user, role, name, arg.trim())? {
+            IncomingKind::Left => Vec::new(),
+            IncomingKind::PollAnswer { poll_id, options, name } => {
+                self.poll_answer(&key, poll_id, options, name.as_deref())?;
+                Vec::new()
+            }
+            IncomingKind::Command { name, arg } => match Command::parse(name) {
+                Some(command) => self.command(&cx, command, arg.trim())?,
+                None => vec![self.help(texts::UNKNOWN_COMMAND, role)],
+            },
+            IncomingKind::Forwarded(t) => vec![self.check(&key, t)],
+            IncomingKind::Text(t) => {
+                // In a private chat, a group quiz's join code (with a name) joins it.
+                let joined =
+                    if inc.chat.kind == ChatKind::Private { self.join_by_code(&key, t)? } else { None };
+                match joined {
                     Some(r) => r,
-                    None => self.command(&key, role, name, arg.trim())?,
+                    None => self.text(&key, t)?,
                 }
             }
-            IncomingKind::Forwarded(t) => vec![self.check(&key, t)],
-            IncomingKind::Text(t) => self.text(&key, t)?,
-            IncomingKind::Button(data) => match self.campaign_button(inc, &key, &user, role, data)? {
-                Some(r) => r,
-                None => self.button(&key, data)?,
+            IncomingKind::Button(data) => match Action::decode(data) {
+                Some(action) => self.action(&cx, action)?,
+                None => vec![self.help(texts::HELP_INTRO, role)],
             },
             IncomingKind::Unsupported(_) => vec![Reply::text(Rich::new().para(texts::UNSUPPORTED))],
         };
@@ -248,7 +255,78 @@ impl Engine {
         Ok(out)
     }
 
-    fn welcome(&self) -> Reply {
+    /// Every command, after the registry's role check.
+    fn command(&self, cx: &Ctx<'_>, command: Command, arg: &str) -> Result<Vec<Reply>, EngineError> {
+        let needed = command.spec().min_role;
+        if cx.role < needed {
+            return Ok(say(if needed == Role::Admin { texts::ADMIN_ONLY } else { texts::NOT_TRAINER }));
+        }
+        let key = cx.key;
+        Ok(match command {
+            Command::Start => vec![self.welcome()],
+            Command::Help => vec![self.help(texts::HELP_INTRO, cx.role)],
+            Command::Check if arg.is_empty() => self.ask_for(key, Mode::Check),
+            Command::Check => vec![self.check(key, arg)],
+            Command::Ask if arg.is_empty() => self.ask_for(key, Mode::Ask),
+            Command::Ask => vec![self.ask(key, arg)?],
+            Command::Quiz => self.start_quiz(key)?,
+            Command::FiveDonts => vec![self.topic("five_donts")],
+            Command::ReportWhere => vec![self.topic("report_channels")],
+            Command::Subscribe => self.subscribe(cx)?,
+            Command::Unsubscribe => self.unsubscribe(cx)?,
+            Command::DeleteData => vec![Reply::with_buttons(
+                Rich::new().para(texts::CONFIRM_DELETE),
+                vec![vec![
+                    Button::new("🗑 Xóa hết dữ liệu", Action::Delete(true)),
+                    Button::new("Hủy", Action::Delete(false)),
+                ]],
+            )],
+            Command::GroupQuiz => self.start_group_quiz(key, cx.role, cx.inc, arg)?,
+            Command::StopQuiz => self.stop_group_quiz(key, cx.role, cx.inc)?,
+            Command::Results => self.results(key, cx.role, cx.inc, arg)?,
+            Command::Join => self.join_by_code(key, arg)?.unwrap_or_else(|| say(texts::UNKNOWN_CODE)),
+            Command::SendTip => self.send_tip_now(key)?,
+            Command::Alert => vec![self.draft_alert(key, arg)?],
+            Command::Stats => vec![Reply::text(self.campaign().stats(crate::store::now())?.render())],
+            Command::GrantTrainer => self.grant_trainer(cx.role, arg, true)?,
+            Command::RevokeTrainer => self.grant_trainer(cx.role, arg, false)?,
+        })
+    }
+
+    /// Every button.
+    fn action(&self, cx: &Ctx<'_>, action: Action) -> Result<Vec<Reply>, EngineError> {
+        let key = cx.key;
+        Ok(match action {
+            Action::Menu(MenuItem::Check) => self.ask_for(key, Mode::Check),
+            Action::Menu(MenuItem::Ask) => self.ask_for(key, Mode::Ask),
+            Action::Menu(MenuItem::Quiz) => self.start_quiz(key)?,
+            Action::Menu(MenuItem::FiveDonts) => vec![self.topic("five_donts")],
+            Action::Menu(MenuItem::Menu) => vec![self.welcome()],
+            Action::Menu(MenuItem::Subscribe) => self.subscribe(cx)?,
+            Action::Delete(true) => {
+                let existed = self.store.delete_user(key)?;
+                self.conversations.forget(key);
+                say(if existed { texts::DELETED } else { texts::NOTHING_TO_DELETE })
+            }
+            Action::Delete(false) => say(texts::DELETE_CANCELLED),
+            Action::QuizAnswer { index, option } => self.answer_quiz(key, index, option)?,
+            Action::Detail { id, what } => self.expand(key, id, what)?,
+            Action::Alert { id, send } => self.confirm_alert(cx.role, id, send)?,
+            Action::GroupAnswer { session, index, option } => {
+                self.code_answer(key, session, index, option)?
+            }
+        })
+    }
+
+    fn ask_for(&self, key: &UserKey, mode: Mode) -> Vec<Reply> {
+        self.conversations.set_mode(key, mode);
+        say(match mode {
+            Mode::Check => texts::ASK_FOR_MESSAGE,
+            Mode::Ask => texts::ASK_FOR_QUESTION,
+        })
+    }
+
+    pub(super) fn welcome(&self) -> Reply {
         Reply::with_buttons(
             Rich::new()
                 .para(texts::WELCOME)
@@ -259,63 +337,31 @@ impl Engine {
         )
     }
 
-    /// The commands a user may use: everyone's, then the trainer's and the admin's by role.
+    /// The commands a user may use, from the registry: everyone's, then the trainer's and the
+    /// admin's by role.
     pub(super) fn help(&self, intro: &str, role: Role) -> Reply {
-        let list = |lines: &[(&str, &str)]| -> Vec<Vec<Span>> {
-            lines
-                .iter()
-                .map(|(c, d)| vec![Span::Bold((*c).to_owned()), Span::Text(format!(": {d}"))])
+        let list = |section: HelpSection| -> Vec<Vec<Span>> {
+            help_lines(section)
+                .map(|(c, d)| vec![Span::Bold(c.to_owned()), Span::Text(format!(": {d}"))])
                 .collect()
         };
-        let mut body = Rich::new().para(intro).bullet_spans(list(&texts::HELP));
+        let mut body = Rich::new().para(intro).bullet_spans(list(HelpSection::Everyone));
         if role >= Role::Trainer {
-            body = body.heading("Lệnh cho người hướng dẫn").bullet_spans(list(&texts::TRAINER_HELP));
+            body = body.heading("Lệnh cho người hướng dẫn").bullet_spans(list(HelpSection::Trainer));
         }
         if role == Role::Admin {
-            body = body.heading("Lệnh quản trị").bullet_spans(list(&texts::ADMIN_HELP));
+            body = body.heading("Lệnh quản trị").bullet_spans(list(HelpSection::Admin));
         }
         Reply::with_buttons(body, main_menu())
     }
 
-    fn command(&self, key: &UserKey, role: Role, name: &str, arg: &str) -> Result<Vec<Reply>, EngineError> {
-        Ok(match name {
-            "start" | "menu" => vec![self.welcome()],
-            "trogiup" | "help" => vec![self.help(texts::HELP_INTRO, role)],
-            "kiemtra" | "check" if arg.is_empty() => {
-                self.set_mode(key, Mode::Check);
-                vec![Reply::text(Rich::new().para(texts::ASK_FOR_MESSAGE))]
-            }
-            "kiemtra" | "check" => vec![self.check(key, arg)],
-            "hoi" | "ask" if arg.is_empty() => {
-                self.set_mode(key, Mode::Ask);
-                vec![Reply::text(Rich::new().para(texts::ASK_FOR_QUESTION))]
-            }
-            "hoi" | "ask" => vec![self.ask(key, arg)?],
-            "quiz" | "tracnghiem" => self.start_quiz(key)?,
-            "5khong" | "namkhong" => vec![self.topic("five_donts")],
-            "baocao" => vec![self.topic("report_channels")],
-            "xoadulieu" => vec![Reply::with_buttons(
-                Rich::new().para(texts::CONFIRM_DELETE),
-                vec![vec![Button::new("🗑 Xóa hết dữ liệu", "del:yes"), Button::new("Hủy", "del:no")]],
-            )],
-            _ => vec![self.help(texts::UNKNOWN_COMMAND, role)],
-        })
-    }
-
-    fn set_mode(&self, key: &UserKey, mode: Mode) {
-        self.mem().modes.insert(key.clone(), (mode, Instant::now()));
-    }
-
-    fn take_mode(&self, key: &UserKey) -> Option<Mode> {
-        let (mode, at) = self.mem().modes.remove(key)?;
-        (at.elapsed() < CACHE_TTL).then_some(mode)
-    }
-
+    /// Free text: in the mode the user chose, else routed (check, question, small talk, or
+    /// asked which).
     fn text(&self, key: &UserKey, text: &str) -> Result<Vec<Reply>, EngineError> {
         if text.trim().is_empty() {
             return Ok(vec![self.help(texts::HELP_INTRO, Role::User)]);
         }
-        Ok(match self.take_mode(key) {
+        Ok(match self.conversations.take_mode(key) {
             Some(Mode::Check) => vec![self.check(key, text)],
             Some(Mode::Ask) => vec![self.ask(key, text)?],
             None => {
@@ -331,8 +377,14 @@ impl Engine {
                         vec![Reply::with_buttons(
                             Rich::new().para(texts::UNSURE),
                             vec![vec![
-                                Button::new("🔎 Kiểm tra tin nhắn này", format!("x:{id}:chk")),
-                                Button::new("❓ Đây là câu hỏi", format!("x:{id}:ask")),
+                                Button::new(
+                                    "🔎 Kiểm tra tin nhắn này",
+                                    Action::Detail { id, what: super::action::Detail::Check },
+                                ),
+                                Button::new(
+                                    "❓ Đây là câu hỏi",
+                                    Action::Detail { id, what: super::action::Detail::Ask },
+                                ),
                             ]],
                         )]
                     }
@@ -341,254 +393,13 @@ impl Engine {
         })
     }
 
-    fn remember(&self, key: &UserKey, text: &str, report: Option<Report>, answer: Option<String>) -> String {
-        let mut m = self.mem();
-        m.items.retain(|_, c| c.created.elapsed() < CACHE_TTL);
-        if m.items.len() >= CACHE_CAP
-            && let Some(oldest) = m.items.iter().min_by_key(|(_, c)| c.created).map(|(k, _)| k.clone())
-        {
-            m.items.remove(&oldest);
-        }
-        m.next_id += 1;
-        let id = format!("{:x}", m.next_id);
-        m.items.insert(
-            id.clone(),
-            Cached { owner: key.clone(), text: text.to_owned(), report, answer, created: Instant::now() },
-        );
-        id
-    }
-
-    fn recall(&self, key: &UserKey, id: &str) -> Option<(String, Option<Report>, Option<String>)> {
-        let m = self.mem();
-        let c = m.items.get(id)?;
-        (c.owner == *key && c.created.elapsed() < CACHE_TTL)
-            .then(|| (c.text.clone(), c.report.clone(), c.answer.clone()))
-    }
-
-    /// Checks a message: verdict first, top reasons, closest form, buttons to expand.
-    fn check(&self, key: &UserKey, text: &str) -> Reply {
-        self.verdict_reply(key, text, self.checker.check(text))
-    }
-
-    /// The verdict reply for a report already made (routing checks the text once).
-    fn verdict_reply(&self, key: &UserKey, text: &str, r: Report) -> Reply {
-        let _ = self.store.count("verdict", r.verdict.as_str());
-        if let Some((form, _)) = r.types.first() {
-            let _ = self.store.count("form", form);
-        }
-        debug!(verdict = r.verdict.as_str(), "checked a message");
-        let body = crate::check::render_summary(&self.content, &r);
-        let verdict = r.verdict;
-        let id = self.remember(key, text, Some(r), None);
-        let mut buttons = Vec::new();
-        if verdict != Verdict::Safe {
-            buttons.push(vec![
-                Button::new("🔎 Vì sao?", format!("x:{id}:why")),
-                Button::new("✅ Nên làm gì", format!("x:{id}:todo")),
-            ]);
-        }
-        buttons.push(vec![
-            Button::new("📣 Báo cáo ở đâu", format!("x:{id}:rep")),
-            Button::new("❓ Đây là câu hỏi", format!("x:{id}:ask")),
-        ]);
-        Reply::with_buttons(body, buttons)
-    }
-
-    /// Answers a question: title and summary first, buttons for signs, advice, related forms.
-    fn ask(&self, key: &UserKey, text: &str) -> Result<Reply, EngineError> {
-        match self.searcher.ask(text)? {
-            Outcome::Answer(a) => {
-                let _ = self.store.count("answer", &a.id);
-                let entry = self.content.entry(&a.id);
-                let id = self.remember(key, text, None, Some(a.id.clone()));
-                let mut buttons = Vec::new();
-                let body = match entry {
-                    Some(Entry::Form(f)) => {
-                        buttons.push(vec![
-                            Button::new("⚠️ Dấu hiệu", format!("x:{id}:signs")),
-                            Button::new("🛡 Cách phòng tránh", format!("x:{id}:adv")),
-                        ]);
-                        buttons.push(vec![
-                            Button::new("🔗 Hình thức liên quan", format!("x:{id}:rel")),
-                            Button::new("🔎 Kiểm tra tin này", format!("x:{id}:chk")),
-                        ]);
-                        Rich::new()
-                            .spans(vec![Span::Bold(f.title.clone())])
-                            .para(first_sentences(&f.summary, 400))
-                    }
-                    _ => {
-                        buttons.push(vec![
-                            Button::new("📣 Báo cáo ở đâu", format!("x:{id}:rep")),
-                            Button::new("🔎 Kiểm tra tin này", format!("x:{id}:chk")),
-                        ]);
-                        Rich::new().spans(vec![Span::Bold(a.title.clone())]).append(a.body)
-                    }
-                };
-                Ok(Reply::with_buttons(body, buttons))
-            }
-            Outcome::NoMatch { candidates } => {
-                let _ = self.store.count("answer", "none");
-                let id = self.remember(key, text, None, None);
-                let mut r = Reply::text(crate::search::no_match_text(&self.content, &candidates));
-                // The main menu without "Hỏi đáp" (they are asking already): five buttons, the
-                // most Zalo shows.
-                let mut menu: Vec<Button> =
-                    main_menu().into_iter().flatten().filter(|b| b.data != "m:ask").collect();
-                menu.insert(0, Button::new("🔎 Kiểm tra như một tin nhắn", format!("x:{id}:chk")));
-                r.buttons = menu.chunks(2).map(<[Button]>::to_vec).collect();
-                Ok(r)
-            }
-        }
-    }
-
-    fn topic(&self, id: &str) -> Reply {
-        match self.content.entry(id) {
-            Some(e) => Reply::text(
-                Rich::new()
-                    .spans(vec![Span::Bold(e.title().to_owned())])
-                    .append(render_entry(&self.content, e)),
-            ),
-            None => Reply::text(Rich::new().para(texts::EXPIRED)),
-        }
-    }
-
-    fn button(&self, key: &UserKey, data: &str) -> Result<Vec<Reply>, EngineError> {
-        let parts: Vec<&str> = data.split(':').collect();
-        Ok(match parts.as_slice() {
-            ["m", "check"] => {
-                self.set_mode(key, Mode::Check);
-                vec![Reply::text(Rich::new().para(texts::ASK_FOR_MESSAGE))]
-            }
-            ["m", "ask"] => {
-                self.set_mode(key, Mode::Ask);
-                vec![Reply::text(Rich::new().para(texts::ASK_FOR_QUESTION))]
-            }
-            ["m", "quiz"] => self.start_quiz(key)?,
-            ["m", "5k"] => vec![self.topic("five_donts")],
-            ["m", "menu"] => vec![self.welcome()],
-            ["del", "yes"] => {
-                let existed = self.store.delete_user(key)?;
-                let mut m = self.mem();
-                m.items.retain(|_, c| c.owner != *key);
-                m.modes.remove(key);
-                vec![Reply::text(Rich::new().para(if existed {
-                    texts::DELETED
-                } else {
-                    texts::NOTHING_TO_DELETE
-                }))]
-            }
-            ["del", "no"] => vec![Reply::text(Rich::new().para(texts::DELETE_CANCELLED))],
-            ["q", index, option] => self.answer_quiz(key, index, option)?,
-            ["x", id, what] => self.expand(key, id, what)?,
-            _ => vec![self.help(texts::HELP_INTRO, Role::User)],
-        })
-    }
-
-    fn expand(&self, key: &UserKey, id: &str, what: &str) -> Result<Vec<Reply>, EngineError> {
-        let Some((text, report, answer)) = self.recall(key, id) else {
-            return Ok(vec![Reply::text(Rich::new().para(texts::EXPIRED))]);
-        };
-        let form = answer.as_deref().and_then(|a| self.content.form(a));
-        Ok(match (what, &report, form) {
-            ("why", Some(r), _) => vec![Reply::text(crate::check::render_card(&self.content, r))],
-            ("todo", Some(r), _) => {
-                vec![Reply::text(Rich::new().heading("Anh/chị nên").bullets(r.advice.clone()))]
-            }
-            ("rep", _, _) => vec![self.topic("report_channels")],
-            ("ask", _, _) => vec![self.ask(key, &text)?],
-            ("chk", _, _) => vec![self.check(key, &text)],
-            ("signs", _, Some(f)) => {
-                vec![Reply::text(
-                    Rich::new().heading(format!("Dấu hiệu: {}", f.title)).bullets(f.signs.clone()),
-                )]
-            }
-            ("adv", _, Some(f)) => {
-                vec![Reply::text(
-                    Rich::new().heading(format!("Phòng tránh: {}", f.title)).bullets(f.advice.clone()),
-                )]
-            }
-            ("rel", _, Some(f)) => {
-                let items: Vec<String> = f
-                    .related
-                    .iter()
-                    .filter_map(|r| self.content.form(r))
-                    .map(|r| format!("{}: {}", r.title, first_sentences(&r.summary, 160)))
-                    .collect();
-                vec![Reply::text(Rich::new().heading("Hình thức liên quan").bullets(items))]
-            }
-            _ => vec![Reply::text(Rich::new().para(texts::EXPIRED))],
-        })
-    }
-
-    fn start_quiz(&self, key: &UserKey) -> Result<Vec<Reply>, EngineError> {
-        let missed = self.store.missed(key)?;
-        let questions = quiz::select(&self.content, &missed, &mut Rng::new(seed()));
-        let state = QuizState { questions, index: 0, score: 0 };
-        self.store.save_quiz(key, Some(&state))?;
-        let intro = if missed.is_empty() {
-            format!("Bắt đầu bài trắc nghiệm {QUIZ_LEN} câu. Chọn đáp án bằng các nút bên dưới.")
-        } else {
-            format!("Bắt đầu bài trắc nghiệm {QUIZ_LEN} câu, có cả những câu anh/chị từng trả lời chưa đúng.")
-        };
-        Ok(vec![Reply::text(Rich::new().para(intro)), self.question(&state)])
-    }
-
-    fn question(&self, state: &QuizState) -> Reply {
-        let Some(q) = state.questions.get(state.index).and_then(|id| self.content.question(id)) else {
-            return Reply::text(Rich::new().para(texts::NO_QUIZ));
-        };
-        let row: Vec<Button> = (0..q.options.len())
-            .map(|i| Button::new(LETTERS.get(i).unwrap_or(&"?"), format!("q:{}:{i}", state.index)))
-            .collect();
-        Reply::with_buttons(
-            Rich::new().para(quiz::render(q, state.index + 1, state.questions.len())),
-            vec![row],
-        )
-    }
-
-    fn answer_quiz(&self, key: &UserKey, index: &str, option: &str) -> Result<Vec<Reply>, EngineError> {
-        let Some(mut state) = self.store.quiz(key)? else {
-            return Ok(vec![Reply::text(Rich::new().para(texts::NO_QUIZ))]);
-        };
-        let (Ok(index), Ok(option)) = (index.parse::<usize>(), option.parse::<usize>()) else {
-            return Ok(vec![Reply::text(Rich::new().para(texts::STALE_QUIZ))]);
-        };
-        if index != state.index {
-            return Ok(vec![Reply::text(Rich::new().para(texts::STALE_QUIZ))]);
-        }
-        let Some(q) = state.questions.get(index).and_then(|id| self.content.question(id)) else {
-            self.store.save_quiz(key, None)?;
-            return Ok(vec![Reply::text(Rich::new().para(texts::NO_QUIZ))]);
-        };
-        let right = q.correct_index();
-        let correct = option == right;
-        self.store.set_missed(key, &q.id, !correct)?;
-        if correct {
-            state.score += 1;
-        }
-        self.count_answer(&q.id, correct);
-        let feedback = quiz::feedback(q, correct);
-        let mut out = vec![Reply::text(feedback)];
-        state.index += 1;
-        if state.index < state.questions.len() {
-            self.store.save_quiz(key, Some(&state))?;
-            out.push(self.question(&state));
-        } else {
-            self.store.save_quiz(key, None)?;
-            self.store.record_quiz(key, state.score, state.questions.len())?;
-            let total = state.questions.len();
-            let verdict = match state.score * 10 / total.max(1) {
-                9..=10 => "Xuất sắc! Anh/chị nhận diện lừa đảo rất tốt.",
-                7..=8 => "Khá tốt! Xem lại vài câu chưa đúng nhé.",
-                _ => "Anh/chị nên ôn thêm: các câu chưa đúng sẽ được hỏi lại ở lần sau.",
-            };
-            out.push(Reply::with_buttons(
-                Rich::new()
-                    .spans(vec![Span::Bold(format!("Kết quả: {}/{total} câu đúng.", state.score))])
-                    .para(verdict),
-                vec![vec![Button::new("🔁 Làm bài mới", "m:quiz"), Button::new("🏠 Menu", "m:menu")]],
-            ));
-        }
-        Ok(out)
+    pub(super) fn remember(
+        &self,
+        key: &UserKey,
+        text: &str,
+        report: Option<crate::check::Report>,
+        answer: Option<String>,
+    ) -> u64 {
+        self.conversations.remember(key, Remembered { text: text.to_owned(), report, answer })
     }
 }

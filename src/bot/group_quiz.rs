@@ -11,12 +11,13 @@
 
 use tracing::{debug, info_span};
 
-use super::{Engine, EngineError, seed};
+use super::engine::{Engine, EngineError, say, seed};
 use crate::{
     bot::{
+        action::Action,
         roles::Role,
         texts,
-        types::{Attachment, Button, Channel, ChatKind, Document, Incoming, IncomingKind, QuizPoll, Reply},
+        types::{Attachment, Button, Channel, ChatKind, Document, Incoming, QuizPoll, Reply},
     },
     content::QuizQuestion,
     quiz::{
@@ -26,6 +27,7 @@ use crate::{
     report::session::{self as results, SessionResults},
     rich::{Rich, Span},
     store::{GroupQuiz, NewGroupQuiz, PollRef, UserKey, now},
+    vocab::{QuizMode, SessionStatus},
 };
 
 /// Replies for a group chat produced by the pacing clock (the next poll, the leaderboard).
@@ -65,48 +67,11 @@ fn clean_name(name: &str) -> Option<String> {
     (!n.is_empty()).then_some(n)
 }
 
-fn say(text: &str) -> Vec<Reply> {
-    vec![Reply::plain(text)]
-}
-
 impl Engine {
-    /// Trainer commands, join codes, group-quiz buttons and poll answers; `None` for anything
-    /// else (the normal dispatch handles it).
-    pub(super) fn group_quiz(
-        &self,
-        key: &UserKey,
-        inc: &Incoming,
-        role: Role,
-    ) -> Result<Option<Vec<Reply>>, EngineError> {
-        let private = inc.chat.kind == ChatKind::Private;
-        Ok(Some(match &inc.kind {
-            IncomingKind::PollAnswer { poll_id, options, name } => {
-                self.poll_answer(key, poll_id, options, name.as_deref())?;
-                Vec::new()
-            }
-            IncomingKind::Command { name, arg } => match name.as_str() {
-                "quiznhom" => self.start_group_quiz(key, role, inc, arg)?,
-                "dungquiz" => self.stop_group_quiz(key, role, inc)?,
-                "ketqua" => self.results(key, role, inc, arg)?,
-                "thamgia" => self.join_by_code(key, arg)?.unwrap_or_else(|| say(texts::UNKNOWN_CODE)),
-                "captrainer" => self.grant_trainer(role, arg, true)?,
-                "botrainer" => self.grant_trainer(role, arg, false)?,
-                _ => return Ok(None),
-            },
-            IncomingKind::Text(t) if private => match self.join_by_code(key, t)? {
-                Some(r) => r,
-                None => return Ok(None),
-            },
-            IncomingKind::Button(data) if data.starts_with("g:") => self.code_answer(key, &data[2..])?,
-            _ => return Ok(None),
-        }))
-    }
-
     /// Counts an answer for the "most missed questions" figures (aggregate, no user).
     pub(super) fn count_answer(&self, question: &str, correct: bool) {
-        let _ = self.store.count("quiz_answered", question);
-        if !correct {
-            let _ = self.store.count("quiz_wrong", question);
+        if let Err(e) = self.store.unit_of_work(|u| u.count_answer(question, correct)) {
+            tracing::warn!(error = %e, "counting a quiz answer failed");
         }
     }
 
@@ -131,7 +96,7 @@ impl Engine {
         ))
     }
 
-    fn start_group_quiz(
+    pub(super) fn start_group_quiz(
         &self,
         key: &UserKey,
         role: Role,
@@ -155,7 +120,7 @@ impl Engine {
         if group && inc.user.channel != Channel::Telegram {
             return Ok(say(texts::POLLS_NEED_TELEGRAM));
         }
-        let channel = inc.user.channel.name();
+        let channel = inc.user.channel;
         if group && self.store.running_group_quiz(channel, &inc.chat.id)?.is_some() {
             return Ok(say(texts::GROUP_QUIZ_RUNNING));
         }
@@ -171,7 +136,7 @@ impl Engine {
         for _ in 0..8 {
             let code = (!group).then(|| new_code(&mut rng));
             let new = NewGroupQuiz {
-                mode: if group { "poll" } else { "code" },
+                mode: if group { QuizMode::Poll } else { QuizMode::Code },
                 channel,
                 chat_id: group.then_some(inc.chat.id.as_str()),
                 code: code.as_deref(),
@@ -228,7 +193,7 @@ impl Engine {
     /// answered): posts the next poll or ends with the leaderboard. `now` in Unix seconds.
     pub fn due_group_quizzes(&self, channel: Channel, now: i64) -> Result<Vec<GroupPost>, EngineError> {
         let mut posts = Vec::new();
-        for s in self.store.due_group_quizzes(channel.name(), now)? {
+        for s in self.store.due_group_quizzes(channel, now)? {
             let _span = info_span!("group_quiz_step", session = s.id, current = s.current).entered();
             let next = s.current + 1;
             let replies = if next < s.questions.len() {
@@ -237,7 +202,7 @@ impl Engine {
                 }
                 self.poll_reply(&s, next).into_iter().collect()
             } else {
-                if !self.store.end_group_quiz(s.id, "finished", now)? {
+                if !self.store.end_group_quiz(s.id, SessionStatus::Finished, now)? {
                     continue;
                 }
                 debug!("group quiz finished");
@@ -255,7 +220,7 @@ impl Engine {
         Ok(())
     }
 
-    fn poll_answer(
+    pub(super) fn poll_answer(
         &self,
         key: &UserKey,
         poll_id: &str,
@@ -264,7 +229,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         // A retracted vote (no options) keeps the first answer: only the first choice counts.
         let (Some(p), Some(&option)) = (self.store.poll(poll_id)?, options.first()) else { return Ok(()) };
-        let Some(s) = self.store.group_quiz(p.session)?.filter(|s| s.status == "running") else {
+        let Some(s) = self.store.group_quiz(p.session)?.filter(|s| s.status == SessionStatus::Running) else {
             return Ok(());
         };
         let t = now();
@@ -282,18 +247,23 @@ impl Engine {
         Ok(())
     }
 
-    fn stop_group_quiz(&self, key: &UserKey, role: Role, inc: &Incoming) -> Result<Vec<Reply>, EngineError> {
+    pub(super) fn stop_group_quiz(
+        &self,
+        key: &UserKey,
+        role: Role,
+        inc: &Incoming,
+    ) -> Result<Vec<Reply>, EngineError> {
         if role < Role::Trainer {
             return Ok(say(texts::NOT_TRAINER));
         }
         let running = if inc.chat.kind == ChatKind::Group {
-            self.store.running_group_quiz(inc.user.channel.name(), &inc.chat.id)?
+            self.store.running_group_quiz(inc.user.channel, &inc.chat.id)?
         } else {
             self.store.trainer_group_quizzes(key, true, 1)?.pop()
         };
         let Some(s) = running else { return Ok(say(texts::NO_GROUP_QUIZ)) };
         // A code session ends when its trainer closes it; a poll session ends early.
-        let status = if s.mode == "poll" { "stopped" } else { "finished" };
+        let status = if s.mode == QuizMode::Poll { SessionStatus::Stopped } else { SessionStatus::Finished };
         if !self.store.end_group_quiz(s.id, status, now())? {
             return Ok(say(texts::NO_GROUP_QUIZ));
         }
@@ -311,7 +281,7 @@ impl Engine {
         })
     }
 
-    fn results(
+    pub(super) fn results(
         &self,
         key: &UserKey,
         role: Role,
@@ -366,10 +336,10 @@ impl Engine {
 
     /// `CODE [tên]` or `/thamgia CODE [tên]`: joins a running code session and asks the next
     /// question. `None` when the first word is not a running session's code.
-    fn join_by_code(&self, key: &UserKey, text: &str) -> Result<Option<Vec<Reply>>, EngineError> {
+    pub(super) fn join_by_code(&self, key: &UserKey, text: &str) -> Result<Option<Vec<Reply>>, EngineError> {
         let mut words = text.split_whitespace();
         let Some(code) = words.next().and_then(as_code) else { return Ok(None) };
-        let Some(s) = self.store.group_quiz_by_code(&code)?.filter(|s| s.mode == "code") else {
+        let Some(s) = self.store.group_quiz_by_code(&code)?.filter(|s| s.mode == QuizMode::Code) else {
             return Ok(None);
         };
         let name = clean_name(&words.collect::<Vec<_>>().join(" "));
@@ -392,7 +362,12 @@ impl Engine {
     fn code_question(&self, s: &GroupQuiz, index: usize) -> Option<Reply> {
         let q = self.question_of(s, index)?;
         let row: Vec<Button> = (0..q.options.len())
-            .map(|i| Button::new(LETTERS.get(i).unwrap_or(&"?"), format!("g:{}:{index}:{i}", s.id)))
+            .map(|i| {
+                Button::new(
+                    LETTERS.get(i).unwrap_or(&"?"),
+                    Action::GroupAnswer { session: s.id, index, option: i },
+                )
+            })
             .collect();
         Some(Reply::with_buttons(Rich::new().para(quiz::render(q, index + 1, s.questions.len())), vec![row]))
     }
@@ -410,12 +385,15 @@ impl Engine {
         ))
     }
 
-    /// A button `g:SESSION:INDEX:OPTION` in a code session.
-    fn code_answer(&self, key: &UserKey, data: &str) -> Result<Vec<Reply>, EngineError> {
-        let parts: Vec<usize> = data.split(':').filter_map(|p| p.parse().ok()).collect();
-        let [session, index, option] = parts[..] else { return Ok(say(texts::STALE_QUIZ)) };
-        let session = i64::try_from(session).unwrap_or(-1);
-        let Some(s) = self.store.group_quiz(session)?.filter(|s| s.status == "running") else {
+    /// An answer button in a code session.
+    pub(super) fn code_answer(
+        &self,
+        key: &UserKey,
+        session: i64,
+        index: usize,
+        option: usize,
+    ) -> Result<Vec<Reply>, EngineError> {
+        let Some(s) = self.store.group_quiz(session)?.filter(|s| s.status == SessionStatus::Running) else {
             return Ok(say(texts::GROUP_QUIZ_ENDED));
         };
         let Some((next, finished)) = self.store.participant(s.id, key)? else {
@@ -439,18 +417,23 @@ impl Engine {
         Ok(out)
     }
 
-    fn grant_trainer(&self, role: Role, arg: &str, grant: bool) -> Result<Vec<Reply>, EngineError> {
+    pub(super) fn grant_trainer(
+        &self,
+        role: Role,
+        arg: &str,
+        grant: bool,
+    ) -> Result<Vec<Reply>, EngineError> {
         if role < Role::Admin {
             return Ok(say(texts::ADMIN_ONLY));
         }
         let command = if grant { "/captrainer" } else { "/botrainer" };
-        let target = crate::bot::parse_user(command, arg).ok().filter(|k| k.channel != "console");
+        let target = crate::bot::parse_user(command, arg).ok().filter(|k| k.channel != Channel::Console);
         let Some(target) = target else {
             return Ok(say(&format!(
                 "Anh/chị ghi rõ người dùng, ví dụ: {command} telegram:123456789 hoặc zalo:84123456789."
             )));
         };
-        self.store.set_role(&target, if grant { Role::Trainer.as_str() } else { Role::User.as_str() })?;
+        self.store.set_role(&target, if grant { Role::Trainer } else { Role::User })?;
         let who = target.to_string();
         Ok(say(&if grant {
             format!("Đã cấp quyền người hướng dẫn cho {who}.")

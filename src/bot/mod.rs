@@ -1,14 +1,31 @@
 //! The channel-agnostic conversation engine: `Incoming` in, `Vec<Reply>` out.
+//!
+//! - `engine`: the dispatch (commands, buttons, texts) and the user's context;
+//! - `commands`: the command registry; `action`: every button as an enum with its payload;
+//! - `conversation`: the state between two messages (behind a trait);
+//! - one module per feature: `inquiry` (check and ask), `personal_quiz`, `admin` (campaign),
+//!   `group_quiz` (trainers);
+//! - `classify` routes free text; `texts` holds the fixed sentences; `types` what channels see.
 
+pub mod action;
 mod admin;
 pub mod classify;
+pub mod commands;
+pub mod conversation;
 mod engine;
+mod group_quiz;
+mod inquiry;
+mod personal_quiz;
 mod roles;
 pub mod texts;
 mod types;
 
+pub use action::Action;
 pub use classify::{Route, Router};
-pub use engine::{CACHE_TTL, Engine, EngineError, GroupPost};
+pub use commands::{COMMANDS, Command};
+pub use conversation::{CACHE_TTL, Conversations, MemoryConversations};
+pub use engine::{Engine, EngineError};
+pub use group_quiz::GroupPost;
 pub use roles::{Role, Roles, RolesError, parse_user};
 pub use types::{
     Attachment, Button, Channel, ChatKind, ChatRef, Document, Incoming, IncomingKind, QuizPoll, Reply,

@@ -5,40 +5,9 @@ use std::collections::HashSet;
 
 use thiserror::Error;
 
-use crate::store::UserKey;
+use crate::vocab::UserKey;
 
-/// A user's role, from least to most rights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// Everyone.
-    User,
-    /// Runs group quizzes and reads their results.
-    Trainer,
-    /// Runs the campaign: tips, alerts, statistics, grants trainers.
-    Admin,
-}
-
-impl Role {
-    /// The stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Trainer => "trainer",
-            Self::Admin => "admin",
-        }
-    }
-
-    /// From the stored name (anything unknown is a plain user).
-    #[must_use]
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "admin" => Self::Admin,
-            "trainer" => Self::Trainer,
-            _ => Self::User,
-        }
-    }
-}
+pub use crate::vocab::Role;
 
 /// A malformed `CANHGIAC_ADMINS` / `CANHGIAC_TRAINERS` entry.
 #[derive(Debug, Error)]
@@ -59,12 +28,7 @@ pub struct Roles {
 
 /// Reads one `telegram:ID` / `zalo:ID` entry of `setting`.
 pub fn parse_user(setting: &'static str, entry: &str) -> Result<UserKey, RolesError> {
-    let (channel, id) = entry.trim().split_once(':').unwrap_or(("", ""));
-    let (channel, id) = (channel.trim().to_ascii_lowercase(), id.trim());
-    if !matches!(channel.as_str(), "telegram" | "zalo" | "console") || id.is_empty() {
-        return Err(RolesError { setting, entry: entry.to_owned() });
-    }
-    Ok(UserKey::new(&channel, id))
+    entry.parse().map_err(|_| RolesError { setting, entry: entry.to_owned() })
 }
 
 fn parse_list(setting: &'static str, list: &[String]) -> Result<HashSet<UserKey>, RolesError> {
@@ -83,13 +47,13 @@ impl Roles {
     /// The role of a user whose stored role is `stored`: configuration wins upwards (a
     /// configured admin is always an admin; a stored trainer stays a trainer).
     #[must_use]
-    pub fn of(&self, key: &UserKey, stored: &str) -> Role {
+    pub fn of(&self, key: &UserKey, stored: Role) -> Role {
         if self.admins.contains(key) {
             Role::Admin
         } else if self.trainers.contains(key) {
-            Role::Trainer.max(Role::parse(stored))
+            Role::Trainer.max(stored)
         } else {
-            Role::parse(stored)
+            stored
         }
     }
 }
@@ -97,16 +61,17 @@ impl Roles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Channel;
 
     #[test]
     fn configured_roles_and_stored_grants() {
         let r =
             Roles::new(&["telegram:1".into(), " zalo:abc ".into()], &["telegram:2".into()]).expect("roles");
-        assert_eq!(r.of(&UserKey::new("telegram", "1"), "user"), Role::Admin);
-        assert_eq!(r.of(&UserKey::new("zalo", "abc"), "user"), Role::Admin);
-        assert_eq!(r.of(&UserKey::new("telegram", "2"), "user"), Role::Trainer);
-        assert_eq!(r.of(&UserKey::new("telegram", "3"), "trainer"), Role::Trainer);
-        assert_eq!(r.of(&UserKey::new("zalo", "1"), "user"), Role::User);
+        assert_eq!(r.of(&UserKey::new(Channel::Telegram, "1"), Role::User), Role::Admin);
+        assert_eq!(r.of(&UserKey::new(Channel::Zalo, "abc"), Role::User), Role::Admin);
+        assert_eq!(r.of(&UserKey::new(Channel::Telegram, "2"), Role::User), Role::Trainer);
+        assert_eq!(r.of(&UserKey::new(Channel::Telegram, "3"), Role::Trainer), Role::Trainer);
+        assert_eq!(r.of(&UserKey::new(Channel::Zalo, "1"), Role::User), Role::User);
     }
 
     #[test]

@@ -19,14 +19,6 @@ pub const PRIVACY: [&str; 4] = [
     "Dữ liệu được giữ đến khi anh/chị xóa: gõ /xoadulieu bất cứ lúc nào.",
 ];
 
-/// Commands only admins see in the help.
-pub const ADMIN_HELP: [(&str, &str); 5] = [
-    ("/guimeo", "gửi ngay mẹo tuần này cho mọi nơi đã đăng ký"),
-    ("/phatcanhbao <nội dung>", "phát cảnh báo (xem trước, rồi bấm xác nhận)"),
-    ("/thongke", "xem thống kê chiến dịch"),
-    ("/captrainer telegram:ID hoặc zalo:ID", "cấp quyền người hướng dẫn"),
-    ("/botrainer telegram:ID hoặc zalo:ID", "thu hồi quyền người hướng dẫn"),
-];
 /// Admin command from someone else.
 pub const ADMIN_ONLY: &str = "Xin lỗi, lệnh này chỉ dành cho quản trị viên chiến dịch.";
 /// Group subscription by an ordinary member.
@@ -44,19 +36,6 @@ pub const ALERT_CANCELLED: &str = "Đã hủy, cảnh báo không được gửi
 pub const ALERT_GONE: &str = "Cảnh báo này đã được gửi hoặc đã hủy.";
 /// First line of the help.
 pub const HELP_INTRO: &str = "Tôi có thể giúp anh/chị:";
-/// Help.
-pub const HELP: [(&str, &str); 10] = [
-    ("/kiemtra <tin nhắn>", "kiểm tra một tin nhắn"),
-    ("/hoi <câu hỏi>", "hỏi đáp theo cẩm nang"),
-    ("/quiz", "làm bài trắc nghiệm 10 câu"),
-    ("/5khong", "năm điều không để tránh bị lừa"),
-    ("/baocao", "báo cáo lừa đảo ở đâu"),
-    ("/dangky", "nhận mẹo cảnh giác hàng tuần"),
-    ("/huydangky", "ngừng nhận mẹo hàng tuần"),
-    ("/xoadulieu", "xóa mọi dữ liệu về anh/chị"),
-    ("/trogiup", "xem hướng dẫn này"),
-    ("/start", "mở menu chính"),
-];
 
 /// Something failed inside the bot.
 pub const TROUBLE: &str = "Xin lỗi, tôi đang gặp trục trặc. Anh/chị thử lại sau ít phút nhé.";
@@ -93,16 +72,6 @@ pub const NO_QUIZ: &str = "Hiện không có bài trắc nghiệm nào đang là
 
 // Trainers and group quizzes.
 
-/// Trainer commands, shown in /trogiup to trainers and admins.
-pub const TRAINER_HELP: [(&str, &str); 4] = [
-    (
-        "/quiznhom [số câu] [chủ đề] [dễ|trung bình|khó] [30s]",
-        "trong nhóm: trắc nghiệm bằng bình chọn; trong chat riêng: tạo mã để học viên tham gia",
-    ),
-    ("/dungquiz", "kết thúc bài trắc nghiệm nhóm và xem bảng xếp hạng"),
-    ("/ketqua [số bài] [csv]", "kết quả bài gần nhất (hoặc bài đã chọn), kèm tệp CSV nếu cần"),
-    ("/thamgia <mã> [tên]", "học viên tham gia bài trắc nghiệm bằng mã"),
-];
 /// A trainer command from someone else.
 pub const NOT_TRAINER: &str =
     "Lệnh này dành cho người hướng dẫn. Anh/chị có thể gõ /quiz để tự làm bài trắc nghiệm.";

@@ -1,29 +1,9 @@
 //! What channels hand to the engine and what they get back; no platform types here.
 
+use super::action::Action;
 use crate::rich::Rich;
 
-/// Where a user came from (opaque to everything below `bot`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Channel {
-    /// Telegram.
-    Telegram,
-    /// Zalo Official Account.
-    Zalo,
-    /// The terminal (`canhgiac chat`).
-    Console,
-}
-
-impl Channel {
-    /// The channel's name in the store.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Telegram => "telegram",
-            Self::Zalo => "zalo",
-            Self::Console => "console",
-        }
-    }
-}
+pub use crate::vocab::{Channel, ChatKind};
 
 /// The user who wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,15 +12,6 @@ pub struct UserRef {
     pub channel: Channel,
     /// Platform user id.
     pub id: String,
-}
-
-/// Private chat or group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChatKind {
-    /// One-to-one.
-    Private,
-    /// A group chat.
-    Group,
 }
 
 /// The chat the message came from.
@@ -109,20 +80,20 @@ pub struct Incoming {
     pub addressed: bool,
 }
 
-/// A button: a label and short ASCII data (≤ 64 bytes).
+/// A button: a label and the encoded [`Action`] that comes back (ASCII, ≤ 64 bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Button {
     /// What the user sees.
     pub label: String,
-    /// What comes back.
+    /// What comes back: [`Action::encode`].
     pub data: String,
 }
 
 impl Button {
-    /// A button.
+    /// A button doing `action`.
     #[must_use]
-    pub fn new(label: &str, data: impl Into<String>) -> Self {
-        Self { label: label.to_owned(), data: data.into() }
+    pub fn new(label: &str, action: Action) -> Self {
+        Self { label: label.to_owned(), data: action.encode() }
     }
 }
 

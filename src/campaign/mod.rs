@@ -2,7 +2,6 @@
 //! statistics. Everything here is synchronous and works on the store; the [`Worker`] drains
 //! the durable outbox through channel [`Sender`]s within each platform's limits.
 
-mod labels;
 mod limits;
 mod schedule;
 mod tips;
@@ -14,7 +13,6 @@ use serde::Serialize;
 use thiserror::Error;
 use tracing::info;
 
-pub use labels::{broadcast_status_vi, channel_vi, chat_kind_vi, reason_vi, status_vi};
 pub use limits::{ChannelLimits, ChatPacer, window_wait};
 pub use schedule::{ScheduleError, TipSchedule, WEEK};
 pub use tips::next_tip;
@@ -25,6 +23,7 @@ use crate::{
     rich::{Rich, Span},
     store::{BroadcastSummary, OutboxItem, Store, StoreError, SubscriptionCount},
     vntime::{date_vi, datetime_vi, iso_date, week_start},
+    vocab::{BroadcastKind, BroadcastStatus, Channel, ChatKind, OutboxStatus},
 };
 
 /// Longest alert an admin may broadcast (one message on every platform).
@@ -106,7 +105,7 @@ impl Stats {
         let mut subs: Vec<String> = self
             .subscribers
             .iter()
-            .map(|s| format!("{}: {} {}", channel_vi(&s.channel), s.count, chat_kind_vi(&s.chat_kind)))
+            .map(|s| format!("{}: {} {}", s.channel.label_vi(), s.count, s.chat_kind.label_vi()))
             .collect();
         if subs.is_empty() {
             subs.push("Chưa có ai đăng ký.".into());
@@ -151,20 +150,23 @@ pub fn verdict_label(key: &str) -> &str {
 /// (đã gửi, lỗi, bỏ qua, đang chờ), with its state while it is not finished.
 #[must_use]
 pub fn describe_broadcast(b: &BroadcastSummary) -> String {
-    let kind = if b.kind == "tip" { "Mẹo tuần" } else { "Cảnh báo" };
+    let kind = match b.kind {
+        BroadcastKind::Tip => "Mẹo tuần",
+        BroadcastKind::Alert => "Cảnh báo",
+    };
     let parts: Vec<String> = [
-        ("sent", b.total("sent")),
-        ("failed", b.total("failed")),
-        ("skipped", b.total("skipped")),
-        ("pending", b.total("pending") + b.total("sending")),
+        (OutboxStatus::Sent, b.total(OutboxStatus::Sent)),
+        (OutboxStatus::Failed, b.total(OutboxStatus::Failed)),
+        (OutboxStatus::Skipped, b.total(OutboxStatus::Skipped)),
+        (OutboxStatus::Pending, b.total(OutboxStatus::Pending) + b.total(OutboxStatus::Sending)),
     ]
     .into_iter()
     .filter(|(_, n)| *n > 0)
-    .map(|(status, n)| format!("{} {n}", status_vi(status)))
+    .map(|(status, n)| format!("{} {n}", status.label_vi()))
     .collect();
     let counts = if parts.is_empty() { "chưa có nơi nhận".to_owned() } else { parts.join(", ") };
     let state =
-        if b.status == "done" { String::new() } else { format!(" ({})", broadcast_status_vi(&b.status)) };
+        if b.status == BroadcastStatus::Done { String::new() } else { format!(" ({})", b.status.label_vi()) };
     format!("{kind} {}: {counts}{state}", datetime_vi(b.created_at))
 }
 
@@ -231,9 +233,9 @@ impl Campaign {
     /// tip, recorded so that it does not come again before the others).
     pub fn subscribe(
         &self,
-        channel: &str,
+        channel: Channel,
         chat: &str,
-        chat_kind: &str,
+        chat_kind: ChatKind,
         now: i64,
     ) -> Result<Option<Tip>, CampaignError> {
         if !self.store.subscribe(channel, chat, chat_kind)? {
@@ -358,15 +360,17 @@ mod tests {
     fn new_subscribers_start_with_this_weeks_tip_and_slots_go_once() {
         let c = campaign();
         assert_eq!(c.started_at(WED).expect("start"), WED);
-        let tip = c.subscribe("telegram", "1", "private", WED).expect("sub").expect("welcome tip");
+        let tip =
+            c.subscribe(Channel::Telegram, "1", ChatKind::Private, WED).expect("sub").expect("welcome tip");
         assert_eq!(tip.id, c.content.tips[0].id, "week 0 starts the list");
-        assert!(c.subscribe("telegram", "1", "private", WED).expect("again").is_none());
+        assert!(c.subscribe(Channel::Telegram, "1", ChatKind::Private, WED).expect("again").is_none());
         assert_eq!(c.due(WED).expect("due"), None, "this week's slot was before the campaign started");
         let next_monday = c.schedule.next_slot(WED);
         let id = c.due(next_monday + 60).expect("due").expect("queued");
         assert_eq!(c.due(next_monday + 120).expect("again"), None);
         assert_eq!(c.tip_now("telegram:1", next_monday + 180).expect("now"), TipNow::AlreadySent { id });
-        let late = c.subscribe("zalo", "z", "private", next_monday + 200).expect("sub").expect("tip");
+        let late =
+            c.subscribe(Channel::Zalo, "z", ChatKind::Private, next_monday + 200).expect("sub").expect("tip");
         assert_eq!(late.id, c.content.tips[1].id, "week 1's tip");
         // Down for three weeks: one slot is queued, not three.
         let later = next_monday + 3 * WEEK + 3600;
@@ -378,14 +382,14 @@ mod tests {
     fn tip_now_queues_this_week_once_and_messages_render() {
         let c = campaign();
         c.started_at(WED).expect("start");
-        c.subscribe("telegram", "1", "private", WED).expect("sub");
-        c.subscribe("telegram", "-5", "group", WED).expect("sub");
+        c.subscribe(Channel::Telegram, "1", ChatKind::Private, WED).expect("sub");
+        c.subscribe(Channel::Telegram, "-5", ChatKind::Group, WED).expect("sub");
         let TipNow::Queued { id, recipients } = c.tip_now("telegram:1", WED).expect("now") else {
             panic!("queued expected")
         };
         assert_eq!(recipients, 2);
         assert_eq!(c.tip_now("telegram:1", WED + 60).expect("again"), TipNow::AlreadySent { id });
-        let items = c.store.claim_due("telegram", WED + 10_000_000_000, 10).expect("claim");
+        let items = c.store.claim_due(Channel::Telegram, WED + 10_000_000_000, 10).expect("claim");
         let private = items.iter().find(|i| i.chat_id == "1").expect("private row");
         assert_eq!(
             private.tip_id.as_deref(),

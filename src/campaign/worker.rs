@@ -20,8 +20,9 @@ use crate::lock;
 
 use super::{Campaign, ChannelLimits, ChatPacer, Outgoing, limits::window_wait};
 use crate::{
-    store::{NewOutcome, OutboxItem, Store, UserKey, now},
+    store::{NewOutcome, OutboxItem, Store, now},
     vntime::{local_day_minute, local_time},
+    vocab::{Channel, ChatKind, Reason, UserKey},
 };
 
 /// What a channel says about one send.
@@ -34,9 +35,9 @@ pub enum SendResult {
     /// A passing failure (5xx, network): retried with backoff.
     Transient(String),
     /// The user blocked the bot, unfollowed, or the bot left the group: unsubscribe.
-    Gone(String),
+    Gone(Reason),
     /// Not sent on purpose (the platform will not take it for this user).
-    Skip(String),
+    Skip(Reason),
     /// The chat has a new id (a Telegram group upgraded to a supergroup): send there.
     Moved(String),
     /// A failure that retrying will not fix.
@@ -48,8 +49,8 @@ pub type SendFuture<'a> = Pin<Box<dyn Future<Output = SendResult> + Send + 'a>>;
 
 /// A channel that can deliver campaign messages.
 pub trait Sender: Send + Sync {
-    /// The channel's name in the store (`telegram`, `zalo`).
-    fn channel(&self) -> &'static str;
+    /// The channel.
+    fn channel(&self) -> Channel;
     /// Sends one message to a chat (one attempt; the worker retries).
     fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a>;
 }
@@ -96,16 +97,12 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 impl Lane {
     /// Whether a chat already had its message today (Zalo: one promotion per user per day).
     /// `Some((when, why))` to try again.
-    fn postpone(
-        &self,
-        item: &OutboxItem,
-        t: i64,
-    ) -> Result<Option<(i64, &'static str)>, crate::store::StoreError> {
+    fn postpone(&self, item: &OutboxItem, t: i64) -> Result<Option<(i64, Reason)>, crate::store::StoreError> {
         let (day, _) = local_day_minute(t);
         let today = (local_time(day, 0), local_time(day + 1, 0));
-        if self.store.delivered_to(&item.channel, &item.chat_id, today, item.id)? > 0 {
+        if self.store.delivered_to(item.channel, &item.chat_id, today, item.id)? > 0 {
             let open = self.limits.window.map_or(0, |(open, _)| open);
-            return Ok(Some((local_time(day + 1, open), "daily_limit")));
+            return Ok(Some((local_time(day + 1, open), Reason::DailyLimit)));
         }
         Ok(None)
     }
@@ -149,24 +146,29 @@ impl Lane {
             SendResult::Sent => NewOutcome::Sent,
             SendResult::RetryAfter(d) => {
                 let secs = i64::try_from(d.as_secs()).unwrap_or(60).max(1);
-                NewOutcome::Retry { at: t + secs, reason: "rate_limited".into() }
+                NewOutcome::Retry { at: t + secs, reason: Reason::RateLimited }
             }
             SendResult::Transient(reason) if item.attempts < self.max_attempts => {
                 let factor = 1u32 << u32::try_from(item.attempts.clamp(1, 8) - 1).unwrap_or(0);
                 let wait = (self.retry_base * factor).min(Duration::from_secs(600));
-                NewOutcome::Retry { at: t + i64::try_from(wait.as_secs()).unwrap_or(600).max(1), reason }
+                NewOutcome::Retry {
+                    at: t + i64::try_from(wait.as_secs()).unwrap_or(600).max(1),
+                    reason: Reason::Other(reason),
+                }
             }
-            SendResult::Transient(reason) | SendResult::Failed(reason) => NewOutcome::Failed(reason),
+            SendResult::Transient(reason) | SendResult::Failed(reason) => {
+                NewOutcome::Failed(Reason::Other(reason))
+            }
             SendResult::Gone(reason) | SendResult::Skip(reason) => NewOutcome::Skipped(reason),
             SendResult::Moved(_) if item.attempts < self.max_attempts => {
-                NewOutcome::Retry { at: t, reason: "chat_moved".into() }
+                NewOutcome::Retry { at: t, reason: Reason::ChatMoved }
             }
-            SendResult::Moved(_) => NewOutcome::Failed("chat_moved".into()),
+            SendResult::Moved(_) => NewOutcome::Failed(Reason::ChatMoved),
         }
     }
 
     async fn deliver(self: Arc<Self>, item: OutboxItem, message: Outgoing) {
-        let group = item.chat_kind == "group";
+        let group = item.chat_kind == ChatKind::Group;
         let result = self.sender.send(&item.chat_id, &message).await;
         if let SendResult::RetryAfter(d) = &result {
             let until = Instant::now() + *d;
@@ -187,9 +189,9 @@ impl Lane {
         blocking(move || {
             if gone {
                 let r = if group {
-                    store.unsubscribe(&item.channel, &item.chat_id).map(|_| ())
+                    store.unsubscribe(item.channel, &item.chat_id).map(|_| ())
                 } else {
-                    store.mark_gone(&UserKey::new(&item.channel, &item.chat_id))
+                    store.mark_gone(&UserKey::new(item.channel, &item.chat_id))
                 };
                 if let Err(e) = r {
                     warn!(error = %e, "could not unsubscribe a gone chat");
@@ -197,7 +199,7 @@ impl Lane {
             }
             if let Some(to) = moved {
                 info!("chat moved to a new id; following it");
-                if let Err(e) = store.move_chat(&item.channel, &item.chat_id, &to) {
+                if let Err(e) = store.move_chat(item.channel, &item.chat_id, &to) {
                     warn!(error = %e, "could not follow a moved chat");
                 }
             }
@@ -272,7 +274,7 @@ impl Worker {
                 retry_base: self.retry_base,
                 max_attempts: self.max_attempts,
             });
-            let span = info_span!("outbox", channel = lane.sender.channel());
+            let span = info_span!("outbox", channel = lane.sender.channel().as_str());
             tasks.spawn(drain(lane, self.wake.clone(), shutdown.clone()).instrument(span));
         }
         tasks.spawn(schedule(self.campaign.clone(), self.wake.clone(), self.tick, shutdown));
@@ -366,12 +368,12 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
         } else {
             None
         };
-        let wait = pacer.wait(&lane.limits, &item.chat_id, item.chat_kind == "group", Instant::now());
+        let wait = pacer.wait(&lane.limits, &item.chat_id, item.chat_kind == ChatKind::Group, Instant::now());
         let postpone = match rule {
-            Some(Ok(Some((at, why)))) => Some((at, why.to_owned())),
-            Some(Err(e)) => Some((t + 60, format!("store: {e}"))),
+            Some(Ok(Some((at, why)))) => Some((at, why)),
+            Some(Err(e)) => Some((t + 60, Reason::Other(format!("store: {e}")))),
             _ if !wait.is_zero() => {
-                Some((t + i64::try_from(wait.as_secs()).unwrap_or(60).max(1), "chat_rate".into()))
+                Some((t + i64::try_from(wait.as_secs()).unwrap_or(60).max(1), Reason::ChatRate))
             }
             _ => None,
         };
@@ -382,7 +384,7 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
         }
         let Some(message) = lane.campaign.message(&item) else {
             let store = lane.store.clone();
-            blocking(move || store.settle(item.id, &NewOutcome::Failed("tip_missing".into()))).await;
+            blocking(move || store.settle(item.id, &NewOutcome::Failed(Reason::TipMissing))).await;
             continue;
         };
         let started = Instant::now();

@@ -28,21 +28,8 @@ use crate::{
     bot::{Attachment, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, QuizPoll, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
     server::Metrics,
-    store::UserKey,
+    vocab::{Reason, UserKey},
 };
-
-/// The commands shown in Telegram's menu (setMyCommands).
-pub const COMMANDS: [(&str, &str); 9] = [
-    ("start", "Mở menu chính"),
-    ("kiemtra", "Kiểm tra một tin nhắn đáng ngờ"),
-    ("hoi", "Hỏi đáp về lừa đảo trực tuyến"),
-    ("quiz", "Làm bài trắc nghiệm 10 câu"),
-    ("5khong", "Năm điều không để tránh bị lừa"),
-    ("baocao", "Báo cáo lừa đảo ở đâu"),
-    ("dangky", "Nhận mẹo cảnh giác hàng tuần và cảnh báo"),
-    ("huydangky", "Ngừng nhận mẹo hàng tuần"),
-    ("xoadulieu", "Xóa dữ liệu của tôi"),
-];
 
 /// The updates the bot asks for, named on `getUpdates` and `setWebhook` (an omitted list keeps
 /// whatever a previous deployment set, which could leave out poll answers).
@@ -252,7 +239,8 @@ impl Telegram {
         let me = bot.get_me().await.map_err(|e| {
             anyhow::anyhow!("Telegram getMe failed (check TELEGRAM_BOT_TOKEN): {}", redact(&e, token))
         })?;
-        let commands: Vec<BotCommand> = COMMANDS.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect();
+        let commands: Vec<BotCommand> =
+            crate::bot::commands::menu().map(|(c, d)| BotCommand::new(c, d)).collect();
         with_retry(|| bot.set_my_commands(commands.clone()).send())
             .await
             .map_err(|e| anyhow::anyhow!("Telegram setMyCommands failed: {}", redact(&e, token)))?;
@@ -280,7 +268,7 @@ impl Telegram {
         self.metrics.inc(&self.metrics.updates);
         let store = self.engine.store().clone();
         let id = update.id.0.to_string();
-        match tokio::task::spawn_blocking(move || store.first_seen("telegram", &id)).await {
+        match tokio::task::spawn_blocking(move || store.first_seen(Channel::Telegram, &id)).await {
             Ok(Ok(true)) => {}
             Ok(Ok(false)) => {
                 self.metrics.inc(&self.metrics.duplicates);
@@ -300,7 +288,7 @@ impl Telegram {
             .await;
         }
         let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
-        let key = UserKey::new("telegram", &incoming.user.id);
+        let key = UserKey::new(Channel::Telegram, &incoming.user.id);
         for r in &replies {
             if !self.send(target.chat, r, &key).await {
                 break;
@@ -426,7 +414,7 @@ impl Telegram {
             };
             for post in posts {
                 let Ok(chat) = post.chat.parse::<i64>() else { continue };
-                let key = UserKey::new("telegram", &post.chat);
+                let key = UserKey::new(Channel::Telegram, &post.chat);
                 for r in &post.replies {
                     if !self.send(ChatId(chat), r, &key).await {
                         break;
@@ -480,15 +468,15 @@ fn broadcast_error(e: &RequestError, token: &str) -> SendResult {
         RequestError::MigrateToChatId(id) => SendResult::Moved(id.0.to_string()),
         RequestError::Api(
             ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::CantInitiateConversation,
-        ) => SendResult::Gone("blocked".into()),
+        ) => SendResult::Gone(Reason::Blocked),
         RequestError::Api(
             ApiError::BotKicked
             | ApiError::BotKickedFromSupergroup
             | ApiError::BotKickedFromChannel
             | ApiError::ChatNotFound,
-        ) => SendResult::Gone("removed_from_chat".into()),
+        ) => SendResult::Gone(Reason::RemovedFromChat),
         RequestError::Api(ApiError::Unknown(d)) if d.contains("kicked") || d.contains("not a member") => {
-            SendResult::Gone("removed_from_chat".into())
+            SendResult::Gone(Reason::RemovedFromChat)
         }
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
             SendResult::Transient(redact(e, token))
@@ -505,8 +493,8 @@ fn broadcast_error(e: &RequestError, token: &str) -> SendResult {
 }
 
 impl Sender for Telegram {
-    fn channel(&self) -> &'static str {
-        "telegram"
+    fn channel(&self) -> Channel {
+        Channel::Telegram
     }
 
     fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a> {

@@ -19,7 +19,7 @@ use crate::{
     config::Config,
     server::Metrics,
     store::{Store, now},
-    text::{fold, normalize_text},
+    vocab::Reason,
 };
 
 /// Zalo's text limit for consultation messages.
@@ -207,7 +207,8 @@ impl TokenManager {
     }
 }
 
-/// Plain-text commands Zalo users type (there is no command menu), and button payloads.
+/// Plain-text commands Zalo users type (there is no command menu; the phrases come from the
+/// command registry), slash commands, and button payloads.
 #[must_use]
 pub fn parse_text(text: &str) -> IncomingKind {
     let t = text.trim();
@@ -217,41 +218,10 @@ pub fn parse_text(text: &str) -> IncomingKind {
     if let Some(command) = IncomingKind::command(t) {
         return command;
     }
-    let folded = fold(&normalize_text(t));
-    let command = |name: &str| IncomingKind::Command { name: name.to_owned(), arg: String::new() };
-    match folded.trim_end_matches(['.', '!', '?']) {
-        "quiz" | "trac nghiem" | "lam trac nghiem" => return command("quiz"),
-        "5 khong" | "nam khong" => return command("5khong"),
-        "menu" | "bat dau" | "start" => return command("start"),
-        "tro giup" | "huong dan" | "help" => return command("trogiup"),
-        "dang ky" | "dang ky meo" => return command("dangky"),
-        "huy dang ky" => return command("huydangky"),
-        "xoa du lieu" => return command("xoadulieu"),
-        "bao cao" => return command("baocao"),
-        "quiz nhom" | "trac nghiem nhom" => return command("quiznhom"),
-        "dung quiz" | "dung trac nghiem" => return command("dungquiz"),
-        "ket qua" => return command("ketqua"),
-        _ => {}
+    match crate::bot::commands::parse_phrase(t) {
+        Some((command, arg)) => IncomingKind::Command { name: command.name().to_owned(), arg },
+        None => IncomingKind::Text(t.to_owned()),
     }
-    for (prefix, name) in [
-        ("kiem tra ", "kiemtra"),
-        ("hoi ", "hoi"),
-        ("tham gia ", "thamgia"),
-        ("quiz nhom ", "quiznhom"),
-        ("trac nghiem nhom ", "quiznhom"),
-        ("ket qua ", "ketqua"),
-    ] {
-        if folded.starts_with(prefix) {
-            let arg: String = normalize_text(t).chars().skip(prefix.chars().count()).collect();
-            // Keep the user's own casing: take the same number of characters from the original.
-            let skip = t.chars().count() - arg.chars().count();
-            return IncomingKind::Command {
-                name: name.to_owned(),
-                arg: t.chars().skip(skip).collect::<String>().trim().to_owned(),
-            };
-        }
-    }
-    IncomingKind::Text(t.to_owned())
 }
 
 /// A JSON string or integer as text (Zalo sends ids and timestamps either way).
@@ -350,7 +320,7 @@ impl Zalo {
         let Some((incoming, key)) = to_incoming(&event) else { return };
         self.metrics.inc(&self.metrics.updates);
         let store = self.engine.store().clone();
-        match tokio::task::spawn_blocking(move || store.first_seen("zalo", &key)).await {
+        match tokio::task::spawn_blocking(move || store.first_seen(Channel::Zalo, &key)).await {
             Ok(Ok(false)) => {
                 self.metrics.inc(&self.metrics.duplicates);
                 return;
@@ -497,8 +467,8 @@ impl Zalo {
                 SendResult::Sent
             }
             -32 => SendResult::RetryAfter(Duration::from_secs(60)),
-            -213 => SendResult::Gone("unfollowed".into()),
-            -217 | -227 | -244 => SendResult::Skip(format!("zalo {code}")),
+            -213 => SendResult::Gone(Reason::Unfollowed),
+            -217 | -227 | -244 => SendResult::Skip(Reason::Other(format!("zalo {code}"))),
             // Night (-234), the user's (-218) or the OA's (-211) quota: try again later; the
             // worker's own window and daily checks normally prevent these.
             -234 | -218 | -211 => SendResult::RetryAfter(Duration::from_secs(3600)),
@@ -512,8 +482,8 @@ impl Zalo {
 }
 
 impl Sender for Zalo {
-    fn channel(&self) -> &'static str {
-        "zalo"
+    fn channel(&self) -> Channel {
+        Channel::Zalo
     }
 
     fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a> {
@@ -551,5 +521,11 @@ mod tests {
         assert_eq!(parse_text("quiz nhóm 5 OTP"), cmd("quiznhom", "5 OTP"));
         assert_eq!(parse_text("Kết quả"), cmd("ketqua", ""));
         assert_eq!(parse_text("dừng quiz"), cmd("dungquiz", ""));
+        // Decomposed input and letters whose lowercase is longer keep the whole argument.
+        assert_eq!(
+            parse_text("Kie\u{302}\u{309}m tra mo\u{302}\u{323}t hai ba"),
+            cmd("kiemtra", "một hai ba")
+        );
+        assert_eq!(parse_text("KİỂM TRA İ ưu đãi"), cmd("kiemtra", "İ ưu đãi"));
     }
 }

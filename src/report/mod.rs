@@ -10,10 +10,11 @@ use std::fmt::Write as _;
 use thiserror::Error;
 
 use crate::{
-    campaign::{channel_vi, verdict_label},
+    campaign::verdict_label,
     content::Content,
     store::{ReportFigures, Store, StoreError, UserKey},
     vntime::{civil, days_from_civil},
+    vocab::{Channel, ChatKind},
 };
 use session::SessionResults;
 
@@ -259,8 +260,8 @@ pub fn render_md(r: &Report, content: &Content) -> String {
         .iter()
         .map(|s| {
             vec![
-                channel_vi(&s.channel).to_owned(),
-                if s.chat_kind == "group" { "Nhóm".into() } else { "Cá nhân".into() },
+                s.channel.label_vi().to_owned(),
+                if s.chat_kind == ChatKind::Group { "Nhóm".into() } else { "Cá nhân".into() },
                 s.count.to_string(),
             ]
         })
@@ -406,6 +407,14 @@ pub fn render_csv(r: &Report) -> String {
         }
     }
     out
+}
+
+/// A stored channel code as people know it (an unknown code is shown as it is).
+fn channel_vi(code: &str) -> &str {
+    match code.parse::<Channel>() {
+        Ok(c) => c.label_vi(),
+        Err(_) => code,
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError, now};
+use crate::vocab::{BroadcastKind, BroadcastStatus, Channel, ChatKind, OutboxStatus, Reason};
 
 /// Where a subscriber is in the list of tips.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,9 +28,9 @@ pub struct TipState {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SubscriptionCount {
     /// Channel.
-    pub channel: String,
-    /// `private` or `group`.
-    pub chat_kind: String,
+    pub channel: Channel,
+    /// A person or a group.
+    pub chat_kind: ChatKind,
     /// How many.
     pub count: i64,
 }
@@ -41,14 +42,14 @@ pub struct OutboxItem {
     pub id: i64,
     /// The broadcast.
     pub broadcast_id: i64,
-    /// `tip` or `alert`.
-    pub kind: String,
+    /// Tip or alert.
+    pub kind: BroadcastKind,
     /// Channel.
-    pub channel: String,
+    pub channel: Channel,
     /// Chat id on the channel.
     pub chat_id: String,
-    /// `private` or `group`.
-    pub chat_kind: String,
+    /// A person or a group.
+    pub chat_kind: ChatKind,
     /// The tip (tip broadcasts).
     pub tip_id: Option<String>,
     /// The alert text (alert broadcasts).
@@ -66,8 +67,8 @@ pub enum NewOutcome {
     Retry {
         /// When.
         at: i64,
-        /// Why (e.g. `daily_limit`, `chat_rate`).
-        reason: String,
+        /// Why.
+        reason: Reason,
     },
     /// Not sent yet because of a platform rule (quiet hours, daily limits, per-chat pace):
     /// wait until this Unix time; does not count as an attempt.
@@ -75,12 +76,12 @@ pub enum NewOutcome {
         /// When.
         at: i64,
         /// Why.
-        reason: String,
+        reason: Reason,
     },
     /// Given up.
-    Failed(String),
-    /// Not sent on purpose (e.g. `not_follower`, `blocked`).
-    Skipped(String),
+    Failed(Reason),
+    /// Not sent on purpose (e.g. not a follower, blocked).
+    Skipped(Reason),
 }
 
 /// A broadcast and its delivery counts.
@@ -88,10 +89,10 @@ pub enum NewOutcome {
 pub struct BroadcastSummary {
     /// Id.
     pub id: i64,
-    /// `tip` or `alert`.
-    pub kind: String,
-    /// `draft`, `queued`, `done` or `cancelled`.
-    pub status: String,
+    /// Tip or alert.
+    pub kind: BroadcastKind,
+    /// Where it is.
+    pub status: BroadcastStatus,
     /// Who started it (`schedule`, `telegram:ID`, …).
     pub created_by: String,
     /// Unix time.
@@ -99,18 +100,18 @@ pub struct BroadcastSummary {
     /// Unix time when the last row was settled.
     pub finished_at: Option<i64>,
     /// Rows per channel and status.
-    pub counts: BTreeMap<String, BTreeMap<String, i64>>,
+    pub counts: BTreeMap<Channel, BTreeMap<OutboxStatus, i64>>,
 }
 
 impl BroadcastSummary {
     /// Rows with this status over all channels.
     #[must_use]
-    pub fn total(&self, status: &str) -> i64 {
-        self.counts.values().filter_map(|m| m.get(status)).sum()
+    pub fn total(&self, status: OutboxStatus) -> i64 {
+        self.counts.values().filter_map(|m| m.get(&status)).sum()
     }
 }
 
-fn tip_state(tx: &Transaction<'_>, channel: &str, chat: &str) -> Result<TipState, StoreError> {
+fn tip_state(tx: &Transaction<'_>, channel: Channel, chat: &str) -> Result<TipState, StoreError> {
     let (last_tip, cycle): (Option<String>, i64) = tx
         .query_row(
             "SELECT last_tip, tip_cycle FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
@@ -128,7 +129,7 @@ fn tip_state(tx: &Transaction<'_>, channel: &str, chat: &str) -> Result<TipState
 
 fn record_tip(
     tx: &Transaction<'_>,
-    channel: &str,
+    channel: Channel,
     chat: &str,
     tip: &str,
     cycle: i64,
@@ -147,7 +148,10 @@ fn record_tip(
 }
 
 /// Every subscription with whether promotion messages may reach it (Zalo: followers only).
-fn recipients(tx: &Transaction<'_>) -> Result<Vec<(String, String, String, bool)>, StoreError> {
+/// One recipient of a broadcast: channel, chat, kind, reachable.
+type Recipient = (Channel, String, ChatKind, bool);
+
+fn recipients(tx: &Transaction<'_>) -> Result<Vec<Recipient>, StoreError> {
     let mut st = tx.prepare(
         "SELECT s.channel, s.chat_id, s.chat_kind,
                 s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1
@@ -161,11 +165,15 @@ fn recipients(tx: &Transaction<'_>) -> Result<Vec<(String, String, String, bool)
 fn insert_row(
     tx: &Transaction<'_>,
     broadcast: i64,
-    (channel, chat, kind, reachable): &(String, String, String, bool),
+    (channel, chat, kind, reachable): &Recipient,
     tip: Option<&str>,
 ) -> Result<(), StoreError> {
     let t = now();
-    let (status, reason) = if *reachable { ("pending", None) } else { ("skipped", Some("not_follower")) };
+    let (status, reason) = if *reachable {
+        (OutboxStatus::Pending, None)
+    } else {
+        (OutboxStatus::Skipped, Some(Reason::NotFollower))
+    };
     tx.execute(
         "INSERT OR IGNORE INTO outbox
              (broadcast_id, channel, chat_id, chat_kind, tip_id, status, next_try, reason, updated_at)
@@ -177,7 +185,7 @@ fn insert_row(
 
 impl Store {
     /// Subscribes a chat (`private` or `group`) to weekly tips. True if it was not subscribed.
-    pub fn subscribe(&self, channel: &str, chat: &str, chat_kind: &str) -> Result<bool, StoreError> {
+    pub fn subscribe(&self, channel: Channel, chat: &str, chat_kind: ChatKind) -> Result<bool, StoreError> {
         Ok(self.conn().execute(
             "INSERT OR IGNORE INTO subscriptions (channel, chat_id, chat_kind, subscribed_at) VALUES (?1, ?2, ?3, ?4)",
             params![channel, chat, chat_kind, now()],
@@ -185,7 +193,7 @@ impl Store {
     }
 
     /// Unsubscribes a chat. True if it was subscribed.
-    pub fn unsubscribe(&self, channel: &str, chat: &str) -> Result<bool, StoreError> {
+    pub fn unsubscribe(&self, channel: Channel, chat: &str) -> Result<bool, StoreError> {
         Ok(self.conn().execute(
             "DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
             params![channel, chat],
@@ -194,7 +202,7 @@ impl Store {
 
     /// A chat got a new id (a Telegram group upgraded to a supergroup): its subscription and
     /// undelivered rows follow it.
-    pub fn move_chat(&self, channel: &str, from: &str, to: &str) -> Result<(), StoreError> {
+    pub fn move_chat(&self, channel: Channel, from: &str, to: &str) -> Result<(), StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         tx.execute(
@@ -219,7 +227,7 @@ impl Store {
     }
 
     /// Subscribed chats of a channel.
-    pub fn subscribers(&self, channel: &str) -> Result<Vec<String>, StoreError> {
+    pub fn subscribers(&self, channel: Channel) -> Result<Vec<String>, StoreError> {
         let c = self.conn();
         let mut st = c.prepare("SELECT chat_id FROM subscriptions WHERE channel = ?1 ORDER BY chat_id")?;
         let rows = st.query_map(params![channel], |r| r.get(0))?;
@@ -249,7 +257,7 @@ impl Store {
     }
 
     /// Where a chat is in the list of tips.
-    pub fn tip_state(&self, channel: &str, chat: &str) -> Result<TipState, StoreError> {
+    pub fn tip_state(&self, channel: Channel, chat: &str) -> Result<TipState, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let s = tip_state(&tx, channel, chat)?;
@@ -258,7 +266,7 @@ impl Store {
     }
 
     /// Records a tip given to a chat outside a broadcast (the welcome tip of a new subscriber).
-    pub fn record_tip(&self, channel: &str, chat: &str, tip: &str, cycle: i64) -> Result<(), StoreError> {
+    pub fn record_tip(&self, channel: Channel, chat: &str, tip: &str, cycle: i64) -> Result<(), StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         record_tip(&tx, channel, chat, tip, cycle, None)?;
@@ -298,10 +306,10 @@ impl Store {
         let id = tx.last_insert_rowid();
         let mut reachable = 0;
         for r in recipients(&tx)? {
-            let state = tip_state(&tx, &r.0, &r.1)?;
+            let state = tip_state(&tx, r.0, &r.1)?;
             let Some((tip, cycle)) = pick(&state) else { continue };
             if r.3 {
-                record_tip(&tx, &r.0, &r.1, &tip, cycle, Some(id))?;
+                record_tip(&tx, r.0, &r.1, &tip, cycle, Some(id))?;
                 reachable += 1;
             }
             insert_row(&tx, id, &r, Some(&tip))?;
@@ -356,7 +364,7 @@ impl Store {
 
     /// Claims up to `limit` due rows of a channel (`pending`, `next_try` ≤ `at`) in one
     /// transaction, oldest broadcast first, and marks them `sending`.
-    pub fn claim_due(&self, channel: &str, at: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+    pub fn claim_due(&self, channel: Channel, at: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let items: Vec<OutboxItem> = {
@@ -441,7 +449,7 @@ impl Store {
     /// than row `except`.
     pub fn delivered_to(
         &self,
-        channel: &str,
+        channel: Channel,
         chat: &str,
         (from, to): (i64, i64),
         except: i64,
@@ -455,7 +463,7 @@ impl Store {
     }
 
     /// Messages delivered (or in flight) on a channel in `[from, to)` (Unix seconds).
-    pub fn delivered_on(&self, channel: &str, (from, to): (i64, i64)) -> Result<i64, StoreError> {
+    pub fn delivered_on(&self, channel: Channel, (from, to): (i64, i64)) -> Result<i64, StoreError> {
         Ok(self.conn().query_row(
             "SELECT COUNT(*) FROM outbox WHERE channel = ?1 AND status IN ('sent', 'sending')
                AND updated_at >= ?2 AND updated_at < ?3",
@@ -494,7 +502,7 @@ impl Store {
         let rows = counts
             .query_map(params![lowest, highest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         for row in rows {
-            let (id, channel, status, n): (i64, String, String, i64) = row?;
+            let (id, channel, status, n): (i64, Channel, OutboxStatus, i64) = row?;
             if let Some(b) = out.iter_mut().find(|b| b.id == id) {
                 b.counts.entry(channel).or_default().insert(status, n);
             }
@@ -503,7 +511,7 @@ impl Store {
     }
 
     /// Why rows of a broadcast were skipped, failed or are waiting, with counts.
-    pub fn broadcast_reasons(&self, id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
+    pub fn broadcast_reasons(&self, id: i64) -> Result<Vec<(OutboxStatus, Reason, i64)>, StoreError> {
         let c = self.conn();
         let mut st = c.prepare(
             "SELECT status, COALESCE(reason, ''), COUNT(*) FROM outbox
@@ -534,6 +542,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::UserKey;
+    use crate::vocab::{Channel, ChatKind, OutboxStatus, Reason};
 
     fn pick_first(tips: &'static [&'static str]) -> impl Fn(&TipState) -> Option<(String, i64)> {
         move |s: &TipState| tips.iter().find(|t| !s.seen.contains(**t)).map(|t| ((*t).to_owned(), s.cycle))
@@ -542,39 +551,42 @@ mod tests {
     #[test]
     fn tip_broadcast_once_per_slot_with_per_chat_tips() {
         let s = Store::in_memory().expect("store");
-        s.subscribe("telegram", "1", "private").expect("sub");
-        s.subscribe("telegram", "-100", "group").expect("sub");
-        s.record_tip("telegram", "1", "a", 0).expect("welcome tip");
+        s.subscribe(Channel::Telegram, "1", ChatKind::Private).expect("sub");
+        s.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("sub");
+        s.record_tip(Channel::Telegram, "1", "a", 0).expect("welcome tip");
         let (id, reachable) =
             s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("enqueue").expect("new");
         assert_eq!(reachable, 2);
         assert_eq!(s.enqueue_tips(1000, "schedule", pick_first(&["a", "b"])).expect("again"), None);
-        let items = s.claim_due("telegram", now(), 10).expect("claim");
+        let items = s.claim_due(Channel::Telegram, now(), 10).expect("claim");
         let tips: Vec<_> = items.iter().map(|i| (i.chat_id.as_str(), i.tip_id.as_deref())).collect();
         assert_eq!(tips, [("-100", Some("a")), ("1", Some("b"))]);
-        assert!(s.claim_due("telegram", now(), 10).expect("claimed once").is_empty());
+        assert!(s.claim_due(Channel::Telegram, now(), 10).expect("claimed once").is_empty());
         for i in &items {
             s.settle(i.id, &NewOutcome::Sent).expect("settle");
         }
         assert_eq!(s.close_finished().expect("close"), [id]);
         let b = &s.broadcast_summaries(5).expect("summaries")[0];
-        assert_eq!((b.status.as_str(), b.total("sent")), ("done", 2));
+        assert_eq!((b.status.as_str(), b.total(OutboxStatus::Sent)), ("done", 2));
     }
 
     #[test]
     fn alerts_need_a_draft_and_skip_non_followers() {
         let s = Store::in_memory().expect("store");
-        s.set_subscribed(&UserKey::new("zalo", "f"), true).expect("sub");
-        s.set_follower(&UserKey::new("zalo", "f"), true).expect("follow");
-        s.set_subscribed(&UserKey::new("zalo", "n"), true).expect("sub");
+        s.set_subscribed(&UserKey::new(Channel::Zalo, "f"), true).expect("sub");
+        s.set_follower(&UserKey::new(Channel::Zalo, "f"), true).expect("follow");
+        s.set_subscribed(&UserKey::new(Channel::Zalo, "n"), true).expect("sub");
         let id = s.create_alert_draft("Cảnh báo", "telegram:1").expect("draft");
         assert_eq!(s.audience().expect("audience"), 1, "the follower only");
         assert_eq!(s.queue_alert(id).expect("queue"), Some(1), "two rows, one of them skipped");
         assert_eq!(s.queue_alert(id).expect("twice"), None);
-        let items = s.claim_due("zalo", now(), 10).expect("claim");
+        let items = s.claim_due(Channel::Zalo, now(), 10).expect("claim");
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].body.as_deref(), Some("Cảnh báo"));
-        assert_eq!(s.broadcast_reasons(id).expect("reasons"), [("skipped".into(), "not_follower".into(), 1)]);
+        assert_eq!(
+            s.broadcast_reasons(id).expect("reasons"),
+            [(OutboxStatus::Skipped, Reason::parse("not_follower"), 1)]
+        );
         let d = s.create_alert_draft("x", "telegram:1").expect("draft");
         assert!(s.cancel_draft(d).expect("cancel"));
         assert_eq!(s.queue_alert(d).expect("cancelled"), None);
@@ -583,7 +595,7 @@ mod tests {
     #[test]
     fn quiz_takers_count_personal_and_group_quizzes() {
         let s = Store::in_memory().expect("store");
-        s.record_quiz(&UserKey::new("telegram", "a"), 8, 10).expect("quiz");
+        s.record_quiz(&UserKey::new(Channel::Telegram, "a"), 8, 10).expect("quiz");
         s.conn()
             .execute(
                 "INSERT INTO group_quizzes (id, mode, channel, trainer_channel, trainer_id, questions, open_period, started_at)
@@ -607,53 +619,63 @@ mod tests {
     #[test]
     fn a_chat_moving_onto_an_existing_subscription_is_a_duplicate() {
         let s = Store::in_memory().expect("store");
-        s.subscribe("telegram", "-100", "group").expect("old id");
-        s.subscribe("telegram", "-200", "group").expect("new id, subscribed again after the upgrade");
+        s.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("old id");
+        s.subscribe(Channel::Telegram, "-200", ChatKind::Group)
+            .expect("new id, subscribed again after the upgrade");
         let id = s.create_alert_draft("x", "cli").expect("draft");
         s.queue_alert(id).expect("queue");
-        let rows = s.claim_due("telegram", now(), 10).expect("claim");
+        let rows = s.claim_due(Channel::Telegram, now(), 10).expect("claim");
         let old = rows.iter().find(|r| r.chat_id == "-100").expect("old row");
-        s.move_chat("telegram", "-100", "-200").expect("move");
-        s.settle(old.id, &NewOutcome::Retry { at: now(), reason: "chat_moved".into() }).expect("settle");
-        assert_eq!(s.subscribers("telegram").expect("subs"), ["-200"]);
+        s.move_chat(Channel::Telegram, "-100", "-200").expect("move");
+        s.settle(old.id, &NewOutcome::Retry { at: now(), reason: Reason::parse("chat_moved") })
+            .expect("settle");
+        assert_eq!(s.subscribers(Channel::Telegram).expect("subs"), ["-200"]);
         assert_eq!(
             s.broadcast_reasons(id).expect("reasons"),
-            [("skipped".into(), "moved_duplicate".into(), 1)]
+            [(OutboxStatus::Skipped, Reason::parse("moved_duplicate"), 1)]
         );
-        assert_eq!(s.claim_due("telegram", now(), 10).expect("claim").len(), 0, "not retried forever");
+        assert_eq!(s.claim_due(Channel::Telegram, now(), 10).expect("claim").len(), 0, "not retried forever");
     }
 
     #[test]
     fn waiting_for_a_platform_rule_is_not_an_attempt() {
         let s = Store::in_memory().expect("store");
         let id = s.create_alert_draft("x", "cli").expect("draft");
-        s.subscribe("zalo", "z", "private").expect("sub");
-        s.set_follower(&UserKey::new("zalo", "z"), true).expect("follow");
+        s.subscribe(Channel::Zalo, "z", ChatKind::Private).expect("sub");
+        s.set_follower(&UserKey::new(Channel::Zalo, "z"), true).expect("follow");
         s.queue_alert(id).expect("queue");
-        let first = s.claim_due("zalo", now(), 1).expect("claim").remove(0);
+        let first = s.claim_due(Channel::Zalo, now(), 1).expect("claim").remove(0);
         assert_eq!(first.attempts, 1);
-        s.settle(first.id, &NewOutcome::Wait { at: now() + 3600, reason: "daily_limit".into() })
+        s.settle(first.id, &NewOutcome::Wait { at: now() + 3600, reason: Reason::parse("daily_limit") })
             .expect("wait");
-        assert!(s.claim_due("zalo", now(), 1).expect("not due yet").is_empty());
-        let again = s.claim_due("zalo", now() + 3600, 1).expect("claim").remove(0);
+        assert!(s.claim_due(Channel::Zalo, now(), 1).expect("not due yet").is_empty());
+        let again = s.claim_due(Channel::Zalo, now() + 3600, 1).expect("claim").remove(0);
         assert_eq!(again.attempts, 1, "the wait did not count");
-        s.settle(again.id, &NewOutcome::Retry { at: now(), reason: "HTTP 500".into() }).expect("retry");
-        assert_eq!(s.claim_due("zalo", now(), 1).expect("claim")[0].attempts, 2, "a failed try counts");
+        s.settle(again.id, &NewOutcome::Retry { at: now(), reason: Reason::Other("HTTP 500".into()) })
+            .expect("retry");
+        assert_eq!(
+            s.claim_due(Channel::Zalo, now(), 1).expect("claim")[0].attempts,
+            2,
+            "a failed try counts"
+        );
     }
 
     #[test]
     fn in_flight_rows_recover_and_deleted_users_are_skipped() {
         let s = Store::in_memory().expect("store");
-        let k = UserKey::new("telegram", "9");
+        let k = UserKey::new(Channel::Telegram, "9");
         s.set_subscribed(&k, true).expect("sub");
-        s.set_subscribed(&UserKey::new("telegram", "8"), true).expect("sub");
+        s.set_subscribed(&UserKey::new(Channel::Telegram, "8"), true).expect("sub");
         let id = s.create_alert_draft("x", "cli").expect("draft");
         s.queue_alert(id).expect("queue");
-        assert_eq!(s.claim_due("telegram", now(), 10).expect("claim").len(), 2);
+        assert_eq!(s.claim_due(Channel::Telegram, now(), 10).expect("claim").len(), 2);
         assert_eq!(s.recover_in_flight().expect("recover"), 2);
         s.delete_user(&k).expect("delete");
-        let left = s.claim_due("telegram", now(), 10).expect("claim");
+        let left = s.claim_due(Channel::Telegram, now(), 10).expect("claim");
         assert_eq!(left.iter().map(|i| i.chat_id.as_str()).collect::<Vec<_>>(), ["8"]);
-        assert_eq!(s.broadcast_reasons(id).expect("reasons"), [("skipped".into(), "deleted".into(), 1)]);
+        assert_eq!(
+            s.broadcast_reasons(id).expect("reasons"),
+            [(OutboxStatus::Skipped, Reason::parse("deleted"), 1)]
+        );
     }
 }

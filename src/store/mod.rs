@@ -16,9 +16,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
 mod campaign;
+mod quiz;
 mod quiz_sessions;
 mod report;
 pub use campaign::{BroadcastSummary, NewOutcome, OutboxItem, SubscriptionCount, TipState};
+pub use quiz::Unit;
 pub use quiz_sessions::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use report::{ReportFigures, Scores};
 
@@ -41,29 +43,8 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
 }
 
-/// A user on one channel (`telegram`, `zalo`, `console`) with their platform id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct UserKey {
-    /// Channel name.
-    pub channel: String,
-    /// Platform user id.
-    pub id: String,
-}
-
-impl UserKey {
-    /// A key.
-    #[must_use]
-    pub fn new(channel: &str, id: &str) -> Self {
-        Self { channel: channel.to_owned(), id: id.to_owned() }
-    }
-}
-
-/// `channel:id`, as in `CANHGIAC_ADMINS` and the `created_by` of broadcasts.
-impl std::fmt::Display for UserKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.channel, self.id)
-    }
-}
+use crate::vocab::Role;
+pub use crate::vocab::UserKey;
 
 /// What is stored about a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +57,8 @@ pub struct UserRow {
     pub subscribed: bool,
     /// False once the user blocked the bot or unfollowed.
     pub active: bool,
-    /// `user`, `trainer` or `admin`.
-    pub role: String,
+    /// The stored role (grants; configured admins are added by `bot::Roles`).
+    pub role: Role,
     /// Zalo: follows the OA (promotion messages reach followers only).
     pub follower: bool,
 }
@@ -368,9 +349,9 @@ impl Store {
     pub fn set_subscribed(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
         self.touch_user(k)?;
         if on {
-            self.subscribe(&k.channel, &k.id, "private")?;
+            self.subscribe(k.channel, &k.id, crate::vocab::ChatKind::Private)?;
         } else {
-            self.unsubscribe(&k.channel, &k.id)?;
+            self.unsubscribe(k.channel, &k.id)?;
         }
         Ok(())
     }
@@ -401,8 +382,8 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a user's stored role (`user`, `trainer`); configured admins need no row.
-    pub fn set_role(&self, k: &UserKey, role: &str) -> Result<(), StoreError> {
+    /// Sets a user's stored role; configured admins need no row.
+    pub fn set_role(&self, k: &UserKey, role: Role) -> Result<(), StoreError> {
         self.touch_user(k)?;
         self.conn().execute(
             "UPDATE users SET role = ?3 WHERE channel = ?1 AND user_id = ?2",
@@ -466,7 +447,7 @@ impl Store {
 
     /// True the first time an update id is seen on a channel (duplicate deliveries are dropped).
     /// Ids older than a week are forgotten (checked every [`PRUNE_EVERY`] new ids).
-    pub fn first_seen(&self, channel: &str, update_id: &str) -> Result<bool, StoreError> {
+    pub fn first_seen(&self, channel: crate::vocab::Channel, update_id: &str) -> Result<bool, StoreError> {
         let c = self.conn();
         let n = c.execute(
             "INSERT OR IGNORE INTO processed_updates (channel, update_id, seen_at) VALUES (?1, ?2, ?3)",
@@ -481,75 +462,49 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Runs `f` as one transaction: committed when it returns `Ok`, rolled back otherwise.
+    /// Multi-step changes (a quiz answer, a subscription, a grant) go through here so that a
+    /// double tap or a crash never leaves half of them.
+    pub fn unit_of_work<T>(
+        &self,
+        f: impl FnOnce(&Unit<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut c = self.conn();
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&Unit { c: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// The quiz in progress.
     pub fn quiz(&self, k: &UserKey) -> Result<Option<QuizState>, StoreError> {
-        let json: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT state FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
-                params![k.channel, k.id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+        Unit { c: &self.conn() }.quiz(k)
     }
 
     /// Saves (or with `None`, ends) the quiz in progress.
     pub fn save_quiz(&self, k: &UserKey, state: Option<&QuizState>) -> Result<(), StoreError> {
-        let c = self.conn();
-        match state {
-            Some(s) => c.execute(
-                "INSERT INTO quiz_sessions (channel, user_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                params![k.channel, k.id, serde_json::to_string(s)?, now()],
-            )?,
-            None => c.execute(
-                "DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
-                params![k.channel, k.id],
-            )?,
-        };
-        Ok(())
+        Unit { c: &self.conn() }.save_quiz(k, state)
     }
 
     /// Remembers a missed question (or forgets it once answered right).
     pub fn set_missed(&self, k: &UserKey, question: &str, missed: bool) -> Result<(), StoreError> {
-        let sql = if missed {
-            "INSERT OR IGNORE INTO quiz_missed (channel, user_id, question_id) VALUES (?1, ?2, ?3)"
-        } else {
-            "DELETE FROM quiz_missed WHERE channel = ?1 AND user_id = ?2 AND question_id = ?3"
-        };
-        self.conn().execute(sql, params![k.channel, k.id, question])?;
-        Ok(())
+        Unit { c: &self.conn() }.set_missed(k, question, missed)
     }
 
     /// Questions the user got wrong and has not yet answered right.
     pub fn missed(&self, k: &UserKey) -> Result<Vec<String>, StoreError> {
-        let c = self.conn();
-        let mut st = c.prepare(
-            "SELECT question_id FROM quiz_missed WHERE channel = ?1 AND user_id = ?2 ORDER BY question_id",
-        )?;
-        let rows = st.query_map(params![k.channel, k.id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Unit { c: &self.conn() }.missed(k)
     }
 
     /// Records a finished quiz.
     pub fn record_quiz(&self, k: &UserKey, score: usize, total: usize) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO quiz_results (channel, user_id, score, total, finished_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![k.channel, k.id, score, total, now()],
-        )?;
-        Ok(())
+        Unit { c: &self.conn() }.record_quiz(k, score, total)
     }
 
     /// Adds one to an aggregate counter for today (Vietnamese date), e.g. kind `verdict`, key
     /// `scam`; kind `form`, key a form id.
     pub fn count(&self, kind: &str, key: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO stats (day, kind, key, count) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
-            params![crate::vntime::iso_date(now()), kind, key],
-        )?;
-        Ok(())
+        Unit { c: &self.conn() }.count(kind, key)
     }
 
     /// Totals of a kind of counter over the days `from..=to` (YYYY-MM-DD; `None`: no bound),
@@ -619,20 +574,21 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Channel;
 
     #[test]
     fn users_consent_subscription_and_deletion() {
         let s = Store::in_memory().expect("store");
-        let k = UserKey::new("telegram", "42");
+        let k = UserKey::new(Channel::Telegram, "42");
         let u = s.touch_user(&k).expect("touch");
         assert_eq!(u.consent_at, None);
         assert!(u.active && !u.subscribed);
         s.set_consent(&k).expect("consent");
         s.set_subscribed(&k, true).expect("sub");
-        assert_eq!(s.subscribers("telegram").expect("subs"), ["42"]);
+        assert_eq!(s.subscribers(Channel::Telegram).expect("subs"), ["42"]);
         assert!(s.user(&k).expect("user").expect("row").subscribed);
         s.mark_gone(&k).expect("blocked");
-        assert!(s.subscribers("telegram").expect("subs").is_empty(), "blocking unsubscribes");
+        assert!(s.subscribers(Channel::Telegram).expect("subs").is_empty(), "blocking unsubscribes");
         assert!(!s.user(&k).expect("user").expect("row").active);
         s.save_quiz(&k, Some(&QuizState { questions: vec!["q1".into()], index: 0, score: 0 })).expect("quiz");
         s.set_missed(&k, "q1", true).expect("missed");
@@ -646,15 +602,15 @@ mod tests {
     #[test]
     fn duplicate_updates_are_seen_once() {
         let s = Store::in_memory().expect("store");
-        assert!(s.first_seen("telegram", "100").expect("first"));
-        assert!(!s.first_seen("telegram", "100").expect("again"));
-        assert!(s.first_seen("zalo", "100").expect("other channel"));
+        assert!(s.first_seen(Channel::Telegram, "100").expect("first"));
+        assert!(!s.first_seen(Channel::Telegram, "100").expect("again"));
+        assert!(s.first_seen(Channel::Zalo, "100").expect("other channel"));
     }
 
     #[test]
     fn quiz_state_and_missed_questions_persist_across_reopen() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let k = UserKey::new("telegram", "7");
+        let k = UserKey::new(Channel::Telegram, "7");
         {
             let s = Store::open(dir.path()).expect("open");
             s.save_quiz(&k, Some(&QuizState { questions: vec!["a".into(), "b".into()], index: 1, score: 1 }))

@@ -9,6 +9,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError, UserKey};
+use crate::vocab::{Channel, QuizMode, SessionStatus};
 
 /// A stored group-quiz session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +17,9 @@ pub struct GroupQuiz {
     /// Session id.
     pub id: i64,
     /// `poll` (native polls in a group) or `code` (join code, private chats).
-    pub mode: String,
+    pub mode: QuizMode,
     /// Channel of the group (poll mode) or of the trainer (code mode).
-    pub channel: String,
+    pub channel: Channel,
     /// The group (poll mode).
     pub chat_id: Option<String>,
     /// The join code (code mode).
@@ -38,7 +39,7 @@ pub struct GroupQuiz {
     /// When the next poll is due (poll mode).
     pub next_at: Option<i64>,
     /// `running`, `finished` or `stopped`.
-    pub status: String,
+    pub status: SessionStatus,
     /// Unix time.
     pub started_at: i64,
     /// Unix time.
@@ -49,7 +50,11 @@ impl GroupQuiz {
     /// Questions asked so far: in poll mode those posted, in code mode all of them.
     #[must_use]
     pub fn asked(&self) -> usize {
-        if self.mode == "poll" { (self.current + 1).min(self.questions.len()) } else { self.questions.len() }
+        if self.mode == QuizMode::Poll {
+            (self.current + 1).min(self.questions.len())
+        } else {
+            self.questions.len()
+        }
     }
 }
 
@@ -57,9 +62,9 @@ impl GroupQuiz {
 #[derive(Debug, Clone)]
 pub struct NewGroupQuiz<'a> {
     /// `poll` or `code`.
-    pub mode: &'a str,
+    pub mode: QuizMode,
     /// Channel.
-    pub channel: &'a str,
+    pub channel: Channel,
     /// The group (poll mode).
     pub chat_id: Option<&'a str>,
     /// The join code (code mode).
@@ -118,7 +123,7 @@ const SESSION_COLUMNS: &str =
     questions, open_period, current, next_at, status, started_at, finished_at";
 
 fn session_row(r: &Row<'_>) -> rusqlite::Result<(GroupQuiz, String)> {
-    let trainer_channel: String = r.get(5)?;
+    let trainer_channel: Channel = r.get(5)?;
     let trainer_id: String = r.get(6)?;
     let current: i64 = r.get(11)?;
     Ok((
@@ -128,7 +133,7 @@ fn session_row(r: &Row<'_>) -> rusqlite::Result<(GroupQuiz, String)> {
             channel: r.get(2)?,
             chat_id: r.get(3)?,
             code: r.get(4)?,
-            trainer: UserKey::new(&trainer_channel, &trainer_id),
+            trainer: UserKey::new(trainer_channel, &trainer_id),
             topic: r.get(7)?,
             difficulty: r.get(8)?,
             questions: Vec::new(),
@@ -173,7 +178,7 @@ impl Store {
     /// when the join code is taken by another running session.
     pub fn create_group_quiz(&self, q: &NewGroupQuiz<'_>) -> Result<Option<i64>, StoreError> {
         let c = self.conn();
-        let next_at = (q.mode == "poll").then_some(q.now + q.open_period);
+        let next_at = (q.mode == QuizMode::Poll).then_some(q.now + q.open_period);
         let n = c.execute(
             "INSERT OR IGNORE INTO group_quizzes (mode, channel, chat_id, code, trainer_channel, trainer_id,
                  topic, difficulty, questions, open_period, next_at, started_at)
@@ -202,7 +207,7 @@ impl Store {
     }
 
     /// The running session of a group chat.
-    pub fn running_group_quiz(&self, channel: &str, chat: &str) -> Result<Option<GroupQuiz>, StoreError> {
+    pub fn running_group_quiz(&self, channel: Channel, chat: &str) -> Result<Option<GroupQuiz>, StoreError> {
         Ok(self
             .sessions_where(
                 "status = 'running' AND channel = ?1 AND chat_id = ?2 ORDER BY id DESC LIMIT 1",
@@ -230,7 +235,7 @@ impl Store {
     }
 
     /// Running poll-mode sessions of a channel whose next step is due at `now`.
-    pub fn due_group_quizzes(&self, channel: &str, now: i64) -> Result<Vec<GroupQuiz>, StoreError> {
+    pub fn due_group_quizzes(&self, channel: Channel, now: i64) -> Result<Vec<GroupQuiz>, StoreError> {
         self.sessions_where(
             "status = 'running' AND mode = 'poll' AND channel = ?1 AND next_at <= ?2 ORDER BY id",
             params![channel, now],
@@ -257,7 +262,7 @@ impl Store {
     }
 
     /// Ends a running session (`finished` or `stopped`). False if it was not running.
-    pub fn end_group_quiz(&self, id: i64, status: &str, now: i64) -> Result<bool, StoreError> {
+    pub fn end_group_quiz(&self, id: i64, status: SessionStatus, now: i64) -> Result<bool, StoreError> {
         Ok(self.conn().execute(
             "UPDATE group_quizzes SET status = ?2, finished_at = ?3, next_at = NULL WHERE id = ?1 AND status = 'running'",
             params![id, status, now],
@@ -387,10 +392,10 @@ impl Store {
              ORDER BY 4 DESC, 6, p.joined_at, p.rowid",
         )?;
         let rows = st.query_map(params![session], |r| {
-            let channel: String = r.get(0)?;
+            let channel: Channel = r.get(0)?;
             let id: String = r.get(1)?;
             Ok(Standing {
-                user: UserKey::new(&channel, &id),
+                user: UserKey::new(channel, &id),
                 name: r.get(2)?,
                 correct: to_usize(r.get(3)?),
                 answered: to_usize(r.get(4)?),
@@ -423,8 +428,8 @@ mod tests {
 
     fn new_poll_quiz<'a>(trainer: &'a UserKey, questions: &'a [String]) -> NewGroupQuiz<'a> {
         NewGroupQuiz {
-            mode: "poll",
-            channel: "telegram",
+            mode: QuizMode::Poll,
+            channel: Channel::Telegram,
             chat_id: Some("-100"),
             code: None,
             trainer,
@@ -439,14 +444,14 @@ mod tests {
     #[test]
     fn poll_session_pacing_answers_and_leaderboard() {
         let s = Store::in_memory().expect("store");
-        let trainer = UserKey::new("telegram", "1");
+        let trainer = UserKey::new(Channel::Telegram, "1");
         let qs = vec!["a".to_owned(), "b".to_owned()];
         let id = s.create_group_quiz(&new_poll_quiz(&trainer, &qs)).expect("create").expect("id");
-        assert!(s.due_group_quizzes("telegram", 1029).expect("due").is_empty());
-        assert_eq!(s.due_group_quizzes("telegram", 1030).expect("due")[0].id, id);
+        assert!(s.due_group_quizzes(Channel::Telegram, 1029).expect("due").is_empty());
+        assert_eq!(s.due_group_quizzes(Channel::Telegram, 1030).expect("due")[0].id, id);
         s.record_poll("p0", PollRef { session: id, question: 0, correct: 2 }, 1000).expect("poll");
         assert_eq!(s.poll("p0").expect("poll"), Some(PollRef { session: id, question: 0, correct: 2 }));
-        let (u, v) = (UserKey::new("telegram", "7"), UserKey::new("telegram", "8"));
+        let (u, v) = (UserKey::new(Channel::Telegram, "7"), UserKey::new(Channel::Telegram, "8"));
         s.join_group_quiz(id, &u, Some("Lan"), 1001).expect("join");
         assert!(s.record_group_answer(id, &u, 0, 2, true, false, 1001).expect("answer"));
         assert!(!s.record_group_answer(id, &u, 0, 1, false, false, 1002).expect("repeat ignored"));
@@ -463,8 +468,8 @@ mod tests {
         );
         let rates = s.question_rates(id).expect("rates");
         assert_eq!(rates[0], QuestionRate { question: 0, answered: 2, correct: 1 });
-        assert!(s.end_group_quiz(id, "finished", 1070).expect("end"));
-        assert!(!s.end_group_quiz(id, "stopped", 1071).expect("ended once"));
+        assert!(s.end_group_quiz(id, SessionStatus::Finished, 1070).expect("end"));
+        assert!(!s.end_group_quiz(id, SessionStatus::Stopped, 1071).expect("ended once"));
         assert_eq!(s.group_quiz(id).expect("get").expect("row").asked(), 2);
         s.delete_user(&u).expect("delete");
         assert_eq!(s.standings(id).expect("standings").len(), 1, "deleted participants leave the board");
@@ -473,20 +478,20 @@ mod tests {
     #[test]
     fn join_codes_are_unique_among_running_sessions() {
         let s = Store::in_memory().expect("store");
-        let trainer = UserKey::new("zalo", "t");
+        let trainer = UserKey::new(Channel::Zalo, "t");
         let qs = vec!["a".to_owned()];
         let mut q = new_poll_quiz(&trainer, &qs);
-        q.mode = "code";
+        q.mode = QuizMode::Code;
         q.chat_id = None;
         q.code = Some("ABC234");
         let id = s.create_group_quiz(&q).expect("create").expect("id");
         assert_eq!(s.create_group_quiz(&q).expect("taken"), None);
         assert_eq!(s.group_quiz_by_code("ABC234").expect("by code").map(|g| g.id), Some(id));
-        let k = UserKey::new("zalo", "p");
+        let k = UserKey::new(Channel::Zalo, "p");
         s.join_group_quiz(id, &k, None, 1).expect("join");
         s.record_group_answer(id, &k, 0, 0, true, true, 2).expect("answer");
         assert_eq!(s.participant(id, &k).expect("participant"), Some((1, true)));
-        s.end_group_quiz(id, "stopped", 3).expect("stop");
+        s.end_group_quiz(id, SessionStatus::Stopped, 3).expect("stop");
         assert!(s.create_group_quiz(&q).expect("free again").is_some());
         s.delete_user(&trainer).expect("delete trainer");
         assert!(s.trainer_group_quizzes(&trainer, false, 5).expect("list").is_empty());

@@ -1,0 +1,179 @@
+//! Conversation state between two messages of one user: what their next text should be
+//! treated as (after "Kiểm tra tin nhắn" or "Hỏi đáp"), and the texts they pasted a moment ago,
+//! kept for the "more" buttons. Behind a trait so the engine does not care where it lives;
+//! the default keeps it in memory only, for at most [`CACHE_TTL`], as the privacy notice says
+//! (message text is never written to disk).
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use crate::{check::Report, vocab::UserKey};
+
+/// How long a pasted text (and a pending mode) is kept.
+pub const CACHE_TTL: Duration = Duration::from_secs(15 * 60);
+/// Most texts kept at once (the oldest go first).
+pub const CACHE_CAP: usize = 5000;
+
+/// What a pending "next text" should be treated as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Check it as a message.
+    Check,
+    /// Answer it as a question.
+    Ask,
+}
+
+/// A text the user sent a moment ago, with what the bot made of it.
+#[derive(Debug, Clone)]
+pub struct Remembered {
+    /// The text.
+    pub text: String,
+    /// The checker's report, when it was checked.
+    pub report: Option<Report>,
+    /// The entry that answered it, when it was a question.
+    pub answer: Option<String>,
+}
+
+/// Where conversation state lives.
+pub trait Conversations: Send + Sync + std::fmt::Debug {
+    /// The user's next text is to be treated as `mode`.
+    fn set_mode(&self, user: &UserKey, mode: Mode);
+    /// The pending mode, if any and still fresh; it is used up.
+    fn take_mode(&self, user: &UserKey) -> Option<Mode>;
+    /// Keeps a text for the "more" buttons; returns its id.
+    fn remember(&self, user: &UserKey, item: Remembered) -> u64;
+    /// A text kept for this user (never another user's), if still fresh.
+    fn recall(&self, user: &UserKey, id: u64) -> Option<Remembered>;
+    /// Forgets everything about a user (they deleted their data).
+    fn forget(&self, user: &UserKey);
+}
+
+#[derive(Debug)]
+struct Kept {
+    owner: UserKey,
+    item: Remembered,
+    at: Instant,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    next_id: u64,
+    items: HashMap<u64, Kept>,
+    /// Ids in the order they were kept (ids only grow), for expiry and the cap.
+    order: VecDeque<u64>,
+    modes: HashMap<UserKey, (Mode, Instant)>,
+}
+
+/// Conversation state in memory, bounded in time ([`CACHE_TTL`]) and size ([`CACHE_CAP`]).
+#[derive(Debug)]
+pub struct MemoryConversations {
+    ttl: Duration,
+    cap: usize,
+    state: Mutex<State>,
+}
+
+impl Default for MemoryConversations {
+    fn default() -> Self {
+        Self::new(CACHE_TTL, CACHE_CAP)
+    }
+}
+
+impl MemoryConversations {
+    /// With a lifetime and a size bound.
+    #[must_use]
+    pub fn new(ttl: Duration, cap: usize) -> Self {
+        Self { ttl, cap: cap.max(1), state: Mutex::new(State::default()) }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        crate::lock(&self.state)
+    }
+}
+
+impl Conversations for MemoryConversations {
+    fn set_mode(&self, user: &UserKey, mode: Mode) {
+        let mut s = self.state();
+        let ttl = self.ttl;
+        if s.modes.len() >= self.cap {
+            s.modes.retain(|_, (_, at)| at.elapsed() < ttl);
+        }
+        s.modes.insert(user.clone(), (mode, Instant::now()));
+    }
+
+    fn take_mode(&self, user: &UserKey) -> Option<Mode> {
+        let (mode, at) = self.state().modes.remove(user)?;
+        (at.elapsed() < self.ttl).then_some(mode)
+    }
+
+    fn remember(&self, user: &UserKey, item: Remembered) -> u64 {
+        let mut s = self.state();
+        // Drop what expired or overflows, oldest first: amortised O(1) per call.
+        while let Some(&oldest) = s.order.front() {
+            let stale = s.items.get(&oldest).is_none_or(|k| k.at.elapsed() >= self.ttl);
+            if !stale && s.items.len() < self.cap {
+                break;
+            }
+            s.order.pop_front();
+            s.items.remove(&oldest);
+        }
+        s.next_id += 1;
+        let id = s.next_id;
+        s.items.insert(id, Kept { owner: user.clone(), item, at: Instant::now() });
+        s.order.push_back(id);
+        id
+    }
+
+    fn recall(&self, user: &UserKey, id: u64) -> Option<Remembered> {
+        let s = self.state();
+        let k = s.items.get(&id)?;
+        (k.owner == *user && k.at.elapsed() < self.ttl).then(|| k.item.clone())
+    }
+
+    fn forget(&self, user: &UserKey) {
+        let mut s = self.state();
+        s.items.retain(|_, k| k.owner != *user);
+        s.modes.remove(user);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Channel;
+
+    fn text(t: &str) -> Remembered {
+        Remembered { text: t.into(), report: None, answer: None }
+    }
+
+    #[test]
+    fn texts_are_private_bounded_and_forgotten() {
+        let c = MemoryConversations::new(CACHE_TTL, 3);
+        let (a, b) = (UserKey::new(Channel::Telegram, "a"), UserKey::new(Channel::Zalo, "a"));
+        let id = c.remember(&a, text("một"));
+        assert_eq!(c.recall(&a, id).map(|r| r.text), Some("một".into()));
+        assert!(c.recall(&b, id).is_none(), "another user's text is never shown");
+        for t in ["hai", "ba", "bốn"] {
+            c.remember(&a, text(t));
+        }
+        assert!(c.recall(&a, id).is_none(), "the oldest goes when the cap is reached");
+        c.set_mode(&a, Mode::Ask);
+        c.forget(&a);
+        assert_eq!(c.take_mode(&a), None);
+        assert!(c.recall(&a, id + 3).is_none());
+    }
+
+    #[test]
+    fn modes_are_used_once_and_expire() {
+        let c = MemoryConversations::new(Duration::ZERO, 10);
+        let a = UserKey::new(Channel::Telegram, "a");
+        c.set_mode(&a, Mode::Check);
+        assert_eq!(c.take_mode(&a), None, "expired");
+        let c = MemoryConversations::default();
+        c.set_mode(&a, Mode::Check);
+        assert_eq!(c.take_mode(&a), Some(Mode::Check));
+        assert_eq!(c.take_mode(&a), None, "used up");
+    }
+}
