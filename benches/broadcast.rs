@@ -17,7 +17,7 @@ use canhgiac::{
     campaign::{ChannelLimits, Worker},
     channels::telegram::Telegram,
     config::Config,
-    server::Metrics,
+    metrics::Metrics,
     testing::fake_telegram,
 };
 

@@ -26,6 +26,10 @@ fn peak_memory_kib() -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
+fn now_ms() -> String {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis().to_string()
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -50,13 +54,11 @@ async fn run() {
     let index_dir = tempfile::tempdir().expect("tempdir");
     let data_dir = tempfile::tempdir().expect("tempdir");
     let (fake, api_url) = fake_telegram::start().await.expect("fake api");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let mut cfg = Config::load_with(None, |_| None).expect("config");
     cfg.telegram_bot_token = Some(Secret::new("123:LOAD"));
     cfg.telegram_api_url = api_url;
     cfg.public_url = Some("https://bot.example.gov.vn".into());
     cfg.telegram_webhook_secret = Some(Secret::new("load-secret"));
-    cfg.listen = format!("127.0.0.1:{port}");
     cfg.data_dir = data_dir.path().to_path_buf();
     cfg.index_dir = index_dir.path().to_path_buf();
     cfg.content_dir = root.join("content");
@@ -70,7 +72,10 @@ async fn run() {
     cfg.zalo_api_url = zalo_api.clone();
     cfg.zalo_oauth_url = zalo_api;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(canhgiac::server::serve(cfg, engine, async move {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let app = canhgiac::app::App::build(cfg, engine, listener).await.expect("app");
+    let port = app.addr().port();
+    let server = tokio::spawn(app.run(async move {
         let _ = stop_rx.await;
     }));
     let client = reqwest::Client::new();
@@ -155,7 +160,7 @@ async fn run() {
         .map(|i| {
             json!({"app_id": "app-load", "sender": {"id": format!("zu{i}")}, "recipient": {"id": "oa"},
                 "event_name": "user_send_text", "message": {"text": questions[i % questions.len()], "msg_id": format!("zm{i}")},
-                "timestamp": "1700000000000"})
+                "timestamp": now_ms()})
             .to_string()
         })
         .collect();
@@ -165,7 +170,11 @@ async fn run() {
         let permit = sem.clone().acquire_owned().await.expect("semaphore");
         let (client, url) = (client.clone(), zurl.clone());
         posts.push(tokio::spawn(async move {
-            let sig = format!("mac={}", mac("app-load", body.as_bytes(), "1700000000000", "oa-secret"));
+            let ts = serde_json::from_str::<serde_json::Value>(&body).expect("json")["timestamp"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            let sig = format!("mac={}", mac("app-load", body.as_bytes(), &ts, "oa-secret"));
             let r =
                 client.post(&url).header("X-ZEvent-Signature", sig).body(body).send().await.expect("post");
             assert_eq!(r.status(), 200);

@@ -619,8 +619,13 @@ pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
 fn serve(cfg: Config) -> Result<ExitCode> {
     // `serve` logs at info by default so operators see which channels are on.
     let engine = Arc::new(load_engine(&cfg)?);
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    runtime.block_on(crate::server::serve(cfg, engine, crate::server::shutdown_signal()))?;
+    // The engine runs on blocking threads; the dispatcher bounds how many at once, and so does
+    // the pool, so a burst cannot grow memory with hundreds of threads.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(64)
+        .build()
+        .context("starting tokio")?;
+    runtime.block_on(crate::app::serve(cfg, engine, crate::server::shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }

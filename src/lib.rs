@@ -3,6 +3,7 @@
 //! Content is data (`content`), text processing is shared (`text`), search answers questions
 //! from the handbook (`search`), and the command line (`cli`) drives it all.
 
+pub mod app;
 pub mod bot;
 pub mod campaign;
 pub mod channels;
@@ -10,6 +11,8 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod metrics;
+pub mod pipeline;
 pub mod quiz;
 pub mod report;
 pub mod rich;

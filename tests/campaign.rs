@@ -15,7 +15,7 @@ use canhgiac::{
         telegram::Telegram,
         zalo::{Zalo, ZaloSettings},
     },
-    server::Metrics,
+    metrics::Metrics,
     store::{Store, UserKey, now},
     testing::{
         fake_telegram::{self, FakeTelegram},
@@ -37,8 +37,8 @@ async fn serve(api_url: &str, data: &std::path::Path) -> (Server, Arc<Store>) {
     let engine = engine.with_roles(canhgiac::bot::Roles::new(&["telegram:1".into()], &[]).expect("roles"));
     let mut cfg = common::telegram_config(api_url, data);
     cfg.broadcast_rate = 100;
-    let (tx, task) = common::spawn_serve(cfg, engine).await;
-    (Server { stop: Some(tx), task, _index: index }, store)
+    let served = common::spawn_serve(cfg, engine).await;
+    (Server { stop: Some(served.stop), task: served.task, _index: index }, store)
 }
 
 impl Server {

@@ -75,47 +75,39 @@ pub fn engine_with(store: Arc<canhgiac::store::Store>) -> (canhgiac::bot::Engine
     (canhgiac::bot::Engine::new(content, searcher, checker, store), dir)
 }
 
-/// A free TCP port on 127.0.0.1.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-/// Waits (up to 4 s) until the server at `listen` answers `/healthz`.
-pub async fn wait_healthy(listen: &str) {
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("http://{listen}/healthz")).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-}
-
 /// Settings for `serve` with Telegram on (token `123:TEST`) against the fake Bot API at
-/// `api_url`, the database in `data` and a free port.
+/// `api_url`, the database in `data`.
 pub fn telegram_config(api_url: &str, data: &std::path::Path) -> canhgiac::config::Config {
     let mut cfg = canhgiac::config::Config::load_with(None, |_| None).expect("config");
     cfg.telegram_bot_token = Some(canhgiac::config::Secret::new("123:TEST"));
     cfg.telegram_api_url = api_url.to_owned();
-    cfg.listen = format!("127.0.0.1:{}", free_port());
     cfg.data_dir = data.to_path_buf();
     cfg
 }
 
-/// Runs `serve` in this process until the returned sender fires; returns once `/healthz` answers.
-pub async fn spawn_serve(
-    cfg: canhgiac::config::Config,
-    engine: canhgiac::bot::Engine,
-) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let listen = cfg.listen.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        canhgiac::server::serve(cfg, Arc::new(engine), async move {
-            let _ = rx.await;
-        })
-        .await
-        .expect("serve");
-    });
-    wait_healthy(&listen).await;
-    (tx, task)
+/// A running `serve` in this process (on a port the OS chose).
+pub struct Served {
+    /// Fire to stop it.
+    pub stop: tokio::sync::oneshot::Sender<()>,
+    /// Ends when it has drained.
+    pub task: tokio::task::JoinHandle<()>,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+/// Builds the app on 127.0.0.1:0 and runs it until `stop` fires.
+pub async fn spawn_serve(cfg: canhgiac::config::Config, engine: canhgiac::bot::Engine) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let app = canhgiac::app::App::build(cfg, Arc::new(engine), listener).await.expect("build");
+    let addr = app.addr().to_string();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(app.run(async move {
+        let _ = rx.await;
+    }));
+    Served { stop, task, addr }
+}
+
+/// A free TCP port on 127.0.0.1 (only for a child process that binds it itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }

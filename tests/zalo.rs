@@ -11,8 +11,8 @@ use canhgiac::{
     bot::{Button, Reply},
     channels::zalo::{Delivery, Zalo, ZaloSettings, mac},
     config::{Config, Secret},
+    metrics::Metrics,
     rich::Rich,
-    server::Metrics,
     store::Store,
     testing::fake_zalo::{self, FakeZalo},
 };
@@ -36,7 +36,6 @@ async fn start_oa() -> Oa {
     let store = Arc::new(Store::open(data.path()).expect("store"));
     let (engine, index) = common::engine_with(store.clone());
     let mut cfg = Config::load_with(None, |_| None).expect("config");
-    cfg.listen = format!("127.0.0.1:{}", common::free_port());
     cfg.zalo_app_id = Some(APP_ID.into());
     cfg.zalo_app_secret = Some(Secret::new(APP_SECRET));
     cfg.zalo_oa_secret_key = Some(Secret::new(OA_SECRET));
@@ -44,15 +43,25 @@ async fn start_oa() -> Oa {
     cfg.zalo_refresh_token = Some(Secret::new("refresh-0"));
     cfg.zalo_api_url = api.clone();
     cfg.zalo_oauth_url = api;
-    let listen = cfg.listen.clone();
-    let (tx, _task) = common::spawn_serve(cfg, engine).await;
-    Oa { fake, url: format!("http://{listen}/webhooks/zalo"), store, stop: Some(tx), _dirs: (data, index) }
+    let served = common::spawn_serve(cfg, engine).await;
+    Oa {
+        fake,
+        url: format!("http://{}/webhooks/zalo", served.addr),
+        store,
+        stop: Some(served.stop),
+        _dirs: (data, index),
+    }
+}
+
+/// Now in milliseconds, as Zalo stamps its events (older events are refused).
+fn now_ms() -> String {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis().to_string()
 }
 
 fn event(name: &str, user: &str, msg_id: &str, text: &str) -> Value {
     json!({"app_id": APP_ID, "sender": {"id": user}, "user_id_by_app": "552177279717587730",
         "recipient": {"id": "388613280878808645"}, "event_name": name,
-        "message": {"text": text, "msg_id": msg_id}, "timestamp": "1700000000000"})
+        "message": {"text": text, "msg_id": msg_id}, "timestamp": now_ms()})
 }
 
 impl Oa {
@@ -106,8 +115,12 @@ fn text_of(v: &Value) -> &str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_events_are_answered_through_the_oa_api() {
     let oa = start_oa().await;
-    assert_eq!(oa.post(&json!({"app_id": APP_ID, "oa_id": "388613280878808645", "follower": {"id": "u1"},
-        "user_id_by_app": "552", "event_name": "follow", "source": "oa_profile", "timestamp": "1700000000001"})).await, 200);
+    assert_eq!(
+        oa.post(&json!({"app_id": APP_ID, "oa_id": "388613280878808645", "follower": {"id": "u1"},
+        "user_id_by_app": "552", "event_name": "follow", "source": "oa_profile", "timestamp": now_ms()}))
+            .await,
+        200
+    );
     let sends = oa.wait_cs(1).await;
     assert_eq!(sends[0]["recipient"]["user_id"], "u1");
     assert!(text_of(&sends[0]).contains("Xin chào anh/chị") && text_of(&sends[0]).contains("Quyền riêng tư"));
@@ -144,15 +157,28 @@ async fn signed_events_are_answered_through_the_oa_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_missing_malformed_and_oversized_requests_are_rejected() {
     let oa = start_oa().await;
-    let body = event("user_send_text", "u2", "m-1", "xin chào").to_string();
+    let e = event("user_send_text", "u2", "m-1", "xin chào");
+    let ts = e["timestamp"].as_str().expect("ts").to_owned();
+    let body = e.to_string();
     assert_eq!(oa.post_raw(body.as_bytes(), None).await, 401, "missing signature");
     assert_eq!(oa.post_raw(body.as_bytes(), Some("mac=deadbeef".into())).await, 401, "forged signature");
-    let other = mac(APP_ID, b"{}", "1700000000000", OA_SECRET);
+    let other = mac(APP_ID, b"{}", &ts, OA_SECRET);
     assert_eq!(oa.post_raw(body.as_bytes(), Some(other)).await, 401, "signature of another body");
     assert_eq!(oa.post_raw(b"{not json", Some("mac=00".into())).await, 400);
     let huge = format!("{{\"event_name\":\"user_send_text\",\"pad\":\"{}\"}}", "x".repeat(200_000));
-    assert_eq!(oa.post_raw(huge.as_bytes(), None).await, 413);
-    let good = mac(APP_ID, body.as_bytes(), "1700000000000", OA_SECRET);
+    assert_eq!(
+        oa.post_raw(huge.as_bytes(), None).await,
+        401,
+        "no signature: refused before the body is read"
+    );
+    assert_eq!(oa.post_raw(huge.as_bytes(), Some("mac=00".into())).await, 413);
+    // A genuine signature on an old event (a replay) or on one without a timestamp.
+    for stamp in [json!("1700000000000"), json!(""), Value::Null] {
+        let mut old = event("user_send_text", "u2", "m-old", "xin chào");
+        old["timestamp"] = stamp;
+        assert_eq!(oa.post(&old).await, 401, "stale or missing timestamp: {}", old["timestamp"]);
+    }
+    let good = mac(APP_ID, body.as_bytes(), &ts, OA_SECRET);
     assert_eq!(oa.post_raw(body.as_bytes(), Some(good)).await, 200, "signature without the mac= prefix");
     oa.wait_cs(1).await;
     assert_eq!(oa.settle().await, 2, "only the genuine event was answered (privacy note + answer)");
@@ -189,7 +215,7 @@ async fn duplicates_echoes_media_links_and_unfollow() {
     assert_eq!(oa.store.subscribers(Channel::Zalo).expect("subs"), ["u3"]);
     assert_eq!(
         oa.post(&json!({"app_id": APP_ID, "oa_id": "oa", "follower": {"id": "u3"}, "event_name": "unfollow",
-        "timestamp": "1700000000009"}))
+        "timestamp": now_ms()}))
             .await,
         200
     );

@@ -179,6 +179,14 @@ impl Engine {
         &self.store
     }
 
+    /// Readiness: the store takes a write, search answers, the checker runs.
+    pub fn self_test(&self) -> Result<(), EngineError> {
+        self.store.probe_write()?;
+        self.searcher.ask("mã OTP là gì")?;
+        let _ = self.checker.check("Mã OTP của quý khách là 123456.");
+        Ok(())
+    }
+
     /// Handles one incoming event and returns the replies, in order.
     pub fn handle(&self, inc: &Incoming) -> Result<Vec<Reply>, EngineError> {
         let _span = info_span!(

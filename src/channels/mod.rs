@@ -12,7 +12,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub(crate) async fn run_engine(
     engine: &std::sync::Arc<crate::bot::Engine>,
     inc: &crate::bot::Incoming,
-    metrics: &crate::server::Metrics,
+    metrics: &crate::metrics::Metrics,
 ) -> Vec<crate::bot::Reply> {
     let (engine, inc) = (engine.clone(), inc.clone());
     let failure = match tokio::task::spawn_blocking(move || engine.handle(&inc)).await {
@@ -23,6 +23,25 @@ pub(crate) async fn run_engine(
     metrics.inc(&metrics.errors);
     tracing::warn!(error = %failure, "engine failed");
     vec![crate::bot::Reply::plain(crate::bot::texts::TROUBLE)]
+}
+
+/// Largest webhook body accepted (updates and events are a few kilobytes).
+pub const MAX_WEBHOOK_BODY: usize = 64 * 1024;
+/// Longest a client may take to send a webhook body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads a webhook body within [`MAX_WEBHOOK_BODY`] and [`BODY_TIMEOUT`]; the status to answer
+/// otherwise (413 too large, 408 too slow, 400 broken).
+pub(crate) async fn read_body(body: axum::body::Body) -> Result<axum::body::Bytes, axum::http::StatusCode> {
+    use axum::http::StatusCode;
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_WEBHOOK_BODY)).await {
+        Err(_) => Err(StatusCode::REQUEST_TIMEOUT),
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) => {
+            let too_large = e.into_inner().is::<http_body_util::LengthLimitError>();
+            Err(if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST })
+        }
+    }
 }
 
 pub mod console;

@@ -10,9 +10,7 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use teloxide::{
     ApiError, Bot, RequestError,
-    payloads::{
-        AnswerCallbackQuerySetters, GetUpdatesSetters, SendMessageSetters, SendPollSetters, SetWebhookSetters,
-    },
+    payloads::{AnswerCallbackQuerySetters, SendMessageSetters, SendPollSetters, SetWebhookSetters},
     prelude::Requester,
     requests::Request,
     types::{
@@ -27,7 +25,8 @@ use super::render::{TELEGRAM_LIMIT, split};
 use crate::{
     bot::{Attachment, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, QuizPoll, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
-    server::Metrics,
+    metrics::Metrics,
+    pipeline::{Handler, Job, Offer, Pipeline},
     vocab::{Reason, UserKey},
 };
 
@@ -263,20 +262,15 @@ impl Telegram {
         Ok(())
     }
 
-    /// Handles one update: once per update id, engine, then replies.
-    pub async fn handle_update(self: &Arc<Self>, update: Update) {
-        self.metrics.inc(&self.metrics.updates);
-        let store = self.engine.store().clone();
-        let id = update.id.0.to_string();
-        match tokio::task::spawn_blocking(move || store.first_seen(Channel::Telegram, &id)).await {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => {
-                self.metrics.inc(&self.metrics.duplicates);
-                return;
-            }
-            Ok(Err(e)) => warn!(error = %e, "dedupe failed; handling anyway"),
-            Err(e) => warn!(error = %e, "dedupe task failed; handling anyway"),
-        }
+    /// The webhook route (`POST /webhooks/telegram`): the secret token is checked from the
+    /// headers before the body is read; the update is accepted durably, then acknowledged.
+    pub fn webhook_router(self: &Arc<Self>, secret: String, pipeline: Pipeline) -> axum::Router {
+        let hook = Hook { tg: self.clone(), secret: Arc::from(secret), pipeline };
+        axum::Router::new().route("/webhooks/telegram", axum::routing::post(webhook)).with_state(hook)
+    }
+
+    /// Handles one accepted update: engine, then replies (duplicates were dropped on intake).
+    pub async fn process(self: &Arc<Self>, update: Update) {
         let Some((incoming, target)) = to_incoming(&update, &self.me) else { return };
         if let Some(cb) = &target.callback {
             let _ = with_retry(|| {
@@ -425,39 +419,186 @@ impl Telegram {
         info!("group quiz clock stopped");
     }
 
-    /// Long polling until `shutdown` turns true.
-    pub async fn poll(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+    /// Long polling until `shutdown` turns true: each batch is accepted into the pipeline
+    /// (durably, deduplicated) before the next offset acknowledges it to Telegram, and handled
+    /// per chat, concurrently. At capacity, polling waits instead of acknowledging more.
+    pub async fn poll(self: Arc<Self>, pipeline: Pipeline, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = self.bot.delete_webhook().await {
             warn!(error = %redact(&e, &self.token), "deleteWebhook failed");
         }
-        let mut offset: i32 = 0;
-        loop {
+        // Update ids are 64-bit: past 2^31 an i32 offset would stop advancing.
+        let mut offset: i64 = 0;
+        'polling: loop {
             if *shutdown.borrow() {
                 break;
             }
-            let req = self.bot.get_updates().offset(offset).timeout(25).allowed_updates(wanted_updates());
             let res = tokio::select! {
-                r = req => r,
+                r = self.get_updates(offset) => r,
                 _ = shutdown.changed() => break,
             };
-            match res {
-                Ok(updates) => {
-                    for u in updates {
-                        offset = offset.max(i32::try_from(u.id.0).unwrap_or(i32::MAX).saturating_add(1));
-                        self.handle_update(u).await;
-                    }
+            let updates = match res {
+                Ok(updates) => updates,
+                Err(PollError::RetryAfter(d)) => {
+                    tokio::time::sleep(d).await;
+                    continue;
                 }
-                Err(RequestError::RetryAfter(s)) => tokio::time::sleep(s.duration()).await,
-                Err(e) => {
+                Err(PollError::Other(e)) => {
                     warn!(error = %redact(&e, &self.token), "getUpdates failed; retrying");
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                         _ = shutdown.changed() => break,
                     }
+                    continue;
+                }
+            };
+            for (id, raw) in updates {
+                let next = offset.max(id + 1);
+                // teloxide reads updates faithfully from text only (from a `Value`, some kinds
+                // come out as errors), so the payload is parsed as it will be stored.
+                let payload = serde_json::to_vec(&raw).unwrap_or_default();
+                let Ok(u) = serde_json::from_slice::<Update>(&payload) else {
+                    warn!(update = id, "an update could not be read; skipped");
+                    offset = next;
+                    continue;
+                };
+                let slot = loop {
+                    if let Some(slot) = pipeline.reserve() {
+                        break slot;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                        _ = shutdown.changed() => break 'polling,
+                    }
+                };
+                let (key, chat) = (id.to_string(), chat_key(&u));
+                match pipeline.offer(slot, self.clone(), Channel::Telegram, &key, &chat, payload).await {
+                    Ok(Offer::Accepted | Offer::Duplicate) => offset = next,
+                    Err(e) => {
+                        // Not acknowledged: the next getUpdates brings it again.
+                        warn!(error = %e, "could not accept an update; polling again shortly");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue 'polling;
+                    }
                 }
             }
         }
         info!("telegram polling stopped");
+    }
+
+    /// `getUpdates` with a 64-bit offset (teloxide's is 32-bit, which stops advancing once
+    /// update ids pass 2^31). Returns each update's id with its raw JSON.
+    async fn get_updates(&self, offset: i64) -> Result<Vec<(i64, serde_json::Value)>, PollError> {
+        let mut url = self.bot.api_url();
+        url.set_path(&format!("{}bot{}/getUpdates", url.path(), self.token));
+        let allowed = serde_json::to_value(wanted_updates()).unwrap_or_default();
+        let body = serde_json::json!({"offset": offset, "timeout": 25, "allowed_updates": allowed});
+        let resp = self
+            .bot
+            .client()
+            .post(url)
+            .json(&body)
+            .timeout(Duration::from_secs(40))
+            .send()
+            .await
+            .map_err(|e| PollError::Other(e.without_url().to_string()))?;
+        let v: serde_json::Value =
+            resp.json().await.map_err(|e| PollError::Other(e.without_url().to_string()))?;
+        if v["ok"].as_bool() != Some(true) {
+            if let Some(s) = v["parameters"]["retry_after"].as_u64() {
+                return Err(PollError::RetryAfter(Duration::from_secs(s.max(1))));
+            }
+            return Err(PollError::Other(format!(
+                "{} {}",
+                v["error_code"].as_i64().unwrap_or(0),
+                v["description"].as_str().unwrap_or("")
+            )));
+        }
+        let list = v["result"].as_array().cloned().unwrap_or_default();
+        Ok(list.into_iter().filter_map(|u| Some((u["update_id"].as_i64()?, u))).collect())
+    }
+}
+
+/// Why `getUpdates` failed.
+#[derive(Debug)]
+enum PollError {
+    /// Telegram asked to wait.
+    RetryAfter(Duration),
+    /// Anything else (network, API error).
+    Other(String),
+}
+
+/// The chat whose order an update belongs to: its chat, else the user who acted.
+#[must_use]
+pub fn chat_key(update: &Update) -> String {
+    if let Some(chat) = update.chat() {
+        return chat.id.0.to_string();
+    }
+    update.from().map_or_else(|| format!("update:{}", update.id.0), |u| format!("user:{}", u.id.0))
+}
+
+impl Handler for Telegram {
+    fn job(self: Arc<Self>, payload: Vec<u8>) -> Job {
+        Box::pin(async move {
+            match serde_json::from_slice::<Update>(&payload) {
+                Ok(update) => self.process(update).await,
+                Err(e) => warn!(error = %e, "an accepted update could not be read back; skipped"),
+            }
+        })
+    }
+}
+
+#[derive(Clone)]
+struct Hook {
+    tg: Arc<Telegram>,
+    secret: Arc<str>,
+    pipeline: Pipeline,
+}
+
+/// The secret Telegram sends with every webhook request.
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+async fn webhook(
+    axum::extract::State(hook): axum::extract::State<Hook>,
+    req: axum::extract::Request,
+) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    let metrics = &hook.pipeline.metrics;
+    let given = req.headers().get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    if !super::constant_time_eq(given, hook.secret.as_bytes()) {
+        if metrics.reject() {
+            warn!(
+                present = !given.is_empty(),
+                "telegram webhook: wrong or missing secret token (further rejections counted, logged every 10 s)"
+            );
+        }
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Some(slot) = hook.pipeline.reserve() else { return StatusCode::SERVICE_UNAVAILABLE };
+    let body = match super::read_body(req.into_body()).await {
+        Ok(b) => b,
+        Err(code) => {
+            if metrics.reject() {
+                warn!(status = code.as_u16(), "telegram webhook: body too large, too slow or unreadable");
+            }
+            return code;
+        }
+    };
+    let update: Update = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(e) => {
+            if metrics.reject() {
+                warn!(error = %e, bytes = body.len(), "telegram webhook: malformed update");
+            }
+            return StatusCode::BAD_REQUEST;
+        }
+    };
+    let (key, chat) = (update.id.0.to_string(), chat_key(&update));
+    match hook.pipeline.offer(slot, hook.tg.clone(), Channel::Telegram, &key, &chat, body.to_vec()).await {
+        Ok(_) => StatusCode::OK,
+        Err(e) => {
+            warn!(error = %e, "telegram webhook: could not accept the update; Telegram will retry");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
     }
 }
 

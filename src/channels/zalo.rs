@@ -17,7 +17,8 @@ use crate::{
     bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
     config::Config,
-    server::Metrics,
+    metrics::Metrics,
+    pipeline::{Handler, Job, Pipeline},
     store::{Store, now},
     vocab::Reason,
 };
@@ -315,19 +316,16 @@ impl Zalo {
         signature_ok(header, &self.settings.app_id, body, timestamp, &self.settings.oa_secret_key)
     }
 
-    /// Handles one verified event: once per delivery, engine, then replies.
-    pub async fn handle_event(self: &Arc<Self>, event: Value) {
-        let Some((incoming, key)) = to_incoming(&event) else { return };
-        self.metrics.inc(&self.metrics.updates);
-        let store = self.engine.store().clone();
-        match tokio::task::spawn_blocking(move || store.first_seen(Channel::Zalo, &key)).await {
-            Ok(Ok(false)) => {
-                self.metrics.inc(&self.metrics.duplicates);
-                return;
-            }
-            Ok(Err(e)) => warn!(error = %e, "dedupe failed; handling anyway"),
-            _ => {}
-        }
+    /// The webhook route (`POST /webhooks/zalo`): signature and timestamp checked, the event
+    /// accepted durably, then acknowledged (Zalo wants its 200 within 2 s).
+    pub fn webhook_router(self: &Arc<Self>, pipeline: Pipeline) -> axum::Router {
+        let hook = Hook { zalo: self.clone(), pipeline };
+        axum::Router::new().route("/webhooks/zalo", axum::routing::post(webhook)).with_state(hook)
+    }
+
+    /// Handles one accepted event: engine, then replies (duplicates were dropped on intake).
+    pub async fn process(self: &Arc<Self>, event: Value) {
+        let Some((incoming, _)) = to_incoming(&event) else { return };
         let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
         for r in &replies {
             if self.send(&incoming.user.id, r).await != Delivery::Sent {
@@ -477,6 +475,91 @@ impl Zalo {
                 SendResult::Transient(format!("HTTP {} {msg}", status.as_u16()))
             }
             c => SendResult::Failed(format!("zalo {c}: {msg}")),
+        }
+    }
+}
+
+impl Handler for Zalo {
+    fn job(self: Arc<Self>, payload: Vec<u8>) -> Job {
+        Box::pin(async move {
+            match serde_json::from_slice::<Value>(&payload) {
+                Ok(event) => self.process(event).await,
+                Err(e) => warn!(error = %e, "an accepted Zalo event could not be read back; skipped"),
+            }
+        })
+    }
+}
+
+/// How far a signed event's timestamp may lie in the past (Zalo retries within minutes).
+pub const MAX_EVENT_AGE: Duration = Duration::from_secs(3600);
+/// How far it may lie in the future (clock skew).
+const MAX_EVENT_SKEW: Duration = Duration::from_secs(300);
+
+/// Whether an event's timestamp (milliseconds since 1970, as Zalo sends it) is recent:
+/// a replayed old event, or one without a timestamp, is refused even with a valid signature.
+#[must_use]
+pub fn fresh(timestamp_ms: &str, now_ms: i64) -> bool {
+    let Ok(t) = timestamp_ms.trim().parse::<i64>() else { return false };
+    let (age, skew) = (
+        i64::try_from(MAX_EVENT_AGE.as_millis()).unwrap_or(i64::MAX),
+        i64::try_from(MAX_EVENT_SKEW.as_millis()).unwrap_or(0),
+    );
+    t > now_ms.saturating_sub(age) && t < now_ms.saturating_add(skew)
+}
+
+#[derive(Clone)]
+struct Hook {
+    zalo: Arc<Zalo>,
+    pipeline: Pipeline,
+}
+
+async fn webhook(
+    axum::extract::State(hook): axum::extract::State<Hook>,
+    req: axum::extract::Request,
+) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    let metrics = &hook.pipeline.metrics;
+    let reject = |code: StatusCode, why: &str| {
+        if metrics.reject() {
+            warn!(
+                status = code.as_u16(),
+                reason = why,
+                "zalo webhook: rejected (further rejections counted, logged every 10 s)"
+            );
+        }
+        code
+    };
+    let signature =
+        req.headers().get("x-zevent-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if signature.is_empty() {
+        return reject(StatusCode::UNAUTHORIZED, "missing X-ZEvent-Signature");
+    }
+    let Some(slot) = hook.pipeline.reserve() else { return StatusCode::SERVICE_UNAVAILABLE };
+    let body = match super::read_body(req.into_body()).await {
+        Ok(b) => b,
+        Err(code) => return reject(code, "body too large, too slow or unreadable"),
+    };
+    let Ok(event) = serde_json::from_slice::<Value>(&body) else {
+        return reject(StatusCode::BAD_REQUEST, "malformed JSON");
+    };
+    let timestamp = as_string(&event["timestamp"]).unwrap_or_default();
+    if !hook.zalo.verify(&signature, &body, &timestamp) {
+        return reject(StatusCode::UNAUTHORIZED, "bad signature");
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    if !fresh(&timestamp, now_ms) {
+        return reject(StatusCode::UNAUTHORIZED, "stale or missing timestamp");
+    }
+    // Events the bot ignores (receipts, its own messages) are acknowledged and dropped.
+    let Some((incoming, key)) = to_incoming(&event) else { return StatusCode::OK };
+    let chat = incoming.chat.id.clone();
+    match hook.pipeline.offer(slot, hook.zalo.clone(), Channel::Zalo, &key, &chat, body.to_vec()).await {
+        Ok(_) => StatusCode::OK,
+        Err(e) => {
+            warn!(error = %e, "zalo webhook: could not accept the event");
+            StatusCode::SERVICE_UNAVAILABLE
         }
     }
 }

@@ -16,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
 mod campaign;
+pub mod inbox;
 mod quiz;
 mod quiz_sessions;
 mod report;
@@ -239,6 +240,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, channel, user_id, question)
     );
 ",
+    "
+    -- The durable inbox: every update is written here before it is acknowledged, handled
+    -- from here, and its payload erased once handled; the key stays a week to drop duplicate
+    -- deliveries.
+    CREATE TABLE inbox (
+        channel     TEXT NOT NULL,
+        update_key  TEXT NOT NULL,
+        chat_key    TEXT NOT NULL,
+        payload     BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        done_at     INTEGER,
+        PRIMARY KEY (channel, update_key)
+    );
+    CREATE INDEX inbox_pending ON inbox (received_at) WHERE done_at IS NULL;
+    CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;
+",
 ];
 
 const USER_SQL: &str = "SELECT consent_at,
@@ -267,6 +284,47 @@ pub fn now() -> i64 {
 pub struct Store {
     conn: Mutex<Connection>,
     new_updates: std::sync::atomic::AtomicU64,
+    path: Option<std::path::PathBuf>,
+}
+
+/// What [`Store::check`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// Problems found (empty: healthy).
+    pub problems: Vec<String>,
+    /// Users stored (a sign of an empty or replaced file).
+    pub users: i64,
+}
+
+/// Creates the data directory readable by its owner only (0700 on Unix).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+/// Makes the database file (and its WAL and shared-memory files) readable by its owner only:
+/// it holds the Zalo tokens.
+fn restrict(file: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let f = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            if f.exists()
+                && let Err(e) = std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))
+            {
+                tracing::warn!(error = %e, file = %f.display(), "could not make the database private");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
 }
 
 /// Old update ids are forgotten once every this many new ones.
@@ -275,13 +333,57 @@ const PRUNE_EVERY: u64 = 512;
 impl Store {
     /// Opens (creating if needed) `canhgiac.sqlite3` in `data_dir`, in WAL mode, migrated.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
+        create_private_dir(data_dir)
             .map_err(|source| StoreError::Dir { path: data_dir.display().to_string(), source })?;
-        let conn = Connection::open(data_dir.join("canhgiac.sqlite3"))?;
+        let file = data_dir.join("canhgiac.sqlite3");
+        let existed = file.exists();
+        let conn = Connection::open(&file)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Self::migrate(conn)
+        restrict(&file);
+        let mut store = Self::migrate(conn)?;
+        store.path = Some(file);
+        let health = store.check()?;
+        for p in &health.problems {
+            tracing::warn!(problem = %p, "the database looks damaged; run `canhgiac doctor`");
+        }
+        if existed && health.users == 0 && store.kv_get("campaign.started_at")?.is_none() {
+            tracing::warn!("the database has no users and no campaign yet: a new or emptied file");
+        }
+        Ok(store)
+    }
+
+    /// The database file (`None` in memory).
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// A quick integrity check: SQLite's own page check and the schema version.
+    pub fn check(&self) -> Result<Health, StoreError> {
+        let c = self.conn();
+        let mut problems = Vec::new();
+        let mut st = c.prepare("PRAGMA quick_check(20)")?;
+        let rows: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        drop(st);
+        if rows != ["ok"] {
+            problems.extend(rows.into_iter().map(|r| format!("integrity: {r}")));
+        }
+        let version: usize = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version != MIGRATIONS.len() {
+            problems.push(format!("schema version {version}, expected {}", MIGRATIONS.len()));
+        }
+        let users = c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap_or_else(|e| {
+            problems.push(format!("users table: {e}"));
+            0
+        });
+        Ok(Health { problems, users })
+    }
+
+    /// Proves the database takes a write now (readiness).
+    pub fn probe_write(&self) -> Result<(), StoreError> {
+        self.kv_set("ready_probe", &now().to_string())
     }
 
     /// An in-memory store (tests, `chat` without a data directory).
@@ -297,7 +399,7 @@ impl Store {
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }
-        Ok(Self { conn: Mutex::new(conn), new_updates: std::sync::atomic::AtomicU64::new(0) })
+        Ok(Self { conn: Mutex::new(conn), new_updates: std::sync::atomic::AtomicU64::new(0), path: None })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

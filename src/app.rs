@@ -1,0 +1,259 @@
+//! The composition root of `serve`: [`App::build`] wires the engine, the channels that are
+//! configured, the update pipeline, the campaign worker and the HTTP routes onto a listener
+//! the caller has bound (the binary binds `CANHGIAC_LISTEN`; tests and benches bind port 0),
+//! and [`App::run`] runs it all until a stop signal, then drains: the HTTP server stops
+//! taking requests, polling stops, updates in flight finish (up to a deadline; the rest stay
+//! in the inbox for the next start), the campaign worker settles what it sent.
+
+use std::{future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use thiserror::Error;
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use tracing::{info, warn};
+
+use crate::{
+    bot::Engine,
+    campaign::{ChannelLimits, Worker},
+    channels::{
+        telegram::Telegram,
+        zalo::{Zalo, ZaloSettings},
+    },
+    config::Config,
+    metrics::Metrics,
+    pipeline::{Handler, Intake, Limits, Pipeline, Writer},
+    server::{self, HttpLimits, ReadyCheck},
+    store::{Store, StoreError},
+    vocab::Channel,
+};
+
+/// How long shutdown waits for updates in flight.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Why the app could not start.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The inbox could not be opened.
+    #[error(transparent)]
+    Intake(#[from] crate::pipeline::IntakeError),
+    /// A channel could not be set up (bad token, API unreachable…).
+    #[error("{0}")]
+    Channel(String),
+    /// The listener's address could not be read.
+    #[error("listener: {0}")]
+    Listener(#[from] std::io::Error),
+}
+
+/// A built app, ready to run.
+pub struct App {
+    addr: SocketAddr,
+    listener: TcpListener,
+    router: axum::Router,
+    http: HttpLimits,
+    metrics: Arc<Metrics>,
+    pipeline: Pipeline,
+    writer: Writer,
+    stop_tx: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    worker: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+/// The webhook secret: configured, or 32 random bytes from the operating system's CSPRNG,
+/// generated once and kept in the store.
+pub fn webhook_secret(cfg: &Config, store: &Store) -> Result<String, AppError> {
+    if let Some(s) = &cfg.telegram_webhook_secret {
+        return Ok(s.expose().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Channel(format!("no secure random source: {e}")))?;
+    // Stored only if none was: two starts never end up with different secrets.
+    Ok(store.kv_get_or_insert("telegram_webhook_secret", &hex::encode(bytes))?)
+}
+
+/// The database file the inbox shares with the store.
+fn database_file(cfg: &Config, store: &Store) -> Result<PathBuf, AppError> {
+    if let Some(p) = store.path() {
+        return Ok(p.to_path_buf());
+    }
+    // An in-memory store (tests): the inbox still goes to a file in the data directory.
+    let file = Store::open(&cfg.data_dir)?;
+    Ok(file.path().map_or_else(|| cfg.data_dir.join("canhgiac.sqlite3"), std::path::Path::to_path_buf))
+}
+
+impl App {
+    /// Wires everything onto `listener`.
+    pub async fn build(cfg: Config, engine: Arc<Engine>, listener: TcpListener) -> Result<Self, AppError> {
+        let addr = listener.local_addr()?;
+        let metrics = Arc::new(Metrics::default());
+        let (intake, writer, pending) = Intake::open(&database_file(&cfg, engine.store())?)?;
+        let pipeline = Pipeline::new(intake.clone(), Limits::default(), metrics.clone());
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut router = axum::Router::new();
+        let mut tasks = Vec::new();
+        let mut telegram = None;
+        match &cfg.telegram_bot_token {
+            None => info!("Telegram: off. To turn it on, set TELEGRAM_BOT_TOKEN (from @BotFather)."),
+            Some(token) => {
+                let tg = Arc::new(
+                    Telegram::connect(token.expose(), &cfg.telegram_api_url, engine.clone(), metrics.clone())
+                        .await
+                        .map_err(|e| AppError::Channel(e.to_string()))?,
+                );
+                tasks.push(tokio::spawn(tg.clone().run_group_quizzes(stop_rx.clone())));
+                if let Some(public) = &cfg.public_url {
+                    let secret = webhook_secret(&cfg, engine.store())?;
+                    let url = format!("{}/webhooks/telegram", public.trim_end_matches('/'));
+                    tg.set_webhook(&url, &secret).await.map_err(|e| AppError::Channel(e.to_string()))?;
+                    info!(url = %url, "Telegram: webhook mode");
+                    router = router.merge(tg.webhook_router(secret, pipeline.clone()));
+                } else {
+                    info!("Telegram: long polling (set CANHGIAC_PUBLIC_URL for webhook mode)");
+                    tasks.push(tokio::spawn(tg.clone().poll(pipeline.clone(), stop_rx.clone())));
+                }
+                telegram = Some(tg);
+            }
+        }
+        let zalo = match ZaloSettings::from_config(&cfg) {
+            None => {
+                info!(
+                    "Zalo: off. To turn it on, set ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY and the tokens."
+                );
+                None
+            }
+            Some(settings) => {
+                info!("Zalo: on, webhook at /webhooks/zalo (set it in the Zalo app's webhook settings)");
+                let z = Arc::new(
+                    Zalo::new(settings, engine.clone(), metrics.clone())
+                        .map_err(|e| AppError::Channel(e.to_string()))?,
+                );
+                router = router.merge(z.webhook_router(pipeline.clone()));
+                Some(z)
+            }
+        };
+        // Updates acknowledged before a crash and never handled go first.
+        if !pending.is_empty() {
+            info!(updates = pending.len(), "handling updates accepted before the last stop");
+        }
+        let (tg, z) = (telegram.clone(), zalo.clone());
+        pipeline.replay(pending, move |c| match c {
+            Channel::Telegram => tg.clone().map(|t| t as Arc<dyn Handler>),
+            Channel::Zalo => z.clone().map(|z| z as Arc<dyn Handler>),
+            Channel::Console => None,
+        });
+        let worker = campaign_worker(&cfg, &engine, telegram, zalo);
+        let worker = tokio::spawn(worker.run(stop_rx));
+        let router = server::base_router(metrics.clone(), ready_check(engine, intake)).merge(router);
+        info!(addr = %addr, "HTTP server listening (/healthz, /readyz, /metrics)");
+        Ok(Self {
+            addr,
+            listener,
+            router,
+            http: HttpLimits::default(),
+            metrics,
+            pipeline,
+            writer,
+            stop_tx,
+            tasks,
+            worker,
+        })
+    }
+
+    /// The address it listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its counters.
+    #[must_use]
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// With other listener limits.
+    #[must_use]
+    pub fn with_http_limits(mut self, limits: HttpLimits) -> Self {
+        self.http = limits;
+        self
+    }
+
+    /// Runs until `stop` resolves, then drains.
+    pub async fn run(self, stop: impl Future<Output = ()> + Send) {
+        let Self { listener, router, http, pipeline, writer, stop_tx, tasks, worker, .. } = self;
+        server::serve(listener, router, http, stop).await;
+        let _ = stop_tx.send(true);
+        for task in tasks {
+            let _ = task.await;
+        }
+        let waiting = pipeline.dispatcher.waiting();
+        if pipeline.dispatcher.drain(DRAIN_DEADLINE).await {
+            info!(updates = waiting, "updates in flight finished");
+        } else {
+            warn!(
+                left = pipeline.dispatcher.waiting(),
+                "shutdown deadline reached; unfinished updates stay in the inbox for the next start"
+            );
+        }
+        drop(pipeline);
+        writer.finish().await;
+        // Messages in flight finish and are settled; the rest stay queued for the next start.
+        let _ = worker.await;
+        info!("stopped");
+    }
+}
+
+/// `/readyz`: the store takes a write, the inbox takes a transaction, the engine answers.
+fn ready_check(engine: Arc<Engine>, intake: Intake) -> ReadyCheck {
+    Arc::new(move || {
+        let (engine, intake) = (engine.clone(), intake.clone());
+        Box::pin(async move {
+            let e = engine.clone();
+            tokio::task::spawn_blocking(move || e.self_test())
+                .await
+                .map_err(|e| format!("engine task: {e}"))?
+                .map_err(|e| e.to_string())?;
+            intake.probe().await.map_err(|e| e.to_string())
+        })
+    })
+}
+
+/// The campaign worker over the channels that are on.
+fn campaign_worker(
+    cfg: &Config,
+    engine: &Arc<Engine>,
+    telegram: Option<Arc<Telegram>>,
+    zalo: Option<Arc<Zalo>>,
+) -> Worker {
+    let mut worker = Worker::new(engine.campaign().clone()).wake_on(engine.waker());
+    if let Some(tg) = telegram {
+        worker = worker.channel(tg, ChannelLimits::telegram(f64::from(cfg.broadcast_rate)));
+    }
+    if let Some(z) = zalo {
+        worker = worker.channel(z, ChannelLimits::zalo(f64::from(cfg.broadcast_rate), cfg.zalo_daily_cap));
+    }
+    info!(
+        schedule = %engine.campaign().schedule().describe(),
+        rate = cfg.broadcast_rate,
+        "campaign worker: weekly tips and broadcasts"
+    );
+    worker
+}
+
+/// Binds `CANHGIAC_LISTEN`, builds the app and runs it until `stop` (the binary's `serve`).
+pub async fn serve(
+    cfg: Config,
+    engine: Arc<Engine>,
+    stop: impl Future<Output = ()> + Send,
+) -> Result<(), AppError> {
+    let listener = TcpListener::bind(&cfg.listen).await?;
+    App::build(cfg, engine, listener).await?.run(stop).await;
+    Ok(())
+}
