@@ -5,6 +5,8 @@
 //! `BROADCAST_SUBSCRIBERS` and `BROADCAST_RATE` (our pace, messages/s; default 28, as
 //! `CANHGIAC_BROADCAST_RATE`) change the run. Run with `cargo bench --bench broadcast`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
 use canhgiac::vocab::{Channel, ChatKind, OutboxStatus};
 use std::{
     collections::HashMap,
@@ -51,7 +53,7 @@ async fn run() {
     cfg.content_dir = root.join("content");
     cfg.index_dir = index_dir.path().to_path_buf();
     cfg.data_dir = data_dir.path().to_path_buf();
-    let engine = Arc::new(canhgiac::cli::load_engine(&cfg).expect("engine"));
+    let engine = Arc::new(canhgiac::assemble::engine(&cfg).expect("engine"));
     let store = engine.store().clone();
 
     let setup = Instant::now();

@@ -1,6 +1,9 @@
 //! Scam checker throughput: messages per second through `check` on one core, over the dev
 //! messages (`../shared/datasets`, read in place). Run with `cargo bench --bench check`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+#![allow(missing_docs)] // criterion_main! generates an undocumented main
+
 use std::{hint::black_box, path::PathBuf, sync::Arc, time::Instant};
 
 use canhgiac::{

@@ -1,6 +1,9 @@
 //! Search benchmarks: per-query `ask` latency over the dev questions (criterion mean, plus a
 //! printed p50/p99 distribution) and the index build. Run with `cargo bench --bench search`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+#![allow(missing_docs)] // criterion_main! generates an undocumented main
+
 use std::{hint::black_box, path::PathBuf, sync::Arc, time::Instant};
 
 use canhgiac::{content, search};

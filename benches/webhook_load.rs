@@ -4,6 +4,8 @@
 //! second (signature verified on every request) against the fake Zalo API. Bounded: 2,000
 //! updates per channel, 120 s at most each. Run with `cargo bench --bench webhook_load`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
 use std::{
     collections::HashMap,
     path::PathBuf,
@@ -62,7 +64,7 @@ async fn run() {
     cfg.data_dir = data_dir.path().to_path_buf();
     cfg.index_dir = index_dir.path().to_path_buf();
     cfg.content_dir = root.join("content");
-    let engine = Arc::new(canhgiac::cli::load_engine(&cfg).expect("engine"));
+    let engine = Arc::new(canhgiac::assemble::engine(&cfg).expect("engine"));
     let (zalo_fake, zalo_api) = fake_zalo::start("za-0", "zr-0", "app-secret").await.expect("fake zalo");
     cfg.zalo_app_id = Some("app-load".into());
     cfg.zalo_app_secret = Some(Secret::new("app-secret"));

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use tracing_subscriber::EnvFilter;
 
-use crate::{
+use canhgiac::{
     check::{self, Blocklist, CheckJson, Checker},
     config::Config,
     content::{self, Content},
@@ -23,7 +23,7 @@ use crate::{
 /// canhgiac: cảnh giác lừa đảo trực tuyến (fraud-awareness bot backend).
 #[derive(Debug, Parser)]
 #[command(name = "canhgiac", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Settings file (default: ./canhgiac.yaml when present).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -41,7 +41,9 @@ enum Command {
     Chat,
     /// Check whether a message looks like a scam.
     Check(CheckArgs),
-    /// Measure the scam checker on the dev data (and refit its weights).
+    /// Measure the scam checker on the dev data (and refit its weights); built with
+    /// `--features eval`.
+    #[cfg(feature = "eval")]
     Eval(EvalArgs),
     /// Build the search index into CANHGIAC_INDEX_DIR.
     Index,
@@ -146,6 +148,7 @@ struct CheckArgs {
     text: Vec<String>,
 }
 
+#[cfg(feature = "eval")]
 #[derive(Debug, Args)]
 struct EvalArgs {
     /// Folder with the data sets.
@@ -182,7 +185,7 @@ enum ContentCommand {
 
 /// Entry point used by `main`: runs the command and turns errors into an exit code.
 #[must_use]
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_filter = if matches!(cli.command, Command::Serve) { "info" } else { "warn" };
     tracing_subscriber::fmt()
@@ -211,9 +214,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve => serve(cfg),
         Command::Chat => {
             let engine = load_engine(&cfg)?;
-            crate::channels::console::run(&engine, io::stdin().lock(), io::stdout().lock())?;
+            canhgiac::channels::console::run(&engine, io::stdin().lock(), io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "eval")]
         Command::Eval(args) => eval(&cfg, &args),
         Command::Broadcast(BroadcastCommand::Status { limit, out }) => {
             broadcast_status(&cfg, limit, out.json)
@@ -257,13 +261,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn open_campaign(cfg: &Config) -> Result<crate::campaign::Campaign> {
-    let schedule = crate::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
-    Ok(crate::campaign::Campaign::new(load_content(cfg)?, Arc::new(open_store(cfg)?), schedule))
+fn open_campaign(cfg: &Config) -> Result<canhgiac::campaign::Campaign> {
+    let schedule = canhgiac::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
+    Ok(canhgiac::campaign::Campaign::new(load_content(cfg)?, Arc::new(open_store(cfg)?), schedule))
 }
 
 fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> {
-    use crate::campaign::describe_broadcast;
+    use canhgiac::campaign::describe_broadcast;
     let store = open_store(cfg)?;
     let list = store.broadcast_summaries(limit)?;
     if json {
@@ -287,7 +291,7 @@ fn broadcast_status(cfg: &Config, limit: usize, json: bool) -> Result<ExitCode> 
 }
 
 fn stats(cfg: &Config, json: bool) -> Result<ExitCode> {
-    let s = open_campaign(cfg)?.stats(crate::store::now())?;
+    let s = open_campaign(cfg)?.stats(canhgiac::store::now())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&s)?);
     } else {
@@ -297,28 +301,18 @@ fn stats(cfg: &Config, json: bool) -> Result<ExitCode> {
 }
 
 /// Loads and validates the content directory.
-pub fn load_content(cfg: &Config) -> Result<Arc<Content>> {
-    content::load(&cfg.content_dir)
-        .map(Arc::new)
-        .map_err(|e| anyhow!("{e}"))
-        .with_context(|| format!("loading content from {}", cfg.content_dir.display()))
+fn load_content(cfg: &Config) -> Result<Arc<Content>> {
+    Ok(canhgiac::assemble::content(cfg)?)
 }
 
 /// Loads content and opens (building if needed) the search index.
-pub fn load_searcher(cfg: &Config) -> Result<Searcher> {
-    open_searcher(cfg, load_content(cfg)?)
-}
-
-/// The search index for `content` (built first if missing or stale).
-fn open_searcher(cfg: &Config, content: Arc<Content>) -> Result<Searcher> {
-    let index = search::open_or_build(&content, &cfg.index_dir)
-        .with_context(|| format!("opening the index in {}", cfg.index_dir.display()))?;
-    Ok(Searcher::new(content, index)?)
+fn load_searcher(cfg: &Config) -> Result<Searcher> {
+    Ok(canhgiac::assemble::searcher(cfg, load_content(cfg)?)?)
 }
 
 /// The stable JSON shape of one `ask` result.
 #[derive(Debug, Serialize)]
-pub struct AskJson {
+pub(crate) struct AskJson {
     /// The question as given.
     pub query: String,
     /// Content id, or null when nothing matches.
@@ -335,7 +329,7 @@ pub struct AskJson {
 
 /// One alternative in [`AskJson`].
 #[derive(Debug, Serialize)]
-pub struct AltJson {
+pub(crate) struct AltJson {
     /// Content id.
     pub id: String,
     /// Title.
@@ -351,7 +345,7 @@ impl From<&Alternative> for AltJson {
 }
 
 /// Asks and converts to the JSON shape.
-pub fn ask_json(searcher: &Searcher, router: &crate::bot::Router, question: &str) -> Result<AskJson> {
+fn ask_json(searcher: &Searcher, router: &canhgiac::bot::Router, question: &str) -> Result<AskJson> {
     if router.off_topic(question) {
         // Lunch, the weather, prices: nothing in the handbook answers them.
         return Ok(AskJson {
@@ -359,7 +353,7 @@ pub fn ask_json(searcher: &Searcher, router: &crate::bot::Router, question: &str
             id: None,
             title: String::new(),
             score: 0.0,
-            answer: crate::bot::texts::SMALL_TALK.to_owned(),
+            answer: canhgiac::bot::texts::SMALL_TALK.to_owned(),
             alternatives: Vec::new(),
         });
     }
@@ -385,7 +379,7 @@ pub fn ask_json(searcher: &Searcher, router: &crate::bot::Router, question: &str
 
 fn ask(cfg: &Config, args: &AskArgs) -> Result<ExitCode> {
     let searcher = load_searcher(cfg)?;
-    let router = crate::bot::Router::new(searcher.content());
+    let router = canhgiac::bot::Router::new(searcher.content());
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if args.jsonl {
@@ -413,7 +407,7 @@ fn ask(cfg: &Config, args: &AskArgs) -> Result<ExitCode> {
 }
 
 /// The terminal view of an answer.
-pub fn render_terminal(searcher: &Searcher, question: &str, ansi: bool) -> Result<String> {
+fn render_terminal(searcher: &Searcher, question: &str, ansi: bool) -> Result<String> {
     let bold = |s: &str| if ansi { format!("\x1b[1m{s}\x1b[0m") } else { s.to_owned() };
     let mut s = String::new();
     match searcher.ask(question)? {
@@ -435,23 +429,10 @@ pub fn render_terminal(searcher: &Searcher, question: &str, ansi: bool) -> Resul
     Ok(s.trim_end().to_owned())
 }
 
-/// The host blocklists of the settings plus `extra`.
-fn load_blocklist(cfg: &Config, extra: &[PathBuf]) -> Result<Blocklist> {
-    let mut blocklist = Blocklist::new();
-    for path in cfg.blocklists.iter().chain(extra) {
-        let n = blocklist.add_file(path)?;
-        tracing::info!(path = %path.display(), hosts = n, "blocklist loaded");
-    }
-    Ok(blocklist)
-}
-
 /// Builds the checker: content, search index (for the closest forms) and blocklists from the
 /// settings plus `extra`.
-pub fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker> {
-    let content = load_content(cfg)?;
-    let blocklist = load_blocklist(cfg, extra)?;
-    let searcher = if with_search { Some(Arc::new(open_searcher(cfg, content.clone())?)) } else { None };
-    Ok(Checker::new(content, blocklist, searcher)?)
+fn load_checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker> {
+    Ok(canhgiac::assemble::checker(cfg, extra, with_search)?)
 }
 
 /// Reads stdin line by line (as bytes, newline stripped), writes `f(line number, line)` as one
@@ -534,6 +515,7 @@ fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[cfg(feature = "eval")]
 fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
     let samples = check::eval::load_dev(&args.datasets)?;
     // With the form search, as users get it: the scenario figures include the closest form.
@@ -574,19 +556,18 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_store(cfg: &Config) -> Result<crate::store::Store> {
-    crate::store::Store::open(&cfg.data_dir)
-        .with_context(|| format!("opening the database in {}", cfg.data_dir.display()))
+fn open_store(cfg: &Config) -> Result<canhgiac::store::Store> {
+    Ok(canhgiac::assemble::store(cfg)?)
 }
 
 fn report(cfg: &Config, args: &ReportArgs) -> Result<ExitCode> {
     let content = load_content(cfg)?;
     let store = open_store(cfg)?;
-    let trainer = args.trainer.as_deref().map(|t| crate::bot::parse_user("--trainer", t)).transpose()?;
-    let r = crate::report::build(&store, &content, &args.from, &args.to, trainer.as_ref())?;
+    let trainer = args.trainer.as_deref().map(|t| canhgiac::bot::parse_user("--trainer", t)).transpose()?;
+    let r = canhgiac::report::build(&store, &content, &args.from, &args.to, trainer.as_ref())?;
     let text = match args.format {
-        ReportFormat::Md => crate::report::render_md(&r, &content),
-        ReportFormat::Csv => crate::report::render_csv(&r),
+        ReportFormat::Md => canhgiac::report::render_md(&r, &content),
+        ReportFormat::Csv => canhgiac::report::render_csv(&r),
     };
     io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
@@ -595,25 +576,18 @@ fn report(cfg: &Config, args: &ReportArgs) -> Result<ExitCode> {
 fn quiz_export(cfg: &Config, session: i64, with_names: bool) -> Result<ExitCode> {
     let content = load_content(cfg)?;
     let store = open_store(cfg)?;
-    let r = crate::report::session::SessionResults::load(&store, session)?
+    let r = canhgiac::report::session::SessionResults::load(&store, session)?
         .ok_or_else(|| anyhow!("no group-quiz session {session}"))?;
     let question_id =
         |i: usize| r.session.questions.get(i).filter(|id| content.question(id).is_some()).cloned();
-    let csv = crate::report::session::csv(&r, with_names, question_id);
+    let csv = canhgiac::report::session::csv(&r, with_names, question_id);
     io::stdout().lock().write_all(csv.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Builds the conversation engine: content, search index, checker and the SQLite store.
-pub fn load_engine(cfg: &Config) -> Result<crate::bot::Engine> {
-    let content = load_content(cfg)?;
-    let searcher = Arc::new(open_searcher(cfg, content.clone())?);
-    let blocklist = load_blocklist(cfg, &[])?;
-    let checker = Arc::new(Checker::new(content.clone(), blocklist, Some(searcher.clone()))?);
-    let store = Arc::new(open_store(cfg)?);
-    let roles = crate::bot::Roles::new(&cfg.admins, &cfg.trainers)?;
-    let schedule = crate::campaign::TipSchedule::parse(&cfg.tip_schedule)?;
-    Ok(crate::bot::Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule))
+fn load_engine(cfg: &Config) -> Result<canhgiac::bot::Engine> {
+    Ok(canhgiac::assemble::engine(cfg)?)
 }
 
 fn serve(cfg: Config) -> Result<ExitCode> {
@@ -626,6 +600,6 @@ fn serve(cfg: Config) -> Result<ExitCode> {
         .max_blocking_threads(64)
         .build()
         .context("starting tokio")?;
-    runtime.block_on(crate::app::serve(cfg, engine, crate::server::shutdown_signal()))?;
+    runtime.block_on(canhgiac::app::serve(cfg, engine, canhgiac::server::shutdown_signal()))?;
     Ok(ExitCode::SUCCESS)
 }

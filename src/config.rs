@@ -7,7 +7,31 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use anyhow::{Context, Result};
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The configuration file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid YAML for these settings.
+    #[error("invalid configuration file {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The cause (names the field and line).
+        source: serde_yaml::Error,
+    },
+    /// An environment variable has an unusable value.
+    #[error("{0}")]
+    Value(String),
+}
+
+type Result<T> = std::result::Result<T, ConfigError>;
 use serde::Deserialize;
 
 /// A secret string that never prints.
@@ -192,26 +216,27 @@ impl Config {
         }
         if let Some(v) = get("CANHGIAC_BROADCAST_RATE") {
             cfg.broadcast_rate =
-                v.trim().parse().ok().filter(|n| (1..=1000).contains(n)).with_context(|| {
-                    format!("CANHGIAC_BROADCAST_RATE \"{v}\" is not a number of messages per second (1–1000)")
+                v.trim().parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                    ConfigError::Value(format!(
+                        "CANHGIAC_BROADCAST_RATE \"{v}\" is not a number of messages per second (1–1000)"
+                    ))
                 })?;
         }
         if let Some(v) = get("CANHGIAC_ZALO_DAILY_CAP") {
-            cfg.zalo_daily_cap =
-                v.trim().parse().ok().filter(|n| *n >= 0).with_context(|| {
-                    format!("CANHGIAC_ZALO_DAILY_CAP \"{v}\" is not a number of messages")
-                })?;
+            cfg.zalo_daily_cap = v.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ConfigError::Value(format!("CANHGIAC_ZALO_DAILY_CAP \"{v}\" is not a number of messages"))
+            })?;
         }
         Ok(cfg)
     }
 
     fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        serde_yaml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+        serde_yaml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_path_buf(), source })
     }
 }
 

@@ -4,11 +4,11 @@
 //! from the handbook (`search`), and the command line (`cli`) drives it all.
 
 pub mod app;
+pub mod assemble;
 pub mod bot;
 pub mod campaign;
 pub mod channels;
 pub mod check;
-pub mod cli;
 pub mod config;
 pub mod content;
 pub mod metrics;
@@ -19,6 +19,7 @@ pub mod rich;
 pub mod search;
 pub mod server;
 pub mod store;
+#[cfg(feature = "test-support")]
 pub mod testing;
 pub mod text;
 pub mod vntime;

@@ -1,5 +1,7 @@
-//! The `canhgiac` binary: everything happens in the library's `cli` module.
+//! The `canhgiac` binary: a thin command line (`cli`) over the library.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    canhgiac::cli::main()
+    cli::main()
 }

@@ -3,8 +3,6 @@
 
 use std::io::{BufRead, Write};
 
-use anyhow::Result;
-
 use super::render;
 use crate::bot::{Button, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, UserRef};
 
@@ -24,7 +22,7 @@ pub fn parse_line(line: &str, buttons: &[Button]) -> IncomingKind {
 }
 
 /// Runs the chat loop on the given input and output until end of input or `/thoat`.
-pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> Result<()> {
+pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
         "canhgiac — trò chuyện trong terminal. Gõ /start để bắt đầu, /thoat để thoát, số để bấm nút."

@@ -1,6 +1,20 @@
 //! Channel adapters: translate platform events into `bot::Incoming` and `bot::Reply` into
 //! platform calls. Only this layer knows teloxide or terminal details.
 
+/// A channel that could not be set up or reached.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    /// A setting is unusable (an invalid URL, no tokens).
+    #[error("{0}")]
+    Setup(String),
+    /// The platform's API refused or could not be reached (tokens already removed).
+    #[error("{0}")]
+    Api(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
 /// Compares secrets in constant time (no early exit on the first differing byte).
 #[must_use]
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

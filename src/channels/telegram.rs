@@ -7,7 +7,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use anyhow::{Context, Result};
 use teloxide::{
     ApiError, Bot, RequestError,
     payloads::{AnswerCallbackQuerySetters, SendMessageSetters, SendPollSetters, SetWebhookSetters},
@@ -21,7 +20,10 @@ use teloxide::{
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use super::render::{TELEGRAM_LIMIT, split};
+use super::{
+    ChannelError,
+    render::{TELEGRAM_LIMIT, split},
+};
 use crate::{
     bot::{Attachment, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, QuizPoll, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
@@ -231,25 +233,29 @@ impl Telegram {
         api_url: &str,
         engine: Arc<Engine>,
         metrics: Arc<Metrics>,
-    ) -> Result<Self> {
-        let url =
-            reqwest::Url::parse(api_url).with_context(|| format!("invalid Telegram API URL {api_url}"))?;
+    ) -> Result<Self, ChannelError> {
+        let url = reqwest::Url::parse(api_url)
+            .map_err(|e| ChannelError::Setup(format!("invalid Telegram API URL {api_url}: {e}")))?;
         let bot = Bot::new(token).set_api_url(url);
         let me = bot.get_me().await.map_err(|e| {
-            anyhow::anyhow!("Telegram getMe failed (check TELEGRAM_BOT_TOKEN): {}", redact(&e, token))
+            ChannelError::Api(format!(
+                "Telegram getMe failed (check TELEGRAM_BOT_TOKEN): {}",
+                redact(&e, token)
+            ))
         })?;
         let commands: Vec<BotCommand> =
             crate::bot::commands::menu().map(|(c, d)| BotCommand::new(c, d)).collect();
-        with_retry(|| bot.set_my_commands(commands.clone()).send())
-            .await
-            .map_err(|e| anyhow::anyhow!("Telegram setMyCommands failed: {}", redact(&e, token)))?;
+        with_retry(|| bot.set_my_commands(commands.clone()).send()).await.map_err(|e| {
+            ChannelError::Api(format!("Telegram setMyCommands failed: {}", redact(&e, token)))
+        })?;
         info!(bot = me.user.username.as_deref().unwrap_or("?"), "telegram connected");
         Ok(Self { bot, token: token.to_owned(), me, engine, metrics })
     }
 
     /// Registers the webhook with its secret token.
-    pub async fn set_webhook(&self, url: &str, secret: &str) -> Result<()> {
-        let url = reqwest::Url::parse(url).with_context(|| format!("invalid webhook URL {url}"))?;
+    pub async fn set_webhook(&self, url: &str, secret: &str) -> Result<(), ChannelError> {
+        let url = reqwest::Url::parse(url)
+            .map_err(|e| ChannelError::Setup(format!("invalid webhook URL {url}: {e}")))?;
         with_retry(|| {
             self.bot
                 .set_webhook(url.clone())
@@ -258,7 +264,7 @@ impl Telegram {
                 .send()
         })
         .await
-        .map_err(|e| anyhow::anyhow!("Telegram setWebhook failed: {}", redact(&e, &self.token)))?;
+        .map_err(|e| ChannelError::Api(format!("Telegram setWebhook failed: {}", redact(&e, &self.token))))?;
         Ok(())
     }
 

@@ -6,13 +6,14 @@
 
 use std::{sync::Arc, time::Duration};
 
-use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tracing::{info, warn};
 
-use super::render::split;
+use super::{ChannelError, render::split};
+
+type Result<T> = std::result::Result<T, ChannelError>;
 use crate::{
     bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
@@ -144,9 +145,9 @@ impl TokenManager {
     /// A valid access token, refreshing first when it expires within the hour.
     pub async fn access(&self) -> Result<String> {
         let mut guard = self.tokens.lock().await;
-        let t = guard
-            .as_ref()
-            .ok_or_else(|| anyhow!("no Zalo tokens: set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN"))?;
+        let t = guard.as_ref().ok_or_else(|| {
+            ChannelError::Setup("no Zalo tokens: set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN".into())
+        })?;
         if t.expires_at - now() > REFRESH_MARGIN {
             return Ok(t.access.clone());
         }
@@ -166,7 +167,11 @@ impl TokenManager {
     }
 
     async fn refresh_locked(&self, guard: &mut Option<Tokens>) -> Result<String> {
-        let old = guard.as_ref().ok_or_else(|| anyhow!("no Zalo refresh token"))?.refresh.clone();
+        let old = guard
+            .as_ref()
+            .ok_or_else(|| ChannelError::Setup("no Zalo refresh token".into()))?
+            .refresh
+            .clone();
         let url = format!("{}/v4/oa/access_token", self.settings.oauth_url);
         let resp = self
             .http
@@ -179,14 +184,18 @@ impl TokenManager {
             ])
             .send()
             .await
-            .context("Zalo token refresh request failed")?;
-        let v: Value = resp.json().await.context("Zalo token refresh: unreadable answer")?;
+            .map_err(|e| {
+                ChannelError::Api(format!("Zalo token refresh request failed: {}", e.without_url()))
+            })?;
+        let v: Value = resp.json().await.map_err(|e| {
+            ChannelError::Api(format!("Zalo token refresh: unreadable answer: {}", e.without_url()))
+        })?;
         let (Some(access), Some(refresh)) = (v["access_token"].as_str(), v["refresh_token"].as_str()) else {
-            bail!(
+            return Err(ChannelError::Api(format!(
                 "Zalo token refresh refused: {} {}",
                 v["error"].as_i64().unwrap_or(0),
                 v["error_description"].as_str().or(v["message"].as_str()).unwrap_or("")
-            );
+            )));
         };
         // expires_in comes as a string ("90000") or a number.
         let expires_in = v["expires_in"]
@@ -305,7 +314,10 @@ impl std::fmt::Debug for Zalo {
 impl Zalo {
     /// Sets up the channel.
     pub fn new(settings: ZaloSettings, engine: Arc<Engine>, metrics: Arc<Metrics>) -> Result<Self> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| ChannelError::Setup(format!("HTTP client: {e}")))?;
         let tokens = TokenManager::new(settings.clone(), engine.store().clone(), http.clone())?;
         Ok(Self { settings, engine, tokens, http, metrics })
     }
@@ -378,7 +390,11 @@ impl Zalo {
 
     /// One OA API call; an invalid or expired token is refreshed and the call retried once.
     /// `Err` when the API could not be reached or no token is usable.
-    async fn call(&self, path: &str, body: &Value) -> Result<(reqwest::StatusCode, i64, String), String> {
+    async fn call(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> std::result::Result<(reqwest::StatusCode, i64, String), String> {
         let url = format!("{}{path}", self.settings.api_url);
         let mut refreshed = false;
         loop {

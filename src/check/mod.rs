@@ -13,6 +13,7 @@
 //! fragments, plus the closest forms and advice for the tactic found.
 
 pub mod blocklist;
+#[cfg(feature = "eval")]
 pub mod eval;
 pub mod extract;
 pub mod hostmodel;
@@ -26,7 +27,7 @@ pub mod url;
 
 use std::{collections::BTreeMap, sync::Arc};
 
-pub use blocklist::Blocklist;
+pub use blocklist::{Blocklist, BlocklistError};
 pub use register::{Register, Standing};
 pub use report::{CheckJson, headline, render_card, render_summary};
 pub use tactics::Floor;

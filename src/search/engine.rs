@@ -25,6 +25,9 @@ use crate::{
     text::{Analyzer, Token, edit_distance},
 };
 
+/// Longest question searched (characters); the rest of a longer text is ignored.
+pub const MAX_QUESTION_CHARS: usize = 1000;
+
 /// Weights and thresholds of the ranking. The defaults were fitted on the dev questions
 /// (`tests/data/dev_questions.tsv`) and are deliberately round numbers.
 #[derive(Debug, Clone)]
@@ -489,7 +492,10 @@ impl Searcher {
     /// Answers a question: the best entry when confident enough, otherwise an honest no-match
     /// with the closest candidates.
     pub fn ask(&self, question: &str) -> Result<Outcome, SearchError> {
-        let q = self.query(question);
+        // A question is a sentence or two; a long paste is searched on its beginning, so
+        // the time and memory of one request stay bounded.
+        let end = question.char_indices().nth(MAX_QUESTION_CHARS).map_or(question.len(), |(i, _)| i);
+        let q = self.query(&question[..end]);
         let ranked = self.rank_query(&q, 6)?;
         let Some((best_id, best_raw)) = ranked.first().cloned() else {
             return Ok(Outcome::NoMatch { candidates: Vec::new() });

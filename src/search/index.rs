@@ -39,6 +39,9 @@ pub enum SearchError {
     /// tantivy failed.
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Files of the index fail their checksum.
+    #[error("search index damaged: {0}")]
+    Damaged(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
@@ -150,6 +153,15 @@ fn write_index(content: &Content, path: &Path) -> Result<(), SearchError> {
 
 fn open_dir(content: &Content, path: &Path, key: String, built: bool) -> Result<SearchIndex, SearchError> {
     let index = Index::open_in_dir(path)?;
+    if !built {
+        // A damaged file would only fail later, at the first question: check every file's
+        // checksum now so a damaged index is rebuilt instead.
+        let damaged = index.validate_checksum()?;
+        if !damaged.is_empty() {
+            let files: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+            return Err(SearchError::Damaged(files.join(", ")));
+        }
+    }
     register_tokenizers(&index, &Analyzer::new(content.lexicon.clone()));
     let fields = Fields::from_index(&index)?;
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -164,7 +176,7 @@ pub fn open_or_build(content: &Content, dir: &Path) -> Result<SearchIndex, Searc
         if recorded == key {
             match open_dir(content, &dir.join(&name), key.clone(), false) {
                 Ok(ix) => return Ok(ix),
-                Err(e) => warn!(error = %e, "index unreadable, rebuilding"),
+                Err(e) => warn!(error = %e, "search index damaged or unreadable; rebuilding it"),
             }
         } else {
             info!("content changed since the index was built, rebuilding");

@@ -1,7 +1,9 @@
 //! Black-box tests of the Telegram channel: the real serving code against a fake Bot API that
 //! the test starts on 127.0.0.1. Real update JSON in; assertions on the exact API calls out.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use canhgiac::vocab::{Channel, Role};
 use std::{sync::Arc, time::Duration};
@@ -79,22 +81,7 @@ impl Bot {
     }
 }
 
-fn user(id: i64) -> Value {
-    json!({"id": id, "is_bot": false, "first_name": "Lan", "language_code": "vi"})
-}
-
-fn private_chat(id: i64) -> Value {
-    json!({"id": id, "type": "private", "first_name": "Lan"})
-}
-
-fn text_update(update_id: i64, chat: Value, from: i64, text: &str) -> Value {
-    let mut msg = json!({"message_id": update_id * 10, "date": 1_700_000_000, "chat": chat, "from": user(from), "text": text});
-    if text.starts_with('/') {
-        let len = text.split_whitespace().next().map_or(0, |w| w.encode_utf16().count());
-        msg["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
-    }
-    json!({"update_id": update_id, "message": msg})
-}
+use common::tg::{private as private_chat, text as text_update, user};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_polling_handles_every_kind_of_update() {

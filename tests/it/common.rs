@@ -1,5 +1,6 @@
 //! Helpers shared by the black-box tests: the real content, an index in a temporary directory.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
 #![allow(dead_code)]
 
 use std::{path::PathBuf, sync::Arc};
@@ -110,4 +111,82 @@ pub async fn spawn_serve(cfg: canhgiac::config::Config, engine: canhgiac::bot::E
 /// A free TCP port on 127.0.0.1 (only for a child process that binds it itself).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+impl Served {
+    /// Stops it and waits (up to `secs`) until it has drained.
+    pub async fn shutdown(self, secs: u64) {
+        let _ = self.stop.send(());
+        tokio::time::timeout(std::time::Duration::from_secs(secs), self.task)
+            .await
+            .expect("graceful stop")
+            .expect("join");
+    }
+}
+
+/// The one CLI helper: the real binary with its content, index under `dir/index`, data
+/// under `dir/data`, run in `dir`, with no channel configured and no log filter inherited.
+pub fn cli(dir: &std::path::Path) -> std::process::Command {
+    cli_with(&dir.join("index"), &root().join("content"), dir)
+}
+
+/// [`cli`] with an explicit index and content directory (tests of the index itself).
+pub fn cli_with(
+    index: &std::path::Path,
+    content: &std::path::Path,
+    dir: &std::path::Path,
+) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_canhgiac"));
+    c.env("CANHGIAC_INDEX_DIR", index)
+        .env("CANHGIAC_DATA_DIR", dir.join("data"))
+        .env("CANHGIAC_CONTENT_DIR", content)
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env_remove("ZALO_APP_ID")
+        .env_remove("CANHGIAC_PUBLIC_URL")
+        .env_remove("CANHGIAC_BLOCKLISTS")
+        .env_remove("RUST_LOG")
+        .current_dir(dir);
+    c
+}
+
+/// The one Telegram update builder (Bot API JSON as Telegram sends it).
+pub mod tg {
+    use serde_json::{Value, json};
+
+    /// A user.
+    pub fn user(id: i64) -> Value {
+        json!({"id": id, "is_bot": false, "first_name": "Lan", "language_code": "vi"})
+    }
+
+    /// A private chat.
+    pub fn private(id: i64) -> Value {
+        json!({"id": id, "type": "private", "first_name": "Lan"})
+    }
+
+    /// A group (a supergroup when `id` starts with -100).
+    pub fn group(id: i64, title: &str) -> Value {
+        let kind = if id <= -1_000_000_000_000 || id.to_string().starts_with("-100") {
+            "supergroup"
+        } else {
+            "group"
+        };
+        json!({"id": id, "type": kind, "title": title})
+    }
+
+    /// A text message (a leading `/command` gets its entity, as Telegram marks it).
+    pub fn text(update_id: i64, chat: Value, from: i64, text: &str) -> Value {
+        let mut msg = json!({"message_id": update_id * 10, "date": 1_700_000_000, "chat": chat, "from": user(from), "text": text});
+        if text.starts_with('/') {
+            let len = text.split_whitespace().next().map_or(0, |w| w.encode_utf16().count());
+            msg["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+        }
+        json!({"update_id": update_id, "message": msg})
+    }
+
+    /// A button press in `chat`.
+    pub fn press(update_id: i64, chat: Value, from: i64, data: &str) -> Value {
+        json!({"update_id": update_id, "callback_query": {"id": format!("cb{update_id}"), "from": user(from),
+            "chat_instance": "ci", "data": data,
+            "message": {"message_id": 5, "date": 1_700_000_000, "chat": chat, "text": "x"}}})
+    }
 }

@@ -2,7 +2,9 @@
 //! type): pasted messages, links and numbers are checked, questions answered, small talk gets
 //! the short reply. Prints the confusion and asserts the floor.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,9 @@
 //! Black-box tests of the `canhgiac` binary: `ask` (terminal, --json, --jsonl), `index`,
 //! `content check`, and the index rebuilt when the content changes.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use std::{
     io::Write,
@@ -11,13 +13,9 @@ use std::{
 
 use serde_json::Value;
 
+/// The CLI with `index` as both its index and working directory.
 fn canhgiac(index: &Path, content: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_canhgiac"));
-    c.env("CANHGIAC_INDEX_DIR", index)
-        .env("CANHGIAC_CONTENT_DIR", content)
-        .env_remove("RUST_LOG")
-        .current_dir(index);
-    c
+    common::cli_with(index, content, index)
 }
 
 fn run(mut c: Command) -> Output {
@@ -182,6 +180,45 @@ fn index_is_rebuilt_when_content_changes() {
     c.arg("index");
     let out = String::from_utf8(run(c).stdout).expect("utf8");
     assert!(out.contains("Đã xây dựng chỉ mục"), "{out}");
+}
+
+#[test]
+fn a_damaged_index_is_rebuilt_with_a_clear_log_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    std::fs::create_dir_all(&index).expect("mkdir");
+    let content = common::root().join("content");
+    let mut c = canhgiac(&index, &content);
+    c.args(["ask", "--json", "deepfake"]);
+    run(c);
+    let version = std::fs::read_to_string(index.join("CURRENT")).expect("CURRENT");
+    let version = index.join(version.lines().next().expect("name"));
+    // Flip bytes in the middle of every segment file (as a disk error would).
+    let mut damaged = 0;
+    for e in std::fs::read_dir(&version).expect("read_dir").filter_map(Result::ok) {
+        let p = e.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+        if name.ends_with(".json") || name.starts_with('.') {
+            continue;
+        }
+        let mut bytes = std::fs::read(&p).expect("read");
+        if bytes.len() > 64 {
+            let mid = bytes.len() / 2;
+            for b in &mut bytes[mid..mid + 16] {
+                *b ^= 0xA5;
+            }
+            std::fs::write(&p, bytes).expect("write");
+            damaged += 1;
+        }
+    }
+    assert!(damaged > 0, "segment files found");
+    let mut c = canhgiac(&index, &content);
+    c.args(["ask", "--json", "deepfake"]).env("RUST_LOG", "warn");
+    let out = run(c);
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("json answer after the rebuild");
+    assert_eq!(answer["id"], "deepfake_call", "{answer}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("search index damaged"), "{log}");
 }
 
 #[test]

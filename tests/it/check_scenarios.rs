@@ -2,7 +2,9 @@
 //! and for the 2025–2026 patterns from the handbook, legitimate messages staff receive), and on
 //! the examples that broke trust: prints the figures and asserts the floors.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use canhgiac::check::{
     Kind, Verdict,

@@ -1,6 +1,8 @@
 //! The scam checker without network: hand-written messages of each kind (never dataset text).
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use canhgiac::check::{Risk, Verdict};
 

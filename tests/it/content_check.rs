@@ -1,7 +1,9 @@
 //! Content validation: the shipped content passes, and each kind of defect is reported with
 //! the file, the entry id and the field.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use std::{fs, path::Path};
 

@@ -1,7 +1,9 @@
 //! The implementation report on a seeded database: rows written through the store's own
 //! methods, exact figures checked in the report, its Markdown and CSV, and the CLI.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use canhgiac::vocab::{BroadcastKind, Channel, ChatKind, QuizMode, Reason, SessionStatus};
 use std::process::Command;

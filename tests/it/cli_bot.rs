@@ -1,25 +1,16 @@
 //! Black-box tests of `canhgiac chat` and `canhgiac serve` without tokens.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use std::{
     io::{BufRead, BufReader, Write},
-    process::{Command, Stdio},
+    process::Stdio,
     time::{Duration, Instant},
 };
 
-fn canhgiac(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_canhgiac"));
-    c.env("CANHGIAC_INDEX_DIR", dir.join("index"))
-        .env("CANHGIAC_DATA_DIR", dir.join("data"))
-        .env("CANHGIAC_CONTENT_DIR", common::root().join("content"))
-        .env_remove("TELEGRAM_BOT_TOKEN")
-        .env_remove("ZALO_APP_ID")
-        .env_remove("CANHGIAC_PUBLIC_URL")
-        .env_remove("RUST_LOG")
-        .current_dir(dir);
-    c
-}
+use common::cli as canhgiac;
 
 #[test]
 fn chat_runs_the_engine_in_the_terminal() {

@@ -1,6 +1,8 @@
 //! The conversation engine without any network: every command and flow.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 use std::sync::Arc;
 
 use canhgiac::{

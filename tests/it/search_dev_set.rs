@@ -1,7 +1,9 @@
 //! Answer accuracy on the dev questions (written independently of the content): top-1
 //! accuracy, including questions the handbook cannot answer (expected: no answer).
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use canhgiac::search::Outcome;
 

@@ -2,7 +2,9 @@
 //! middle of a broadcast while requests are in flight, then started again. The broadcast
 //! finishes with every subscriber getting the alert exactly once: nobody twice, nobody skipped.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use std::{
     collections::BTreeMap,

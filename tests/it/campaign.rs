@@ -3,7 +3,9 @@
 //! week's tip and an alert, reads the statistics; a slot missed while the server was down goes
 //! out once; limits are kept through 429s; Zalo promotions follow the platform's rules.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use canhgiac::vocab::{OutboxStatus, Reason};
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -22,7 +24,7 @@ use canhgiac::{
         fake_zalo,
     },
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 struct Server {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -53,25 +55,18 @@ impl Server {
     }
 }
 
-fn command(update_id: i64, chat: Value, from: i64, text: &str) -> Value {
-    let len = text.split_whitespace().next().map_or(0, |w| w.encode_utf16().count());
-    json!({"update_id": update_id, "message": {"message_id": update_id, "date": 1_700_000_000, "chat": chat,
-        "from": {"id": from, "is_bot": false, "first_name": "Lan"}, "text": text,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len}]}})
-}
+use common::tg::{self, text as command};
 
 fn private(id: i64) -> Value {
-    json!({"id": id, "type": "private", "first_name": "Lan"})
+    tg::private(id)
 }
 
 fn group() -> Value {
-    json!({"id": -100, "type": "group", "title": "Phòng Tổ chức"})
+    tg::group(-100, "Phòng Tổ chức")
 }
 
 fn press(update_id: i64, from: i64, data: &str) -> Value {
-    json!({"update_id": update_id, "callback_query": {"id": format!("cb{update_id}"),
-        "from": {"id": from, "is_bot": false, "first_name": "Lan"}, "chat_instance": "ci", "data": data,
-        "message": {"message_id": 5, "date": 1_700_000_000, "chat": private(from), "text": "x"}}})
+    tg::press(update_id, tg::private(from), from, data)
 }
 
 /// Waits until `f` holds (polling the fake), or fails with `what`.

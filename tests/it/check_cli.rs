@@ -1,7 +1,9 @@
 //! Black-box tests of `canhgiac check`: verdict card, --json shape, --jsonl with bad lines,
 //! blocklists, and stdin input.
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
+
+use crate::common;
 
 use std::{
     io::Write,
@@ -10,15 +12,7 @@ use std::{
 
 use serde_json::Value;
 
-fn canhgiac(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_canhgiac"));
-    c.env("CANHGIAC_INDEX_DIR", dir.join("index"))
-        .env("CANHGIAC_CONTENT_DIR", common::root().join("content"))
-        .env_remove("RUST_LOG")
-        .env_remove("CANHGIAC_BLOCKLISTS")
-        .current_dir(dir);
-    c
-}
+use common::cli as canhgiac;
 
 fn run_with_stdin(mut c: Command, input: &[u8]) -> (String, String, bool) {
     c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());

@@ -1,0 +1,21 @@
+//! The black-box and engine tests, in one test binary (one link, one harness): each module
+//! is one area; `common` holds the shared harness (the real content, a spawned app on port 0,
+//! the CLI helper).
+
+mod bot_engine;
+mod campaign;
+mod campaign_restart;
+mod check_cli;
+mod check_dev_floors;
+mod check_engine;
+mod check_scenarios;
+mod cli_ask;
+mod cli_bot;
+mod common;
+mod content_check;
+mod report;
+mod routing_dev_set;
+mod search_dev_set;
+mod telegram;
+mod webhooks;
+mod zalo;
