@@ -60,6 +60,9 @@ enum Command {
     /// Group-quiz tools.
     #[command(subcommand)]
     Quiz(QuizCommand),
+    /// Check the installation: settings, content, search index and database (exit 1 on a
+    /// problem, such as a damaged or empty database).
+    Doctor,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -231,6 +234,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => report(&cfg, &args),
+        Command::Doctor => Ok(doctor(&cfg)),
         Command::Quiz(QuizCommand::Export { session, with_names }) => quiz_export(&cfg, session, with_names),
         Command::Content(ContentCommand::Check) => match content::load(&cfg.content_dir) {
             Ok(c) => {
@@ -558,6 +562,64 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
 
 fn open_store(cfg: &Config) -> Result<canhgiac::store::Store> {
     Ok(canhgiac::assemble::store(cfg)?)
+}
+
+/// `doctor`: each part of the installation, one line each, in Vietnamese for operators.
+fn doctor(cfg: &Config) -> ExitCode {
+    let mut failed = false;
+    let mut line = |ok: bool, what: &str, detail: String| {
+        failed |= !ok;
+        println!("{} {what}: {detail}", if ok { "✅" } else { "❌" });
+    };
+    let content = canhgiac::assemble::content(cfg);
+    match &content {
+        Ok(c) => {
+            line(true, "Nội dung", format!("{} ({} mục)", cfg.content_dir.display(), c.entries().count()))
+        }
+        Err(e) => line(false, "Nội dung", e.to_string()),
+    }
+    if let Ok(c) = content {
+        match canhgiac::assemble::searcher(cfg, c) {
+            Ok(_) => line(true, "Chỉ mục tìm kiếm", cfg.index_dir.display().to_string()),
+            Err(e) => line(false, "Chỉ mục tìm kiếm", e.to_string()),
+        }
+    }
+    let db = cfg.data_dir.join("canhgiac.sqlite3");
+    if !db.exists() {
+        line(false, "Cơ sở dữ liệu", format!("chưa có tệp {} (chạy `canhgiac serve` để tạo)", db.display()));
+    } else {
+        match canhgiac::assemble::store(cfg).and_then(|s| {
+            s.check()
+                .map_err(|source| canhgiac::assemble::BuildError::Store { dir: cfg.data_dir.clone(), source })
+        }) {
+            Ok(h) if !h.problems.is_empty() => line(
+                false,
+                "Cơ sở dữ liệu",
+                format!("bị hỏng ({}); khôi phục từ bản sao lưu", h.problems.join("; ")),
+            ),
+            Ok(h) if h.users == 0 => line(
+                false,
+                "Cơ sở dữ liệu",
+                format!("{} không có người dùng nào: tệp mới hoặc đã bị làm trống", db.display()),
+            ),
+            Ok(h) => line(true, "Cơ sở dữ liệu", format!("{} ({} người dùng)", db.display(), h.users)),
+            Err(e) => line(false, "Cơ sở dữ liệu", e.to_string()),
+        }
+    }
+    let channels = [
+        (cfg.telegram_bot_token.is_some(), "Telegram"),
+        (canhgiac::channels::zalo::ZaloSettings::from_config(cfg).is_some(), "Zalo"),
+    ];
+    let on: Vec<&str> = channels.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+    println!(
+        "ℹ️ Kênh đang bật: {}",
+        if on.is_empty() {
+            "không có (đặt TELEGRAM_BOT_TOKEN hoặc các biến ZALO_*)".to_owned()
+        } else {
+            on.join(", ")
+        }
+    );
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
 fn report(cfg: &Config, args: &ReportArgs) -> Result<ExitCode> {

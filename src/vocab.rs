@@ -132,6 +132,9 @@ vocabulary! {
     BroadcastStatus ("broadcast status") {
         /// An alert awaiting its admin's confirmation.
         Draft = "draft" / "chờ xác nhận",
+        /// A weekly tip whose recipients are still being listed (in chunks, so replies to
+        /// users never wait behind a large fan-out); its rows already go out.
+        Preparing = "preparing" / "đang chuẩn bị",
         /// Being delivered.
         Queued = "queued" / "đang gửi",
         /// Every row settled.

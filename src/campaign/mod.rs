@@ -262,6 +262,13 @@ impl Campaign {
     /// came after the campaign started. A server that was down for weeks sends one tip, not
     /// one per missed week.
     pub fn due(&self, now: i64) -> Result<Option<i64>, CampaignError> {
+        // A fan-out a crash interrupted is finished first (each chat listed once).
+        for id in self.store.preparing_broadcasts()? {
+            let week = self.week_index(now)?;
+            let ids = self.tip_ids();
+            let n = self.store.continue_tips(id, |state| next_tip(&ids, state, week))?;
+            info!(broadcast = id, recipients = n, "an interrupted weekly tip fan-out finished");
+        }
         let slot = self.schedule.latest_slot(now);
         if slot < self.started_at(now)? || self.store.slot_broadcast(slot)?.is_some() {
             return Ok(None);
@@ -289,9 +296,9 @@ impl Campaign {
     /// The message for an outbox row (`None` if its tip no longer exists).
     #[must_use]
     pub fn message(&self, item: &OutboxItem) -> Option<Outgoing> {
-        match (item.kind.as_str(), &item.tip_id, &item.body) {
-            ("tip", Some(id), _) => self.tip(id).map(Self::tip_message),
-            ("alert", _, Some(body)) => Some(Self::alert_message(body)),
+        match (item.kind, &item.tip_id, &item.body) {
+            (BroadcastKind::Tip, Some(id), _) => self.tip(id).map(Self::tip_message),
+            (BroadcastKind::Alert, _, Some(body)) => Some(Self::alert_message(body)),
             _ => None,
         }
     }

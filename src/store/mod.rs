@@ -1,10 +1,16 @@
-//! The store: one SQLite file (WAL mode) under the data directory, migrated at start. The only
-//! SQL in the crate lives here.
+//! The store: one SQLite file (WAL mode, 0600 in a 0700 directory) under the data directory,
+//! migrated at start and checked for damage. The only SQL in the crate lives here, one
+//! repository per aggregate with its typed rows beside it: `users`, `quiz` (personal quizzes,
+//! and the [`Unit`] of work that makes several steps one transaction), `group_quiz`, `outbox`
+//! (subscriptions, broadcasts and their rows), `stats` (day counters), `kv` (settings),
+//! `inbox` (updates accepted and not yet handled) and `report` (figures for a period).
+//! Writes go through one connection; statistics and reports read through a second,
+//! read-only one, so they never wait behind a long write.
 //!
-//! Least data that works (Decree 13): per user only the channel, the platform id, consent time,
-//! role, subscription and activity flags, quiz progress; for group-quiz participants the name
-//! they show, for the leaderboard. Never the text of messages users ask about: only aggregate
-//! counts (day, kind, key).
+//! Least data that works: per user only the channel, the platform id, consent time, role,
+//! subscription and activity flags, quiz progress; for group-quiz participants the name they
+//! show, for the leaderboard. Never the text of messages users ask about (an update's payload
+//! sits in the inbox only until it is handled, then is erased): only aggregate counts.
 
 use std::{
     path::Path,
@@ -12,17 +18,20 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use thiserror::Error;
 
-mod campaign;
+mod group_quiz;
 pub mod inbox;
+mod kv;
+mod outbox;
 mod quiz;
-mod quiz_sessions;
 mod report;
-pub use campaign::{BroadcastSummary, NewOutcome, OutboxItem, SubscriptionCount, TipState};
+mod stats;
+mod users;
+pub use group_quiz::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
+pub use outbox::{BroadcastSummary, FANOUT_CHUNK, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz::Unit;
-pub use quiz_sessions::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use report::{ReportFigures, Scores};
 
 /// Store failures.
@@ -258,21 +267,6 @@ const MIGRATIONS: &[&str] = &[
 ",
 ];
 
-const USER_SQL: &str = "SELECT consent_at,
-        EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
-        active, role, follower FROM users WHERE channel = ?1 AND user_id = ?2";
-
-fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
-    Ok(UserRow {
-        key: k.clone(),
-        consent_at: r.get(0)?,
-        subscribed: r.get(1)?,
-        active: r.get(2)?,
-        role: r.get(3)?,
-        follower: r.get(4)?,
-    })
-}
-
 /// Unix seconds now.
 #[must_use]
 pub fn now() -> i64 {
@@ -283,7 +277,9 @@ pub fn now() -> i64 {
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
-    new_updates: std::sync::atomic::AtomicU64,
+    /// A second, read-only connection (file stores): statistics, reports and summaries read
+    /// here, so they never wait behind a write such as a broadcast fan-out.
+    read: Option<Mutex<Connection>>,
     path: Option<std::path::PathBuf>,
 }
 
@@ -327,9 +323,6 @@ fn restrict(file: &Path) {
     let _ = file;
 }
 
-/// Old update ids are forgotten once every this many new ones.
-const PRUNE_EVERY: u64 = 512;
-
 impl Store {
     /// Opens (creating if needed) `canhgiac.sqlite3` in `data_dir`, in WAL mode, migrated.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
@@ -343,6 +336,12 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         restrict(&file);
         let mut store = Self::migrate(conn)?;
+        let read = Connection::open_with_flags(
+            &file,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        read.busy_timeout(std::time::Duration::from_secs(5))?;
+        store.read = Some(Mutex::new(read));
         store.path = Some(file);
         let health = store.check()?;
         for p in &health.problems {
@@ -399,169 +398,19 @@ impl Store {
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }
-        Ok(Self { conn: Mutex::new(conn), new_updates: std::sync::atomic::AtomicU64::new(0), path: None })
+        Ok(Self { conn: Mutex::new(conn), read: None, path: None })
+    }
+
+    /// The read-only connection (the main one for an in-memory store). Only for reads that
+    /// need not see a transaction in progress on the main connection.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        crate::lock(self.read.as_ref().unwrap_or(&self.conn))
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back), so a poisoned lock is still safe to use.
         crate::lock(&self.conn)
-    }
-
-    /// The user's row, created on first contact. Also notes the day of contact (Vietnamese
-    /// date, for "staff reached" counts): the day only, never the time or what was said.
-    pub fn touch_user(&self, k: &UserKey) -> Result<UserRow, StoreError> {
-        let mut c = self.conn();
-        let tx = c.transaction()?;
-        let t = now();
-        tx.execute(
-            "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
-            params![k.channel, k.id, t],
-        )?;
-        let day = crate::vntime::iso_date(t);
-        tx.execute(
-            "UPDATE users SET last_seen = ?3 WHERE channel = ?1 AND user_id = ?2 AND last_seen IS NOT ?3",
-            params![k.channel, k.id, day],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO activity (channel, user_id, day) VALUES (?1, ?2, ?3)",
-            params![k.channel, k.id, day],
-        )?;
-        let row = tx.query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r))?;
-        tx.commit()?;
-        Ok(row)
-    }
-
-    /// The user's row, if any.
-    pub fn user(&self, k: &UserKey) -> Result<Option<UserRow>, StoreError> {
-        Ok(self.conn().query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r)).optional()?)
-    }
-
-    /// Records consent to the privacy notice (first time only) of a user [`Store::touch_user`]
-    /// has created.
-    pub fn set_consent(&self, k: &UserKey) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE users SET consent_at = COALESCE(consent_at, ?3), active = 1 WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id, now()],
-        )?;
-        Ok(())
-    }
-
-    /// Subscribes or unsubscribes the user's private chat from weekly tips.
-    pub fn set_subscribed(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
-        self.touch_user(k)?;
-        if on {
-            self.subscribe(k.channel, &k.id, crate::vocab::ChatKind::Private)?;
-        } else {
-            self.unsubscribe(k.channel, &k.id)?;
-        }
-        Ok(())
-    }
-
-    /// The user blocked the bot or unfollowed: inactive, not a follower, unsubscribed.
-    pub fn mark_gone(&self, k: &UserKey) -> Result<(), StoreError> {
-        let mut c = self.conn();
-        let tx = c.transaction()?;
-        tx.execute(
-            "UPDATE users SET active = 0, follower = 0 WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id],
-        )?;
-        tx.execute(
-            "DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
-            params![k.channel, k.id],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Records that a Zalo user follows the OA (promotion messages go to followers only).
-    pub fn set_follower(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
-        self.touch_user(k)?;
-        self.conn().execute(
-            "UPDATE users SET follower = ?3 WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id, on],
-        )?;
-        Ok(())
-    }
-
-    /// Sets a user's stored role; configured admins need no row.
-    pub fn set_role(&self, k: &UserKey, role: Role) -> Result<(), StoreError> {
-        self.touch_user(k)?;
-        self.conn().execute(
-            "UPDATE users SET role = ?3 WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id, role],
-        )?;
-        Ok(())
-    }
-
-    /// Marks a user active or inactive (blocked the bot, unfollowed).
-    pub fn set_active(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE users SET active = ?3 WHERE channel = ?1 AND user_id = ?2",
-            params![k.channel, k.id, on],
-        )?;
-        Ok(())
-    }
-
-    /// Deletes everything stored about a user. Returns whether anything was stored.
-    pub fn delete_user(&self, k: &UserKey) -> Result<bool, StoreError> {
-        let mut c = self.conn();
-        let tx = c.transaction()?;
-        let mut n = 0;
-        for table in [
-            "users",
-            "quiz_sessions",
-            "quiz_missed",
-            "quiz_results",
-            "activity",
-            "participants",
-            "group_answers",
-        ] {
-            n += tx.execute(
-                &format!("DELETE FROM {table} WHERE channel = ?1 AND user_id = ?2"),
-                params![k.channel, k.id],
-            )?;
-        }
-        // Their private chat: subscription and tip history go; broadcast rows keep their
-        // outcome (for the delivery counts) but lose the chat id, and anything still waiting
-        // is skipped.
-        for table in ["subscriptions", "tip_history"] {
-            n += tx.execute(
-                &format!("DELETE FROM {table} WHERE channel = ?1 AND chat_id = ?2"),
-                params![k.channel, k.id],
-            )?;
-        }
-        // Sessions they ran as a trainer stay (aggregates for the report) without their id.
-        tx.execute(
-            "UPDATE group_quizzes SET trainer_id = 'deleted:' || id WHERE trainer_channel = ?1 AND trainer_id = ?2",
-            params![k.channel, k.id],
-        )?;
-        tx.execute(
-            "UPDATE outbox SET chat_id = 'deleted:' || id,
-                 status = CASE WHEN status IN ('pending', 'sending') THEN 'skipped' ELSE status END,
-                 reason = CASE WHEN status IN ('pending', 'sending') THEN 'deleted' ELSE reason END
-             WHERE channel = ?1 AND chat_id = ?2",
-            params![k.channel, k.id],
-        )?;
-        tx.commit()?;
-        Ok(n > 0)
-    }
-
-    /// True the first time an update id is seen on a channel (duplicate deliveries are dropped).
-    /// Ids older than a week are forgotten (checked every [`PRUNE_EVERY`] new ids).
-    pub fn first_seen(&self, channel: crate::vocab::Channel, update_id: &str) -> Result<bool, StoreError> {
-        let c = self.conn();
-        let n = c.execute(
-            "INSERT OR IGNORE INTO processed_updates (channel, update_id, seen_at) VALUES (?1, ?2, ?3)",
-            params![channel, update_id, now()],
-        )?;
-        let new = n > 0;
-        if new
-            && self.new_updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(PRUNE_EVERY)
-        {
-            c.execute("DELETE FROM processed_updates WHERE seen_at < ?1", params![now() - 7 * 86_400])?;
-        }
-        Ok(n > 0)
     }
 
     /// Runs `f` as one transaction: committed when it returns `Ok`, rolled back otherwise.
@@ -602,75 +451,6 @@ impl Store {
     pub fn record_quiz(&self, k: &UserKey, score: usize, total: usize) -> Result<(), StoreError> {
         Unit { c: &self.conn() }.record_quiz(k, score, total)
     }
-
-    /// Adds one to an aggregate counter for today (Vietnamese date), e.g. kind `verdict`, key
-    /// `scam`; kind `form`, key a form id.
-    pub fn count(&self, kind: &str, key: &str) -> Result<(), StoreError> {
-        Unit { c: &self.conn() }.count(kind, key)
-    }
-
-    /// Totals of a kind of counter over the days `from..=to` (YYYY-MM-DD; `None`: no bound),
-    /// largest first.
-    pub fn totals_between(
-        &self,
-        kind: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        let c = self.conn();
-        let mut st = c.prepare_cached(
-            "SELECT key, SUM(count) FROM stats WHERE kind = ?1
-               AND (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day <= ?3)
-             GROUP BY key ORDER BY 2 DESC, 1",
-        )?;
-        let rows = st.query_map(params![kind, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Totals of a kind of counter over all days, largest first.
-    pub fn totals(&self, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        self.totals_between(kind, None, None)
-    }
-
-    /// A stored setting.
-    pub fn kv_get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT value FROM kv WHERE key = ?1", params![key], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// Stores several settings in one transaction (e.g. a rotated token pair: the new refresh
-    /// token must never be lost once the old one is spent).
-    pub fn kv_set_all(&self, pairs: &[(&str, &str)]) -> Result<(), StoreError> {
-        let mut c = self.conn();
-        let tx = c.transaction()?;
-        for (k, v) in pairs {
-            tx.execute(
-                "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![k, v],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// The stored setting, or `value` stored now if there was none (one step: two callers
-    /// cannot store different values).
-    pub fn kv_get_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        let c = self.conn();
-        c.execute("INSERT OR IGNORE INTO kv (key, value) VALUES (?1, ?2)", params![key, value])?;
-        Ok(c.query_row("SELECT value FROM kv WHERE key = ?1", params![key], |r| r.get(0))?)
-    }
-
-    /// Stores a setting.
-    pub fn kv_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -702,11 +482,33 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_updates_are_seen_once() {
-        let s = Store::in_memory().expect("store");
-        assert!(s.first_seen(Channel::Telegram, "100").expect("first"));
-        assert!(!s.first_seen(Channel::Telegram, "100").expect("again"));
-        assert!(s.first_seen(Channel::Zalo, "100").expect("other channel"));
+    fn the_database_is_private_and_damage_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let s = Store::open(&data).expect("open");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode(&data), 0o700, "data directory");
+            assert_eq!(mode(s.path().expect("file")), 0o600, "database file (it holds tokens)");
+        }
+        assert!(s.check().expect("check").problems.is_empty());
+        drop(s);
+        // Overwrite pages in the middle of the file, as a disk error would.
+        let file = data.join("canhgiac.sqlite3");
+        let mut bytes = std::fs::read(&file).expect("read");
+        let (mid, len) = (bytes.len() / 2, bytes.len());
+        for b in &mut bytes[mid..mid + 4096.min(len - mid)] {
+            *b = 0x5A;
+        }
+        std::fs::write(&file, bytes).expect("write");
+        let _ = std::fs::remove_file(data.join("canhgiac.sqlite3-wal"));
+        let problems = match Store::open(&data) {
+            Ok(s) => s.check().map(|h| h.problems).unwrap_or_else(|e| vec![e.to_string()]),
+            Err(e) => vec![e.to_string()],
+        };
+        assert!(!problems.is_empty(), "damage is reported");
     }
 
     #[test]

@@ -45,14 +45,14 @@ fn in_range(column: &str) -> String {
 
 impl Store {
     fn pairs(&self, sql: &str, from: &str, to: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(sql)?;
         let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn count_in(&self, sql: &str, from: &str, to: &str) -> Result<i64, StoreError> {
-        Ok(self.conn().query_row(sql, params![from, to], |r| r.get(0))?)
+        Ok(self.reader().query_row(sql, params![from, to], |r| r.get(0))?)
     }
 
     /// Messages of broadcasts of a kind delivered, per channel, with `time` (a column of
@@ -79,7 +79,7 @@ impl Store {
     pub fn report_figures(&self, from: &str, to: &str) -> Result<ReportFigures, StoreError> {
         let stats = |kind: &str| self.totals_between(kind, Some(from), Some(to));
         let question_answers = {
-            let c = self.conn();
+            let c = self.reader();
             let mut st = c.prepare(
                 "SELECT key, SUM(CASE WHEN kind = 'quiz_answered' THEN count ELSE 0 END),
                         SUM(CASE WHEN kind = 'quiz_wrong' THEN count ELSE 0 END)
@@ -90,7 +90,7 @@ impl Store {
             rows.collect::<Result<_, _>>()?
         };
         let scores = |sql: &str| -> Result<Scores, StoreError> {
-            let c = self.conn();
+            let c = self.reader();
             let mut st = c.prepare(sql)?;
             let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -151,7 +151,7 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(&format!(
             "SELECT id FROM group_quizzes WHERE {} AND trainer_channel = ?3 AND trainer_id = ?4 ORDER BY id",
             in_range("started_at")

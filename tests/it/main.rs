@@ -13,6 +13,7 @@ mod cli_ask;
 mod cli_bot;
 mod common;
 mod content_check;
+mod doctor;
 mod report;
 mod routing_dev_set;
 mod search_dev_set;

@@ -147,10 +147,13 @@ fn record_tip(
     Ok(())
 }
 
-/// Every subscription with whether promotion messages may reach it (Zalo: followers only).
+/// Chats listed per transaction of a tip fan-out.
+pub const FANOUT_CHUNK: usize = 500;
+
 /// One recipient of a broadcast: channel, chat, kind, reachable.
 type Recipient = (Channel, String, ChatKind, bool);
 
+/// Every subscription with whether promotion messages may reach it (Zalo: followers only).
 fn recipients(tx: &Transaction<'_>) -> Result<Vec<Recipient>, StoreError> {
     let mut st = tx.prepare(
         "SELECT s.channel, s.chat_id, s.chat_kind,
@@ -159,6 +162,28 @@ fn recipients(tx: &Transaction<'_>) -> Result<Vec<Recipient>, StoreError> {
          ORDER BY s.channel, s.chat_id",
     )?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The next [`FANOUT_CHUNK`] subscriptions after `after` (channel, chat) that have no row in
+/// broadcast `id` yet.
+fn recipients_after(
+    tx: &Transaction<'_>,
+    id: i64,
+    after: &(String, String),
+) -> Result<Vec<Recipient>, StoreError> {
+    let mut st = tx.prepare_cached(
+        "SELECT s.channel, s.chat_id, s.chat_kind,
+                s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1
+         FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
+         WHERE (s.channel, s.chat_id) > (?2, ?3)
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = ?1 AND o.channel = s.channel AND o.chat_id = s.chat_id)
+         ORDER BY s.channel, s.chat_id LIMIT ?4",
+    )?;
+    let limit = i64::try_from(FANOUT_CHUNK).unwrap_or(500);
+    let rows = st.query_map(params![id, after.0, after.1, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -236,7 +261,7 @@ impl Store {
 
     /// Subscribed chats a broadcast can reach (Zalo: followers only).
     pub fn audience(&self) -> Result<i64, StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.reader().query_row(
             "SELECT COUNT(*) FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
              WHERE s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1",
             [],
@@ -246,7 +271,7 @@ impl Store {
 
     /// Subscriptions per channel and chat kind.
     pub fn subscription_counts(&self) -> Result<Vec<SubscriptionCount>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(
             "SELECT channel, chat_kind, COUNT(*) FROM subscriptions GROUP BY channel, chat_kind ORDER BY 1, 2",
         )?;
@@ -283,39 +308,80 @@ impl Store {
     }
 
     /// Creates the tip broadcast of a weekly slot with one outbox row per subscribed chat, each
-    /// with its own next tip chosen by `pick` (from the chat's tip state: the tip and the
-    /// cycle it belongs to), all in one transaction. Returns its id and how many chats it can
-    /// reach (Zalo non-followers get a skipped row); `None` if the slot already has one.
+    /// with its own next tip chosen by `pick` (from the chat's tip state: the tip and the cycle
+    /// it belongs to). Returns its id and how many chats it can reach (Zalo non-followers get a
+    /// skipped row); `None` if the slot already has one.
+    ///
+    /// The rows are written [`FANOUT_CHUNK`] chats per transaction, releasing the database
+    /// between chunks, so a user's reply never waits behind a 10,000-chat fan-out. The
+    /// broadcast is `preparing` until the last chunk; after a crash,
+    /// [`Store::continue_tips`] lists the chats not yet listed (each chat once).
     pub fn enqueue_tips(
         &self,
         slot: i64,
         created_by: &str,
         pick: impl Fn(&TipState) -> Option<(String, i64)>,
     ) -> Result<Option<(i64, usize)>, StoreError> {
-        let mut c = self.conn();
-        let tx = c.transaction()?;
-        let t = now();
-        let n = tx.execute(
-            "INSERT OR IGNORE INTO broadcasts (kind, slot, created_by, status, created_at, queued_at)
-             VALUES ('tip', ?1, ?2, 'queued', ?3, ?3)",
-            params![slot, created_by, t],
-        )?;
-        if n == 0 {
-            return Ok(None);
-        }
-        let id = tx.last_insert_rowid();
-        let mut reachable = 0;
-        for r in recipients(&tx)? {
-            let state = tip_state(&tx, r.0, &r.1)?;
-            let Some((tip, cycle)) = pick(&state) else { continue };
-            if r.3 {
-                record_tip(&tx, r.0, &r.1, &tip, cycle, Some(id))?;
-                reachable += 1;
+        let id = {
+            let c = self.conn();
+            let t = now();
+            let n = c.execute(
+                "INSERT OR IGNORE INTO broadcasts (kind, slot, created_by, status, created_at, queued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![BroadcastKind::Tip, slot, created_by, BroadcastStatus::Preparing, t],
+            )?;
+            if n == 0 {
+                return Ok(None);
             }
-            insert_row(&tx, id, &r, Some(&tip))?;
+            c.last_insert_rowid()
+        };
+        Ok(Some((id, self.continue_tips(id, pick)?)))
+    }
+
+    /// Lists the chats of a `preparing` tip broadcast that have no row yet, chunk by chunk,
+    /// then marks it queued. Returns how many of the chats listed now it can reach.
+    pub fn continue_tips(
+        &self,
+        id: i64,
+        pick: impl Fn(&TipState) -> Option<(String, i64)>,
+    ) -> Result<usize, StoreError> {
+        let mut reachable = 0;
+        let mut after: (String, String) = (String::new(), String::new());
+        loop {
+            let mut c = self.conn();
+            let tx = c.transaction()?;
+            let chunk = recipients_after(&tx, id, &after)?;
+            for r in &chunk {
+                let state = tip_state(&tx, r.0, &r.1)?;
+                let Some((tip, cycle)) = pick(&state) else { continue };
+                if r.3 {
+                    record_tip(&tx, r.0, &r.1, &tip, cycle, Some(id))?;
+                    reachable += 1;
+                }
+                insert_row(&tx, id, r, Some(&tip))?;
+            }
+            let last = chunk.last().map(|r| (r.0.as_str().to_owned(), r.1.clone()));
+            let done = chunk.len() < FANOUT_CHUNK;
+            if done {
+                tx.execute(
+                    "UPDATE broadcasts SET status = ?2 WHERE id = ?1 AND status = ?3",
+                    params![id, BroadcastStatus::Queued, BroadcastStatus::Preparing],
+                )?;
+            }
+            tx.commit()?;
+            match last {
+                Some(l) if !done => after = l,
+                _ => return Ok(reachable),
+            }
         }
-        tx.commit()?;
-        Ok(Some((id, reachable)))
+    }
+
+    /// Tip broadcasts whose fan-out was interrupted (a crash while listing recipients).
+    pub fn preparing_broadcasts(&self) -> Result<Vec<i64>, StoreError> {
+        let c = self.conn();
+        let mut st = c.prepare("SELECT id FROM broadcasts WHERE status = ?1 ORDER BY id")?;
+        let rows = st.query_map(params![BroadcastStatus::Preparing], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Saves an alert as a draft awaiting confirmation. Returns its id.
@@ -474,7 +540,7 @@ impl Store {
 
     /// The latest broadcasts with their delivery counts, newest first.
     pub fn broadcast_summaries(&self, limit: usize) -> Result<Vec<BroadcastSummary>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(
             "SELECT id, kind, status, created_by, created_at, finished_at FROM broadcasts
              WHERE status NOT IN ('draft', 'cancelled') ORDER BY id DESC LIMIT ?1",
@@ -512,7 +578,7 @@ impl Store {
 
     /// Why rows of a broadcast were skipped, failed or are waiting, with counts.
     pub fn broadcast_reasons(&self, id: i64) -> Result<Vec<(OutboxStatus, Reason, i64)>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(
             "SELECT status, COALESCE(reason, ''), COUNT(*) FROM outbox
              WHERE broadcast_id = ?1
@@ -526,7 +592,7 @@ impl Store {
     /// Distinct users who took a quiz since `from` (Unix seconds), and how many quizzes: personal
     /// quizzes finished, plus each participant who answered in a group session.
     pub fn quiz_takers_since(&self, from: i64) -> Result<(i64, i64), StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.reader().query_row(
             "SELECT COUNT(DISTINCT who), COUNT(*) FROM (
                  SELECT channel || ':' || user_id AS who FROM quiz_results WHERE finished_at >= ?1
                  UNION ALL
@@ -542,7 +608,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::UserKey;
-    use crate::vocab::{Channel, ChatKind, OutboxStatus, Reason};
+    use crate::vocab::{BroadcastStatus, Channel, ChatKind, OutboxStatus, Reason};
 
     fn pick_first(tips: &'static [&'static str]) -> impl Fn(&TipState) -> Option<(String, i64)> {
         move |s: &TipState| tips.iter().find(|t| !s.seen.contains(**t)).map(|t| ((*t).to_owned(), s.cycle))
@@ -568,6 +634,48 @@ mod tests {
         assert_eq!(s.close_finished().expect("close"), [id]);
         let b = &s.broadcast_summaries(5).expect("summaries")[0];
         assert_eq!((b.status.as_str(), b.total(OutboxStatus::Sent)), ("done", 2));
+    }
+
+    #[test]
+    fn a_large_fan_out_goes_in_chunks_and_resumes_after_a_crash() {
+        let s = Store::in_memory().expect("store");
+        let n = FANOUT_CHUNK * 2 + 3;
+        for i in 0..n {
+            s.subscribe(Channel::Telegram, &format!("{i:05}"), ChatKind::Private).expect("sub");
+        }
+        let (id, reachable) =
+            s.enqueue_tips(7, "schedule", pick_first(&["a", "b"])).expect("enqueue").expect("new");
+        assert_eq!(reachable, n);
+        let rows: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(DISTINCT chat_id) FROM outbox WHERE broadcast_id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .expect("rows");
+        assert_eq!(rows, i64::try_from(n).expect("n"));
+        assert_eq!(s.broadcast_summaries(1).expect("summary")[0].status, BroadcastStatus::Queued);
+        // A crash after the first chunk: the broadcast stays `preparing` with some rows.
+        s.conn()
+            .execute(
+                "INSERT INTO broadcasts (id, kind, slot, created_by, status, created_at) VALUES (99, 'tip', 8, 'schedule', 'preparing', 0)",
+                [],
+            )
+            .expect("broadcast");
+        s.conn()
+            .execute(
+                "INSERT INTO outbox (broadcast_id, channel, chat_id, chat_kind, tip_id, next_try, updated_at)
+                 SELECT 99, channel, chat_id, chat_kind, 'b', 0, 0 FROM subscriptions ORDER BY chat_id LIMIT 10",
+                [],
+            )
+            .expect("rows");
+        assert_eq!(s.preparing_broadcasts().expect("preparing"), [99]);
+        assert_eq!(s.continue_tips(99, pick_first(&["a", "b", "c"])).expect("resume"), n - 10);
+        let rows: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(*) FROM outbox WHERE broadcast_id = 99", [], |r| r.get(0))
+            .expect("rows");
+        assert_eq!(rows, i64::try_from(n).expect("n"), "each chat once");
+        assert!(s.preparing_broadcasts().expect("preparing").is_empty());
     }
 
     #[test]

@@ -381,7 +381,7 @@ impl Store {
 
     /// The leaderboard: most correct first, then fewest answers needed, then who joined first.
     pub fn standings(&self, session: i64) -> Result<Vec<Standing>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(
             "SELECT p.channel, p.user_id, p.display_name,
                     COALESCE(SUM(a.correct), 0), COUNT(a.question), MAX(a.answered_at)
@@ -406,7 +406,7 @@ impl Store {
 
     /// Answers and correct answers per question of a session.
     pub fn question_rates(&self, session: i64) -> Result<Vec<QuestionRate>, StoreError> {
-        let c = self.conn();
+        let c = self.reader();
         let mut st = c.prepare(
             "SELECT question, COUNT(*), SUM(correct) FROM group_answers WHERE session_id = ?1
              GROUP BY question ORDER BY question",

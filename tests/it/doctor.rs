@@ -1,0 +1,63 @@
+//! `canhgiac doctor`: a healthy installation passes; a missing, emptied or damaged database
+//! fails with a line that says so.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
+
+use canhgiac::{
+    store::{Store, UserKey},
+    vocab::Channel,
+};
+
+use crate::common;
+
+fn doctor(dir: &std::path::Path) -> (bool, String) {
+    let mut c = common::cli(dir);
+    c.arg("doctor");
+    let out = c.output().expect("run");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn doctor_reports_each_part_and_fails_on_a_bad_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, out) = doctor(dir.path());
+    assert!(!ok && out.contains("❌ Cơ sở dữ liệu") && out.contains("chưa có tệp"), "{out}");
+    assert!(out.contains("✅ Nội dung") && out.contains("✅ Chỉ mục tìm kiếm"), "{out}");
+
+    let data = dir.path().join("data");
+    {
+        let s = Store::open(&data).expect("store");
+        s.touch_user(&UserKey::new(Channel::Telegram, "1")).expect("user");
+    }
+    let (ok, out) = doctor(dir.path());
+    assert!(ok, "{out}");
+    assert!(out.contains("✅ Cơ sở dữ liệu") && out.contains("1 người dùng"), "{out}");
+
+    // An emptied file (a zero-length database).
+    let file = data.join("canhgiac.sqlite3");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    std::fs::write(&file, b"").expect("truncate");
+    let (ok, out) = doctor(dir.path());
+    assert!(!ok && out.contains("không có người dùng nào"), "{out}");
+
+    // A damaged file.
+    {
+        let s = Store::open(&data).expect("store");
+        for i in 0..2000 {
+            s.touch_user(&UserKey::new(Channel::Zalo, &format!("u{i}"))).expect("user");
+        }
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    let mut bytes = std::fs::read(&file).expect("read");
+    let (mid, len) = (bytes.len() / 2, bytes.len());
+    for b in &mut bytes[mid..(mid + 8192).min(len)] {
+        *b = 0x5A;
+    }
+    std::fs::write(&file, bytes).expect("write");
+    let (ok, out) = doctor(dir.path());
+    assert!(!ok && out.contains("❌ Cơ sở dữ liệu"), "{out}");
+}
