@@ -56,6 +56,8 @@ pub struct FakeTelegram {
     pub migrated_chats: Mutex<Vec<(i64, i64)>>,
     /// 429 answers given because of [`FakeTelegram::enforce_per_second`].
     pub throttled: std::sync::atomic::AtomicUsize,
+    /// Every `sendMessage` takes this long (a slow network), then goes through.
+    pub send_delay: Mutex<Option<Duration>>,
 }
 
 /// A message the fake accepted.
@@ -184,6 +186,10 @@ async fn api(
                     *limited = false;
                     return too_many();
                 }
+            }
+            let delay = *lock(&fake.send_delay);
+            if let Some(d) = delay {
+                tokio::time::sleep(d).await;
             }
             let generation = fake.stall_generation.load(std::sync::atomic::Ordering::SeqCst);
             let stalled = lock(&fake.stall_after).is_some_and(|n| lock(&fake.delivered).len() >= n);

@@ -14,6 +14,7 @@ mod cli_bot;
 mod common;
 mod content_check;
 mod doctor;
+mod durability;
 mod report;
 mod routing_dev_set;
 mod search_dev_set;
