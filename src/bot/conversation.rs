@@ -2,7 +2,9 @@
 //! treated as (after "Kiểm tra tin nhắn" or "Hỏi đáp"), and the texts they pasted a moment ago,
 //! kept for the "more" buttons. Behind a trait so the engine does not care where it lives;
 //! the default keeps it in memory only, for at most [`CACHE_TTL`], as the privacy notice says
-//! (message text is never written to disk).
+//! (message text is never written to disk), within [`CACHE_BYTES`] in all (the oldest go
+//! first). Only the text is kept, not what the checker made of it: the checker is
+//! deterministic and fast, so "why" checks it again.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -10,12 +12,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{check::Report, vocab::UserKey};
+use crate::vocab::UserKey;
 
 /// How long a pasted text (and a pending mode) is kept.
 pub const CACHE_TTL: Duration = Duration::from_secs(15 * 60);
-/// Most texts kept at once (the oldest go first).
-pub const CACHE_CAP: usize = 5000;
+/// Most bytes of text kept at once (the oldest go first).
+pub const CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// What a pending "next text" should be treated as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +33,17 @@ pub enum Mode {
 pub struct Remembered {
     /// The text.
     pub text: String,
-    /// The checker's report, when it was checked.
-    pub report: Option<Report>,
+    /// It was checked as a message (its verdict can be explained).
+    pub checked: bool,
     /// The entry that answered it, when it was a question.
     pub answer: Option<String>,
+}
+
+impl Remembered {
+    /// Memory it takes, roughly.
+    fn cost(&self) -> usize {
+        self.text.len() + self.answer.as_ref().map_or(0, String::len) + 96
+    }
 }
 
 /// Where conversation state lives.
@@ -64,28 +73,29 @@ struct State {
     items: HashMap<u64, Kept>,
     /// Ids in the order they were kept (ids only grow), for expiry and the cap.
     order: VecDeque<u64>,
+    bytes: usize,
     modes: HashMap<UserKey, (Mode, Instant)>,
 }
 
-/// Conversation state in memory, bounded in time ([`CACHE_TTL`]) and size ([`CACHE_CAP`]).
+/// Conversation state in memory, bounded in time ([`CACHE_TTL`]) and size ([`CACHE_BYTES`]).
 #[derive(Debug)]
 pub struct MemoryConversations {
     ttl: Duration,
-    cap: usize,
+    budget: usize,
     state: Mutex<State>,
 }
 
 impl Default for MemoryConversations {
     fn default() -> Self {
-        Self::new(CACHE_TTL, CACHE_CAP)
+        Self::new(CACHE_TTL, CACHE_BYTES)
     }
 }
 
 impl MemoryConversations {
-    /// With a lifetime and a size bound.
+    /// With a lifetime and a bound on the bytes kept.
     #[must_use]
-    pub fn new(ttl: Duration, cap: usize) -> Self {
-        Self { ttl, cap: cap.max(1), state: Mutex::new(State::default()) }
+    pub fn new(ttl: Duration, budget: usize) -> Self {
+        Self { ttl, budget: budget.max(1), state: Mutex::new(State::default()) }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -97,7 +107,7 @@ impl Conversations for MemoryConversations {
     fn set_mode(&self, user: &UserKey, mode: Mode) {
         let mut s = self.state();
         let ttl = self.ttl;
-        if s.modes.len() >= self.cap {
+        if s.modes.len() >= 4096 {
             s.modes.retain(|_, (_, at)| at.elapsed() < ttl);
         }
         s.modes.insert(user.clone(), (mode, Instant::now()));
@@ -110,17 +120,21 @@ impl Conversations for MemoryConversations {
 
     fn remember(&self, user: &UserKey, item: Remembered) -> u64 {
         let mut s = self.state();
+        let cost = item.cost();
         // Drop what expired or overflows, oldest first: amortised O(1) per call.
         while let Some(&oldest) = s.order.front() {
             let stale = s.items.get(&oldest).is_none_or(|k| k.at.elapsed() >= self.ttl);
-            if !stale && s.items.len() < self.cap {
+            if !stale && s.bytes + cost <= self.budget {
                 break;
             }
             s.order.pop_front();
-            s.items.remove(&oldest);
+            if let Some(k) = s.items.remove(&oldest) {
+                s.bytes -= k.item.cost();
+            }
         }
         s.next_id += 1;
         let id = s.next_id;
+        s.bytes += cost;
         s.items.insert(id, Kept { owner: user.clone(), item, at: Instant::now() });
         s.order.push_back(id);
         id
@@ -134,7 +148,15 @@ impl Conversations for MemoryConversations {
 
     fn forget(&self, user: &UserKey) {
         let mut s = self.state();
-        s.items.retain(|_, k| k.owner != *user);
+        let mut freed = 0;
+        s.items.retain(|_, k| {
+            let mine = k.owner == *user;
+            if mine {
+                freed += k.item.cost();
+            }
+            !mine
+        });
+        s.bytes -= freed;
         s.modes.remove(user);
     }
 }
@@ -145,12 +167,13 @@ mod tests {
     use crate::vocab::Channel;
 
     fn text(t: &str) -> Remembered {
-        Remembered { text: t.into(), report: None, answer: None }
+        Remembered { text: t.into(), checked: false, answer: None }
     }
 
     #[test]
     fn texts_are_private_bounded_and_forgotten() {
-        let c = MemoryConversations::new(CACHE_TTL, 3);
+        // Room for three short texts.
+        let c = MemoryConversations::new(CACHE_TTL, 3 * (96 + 4));
         let (a, b) = (UserKey::new(Channel::Telegram, "a"), UserKey::new(Channel::Zalo, "a"));
         let id = c.remember(&a, text("một"));
         assert_eq!(c.recall(&a, id).map(|r| r.text), Some("một".into()));

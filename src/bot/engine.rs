@@ -381,7 +381,7 @@ impl Engine {
                         vec![Reply::with_buttons(Rich::new().para(texts::SMALL_TALK), main_menu())]
                     }
                     Route::Unsure => {
-                        let id = self.remember(key, text, Some(report), None);
+                        let id = self.remember(key, text, true, None);
                         vec![Reply::with_buttons(
                             Rich::new().para(texts::UNSURE),
                             vec![vec![
@@ -401,13 +401,7 @@ impl Engine {
         })
     }
 
-    pub(super) fn remember(
-        &self,
-        key: &UserKey,
-        text: &str,
-        report: Option<crate::check::Report>,
-        answer: Option<String>,
-    ) -> u64 {
-        self.conversations.remember(key, Remembered { text: text.to_owned(), report, answer })
+    pub(super) fn remember(&self, key: &UserKey, text: &str, checked: bool, answer: Option<String>) -> u64 {
+        self.conversations.remember(key, Remembered { text: text.to_owned(), checked, answer })
     }
 }

@@ -46,7 +46,7 @@ impl Engine {
         debug!(verdict = r.verdict.as_str(), "checked a message");
         let body = crate::check::render_summary(&self.content, &r);
         let verdict = r.verdict;
-        let id = self.remember(key, text, Some(r), None);
+        let id = self.remember(key, text, true, None);
         let mut buttons = Vec::new();
         if verdict != Verdict::Safe {
             buttons.push(vec![
@@ -67,7 +67,7 @@ impl Engine {
             Outcome::Answer(a) => {
                 let _ = self.store.count("answer", &a.id);
                 let entry = self.content.entry(&a.id);
-                let id = self.remember(key, text, None, Some(a.id.clone()));
+                let id = self.remember(key, text, false, Some(a.id.clone()));
                 let mut buttons = Vec::new();
                 let body = match entry {
                     Some(Entry::Form(f)) => {
@@ -98,7 +98,7 @@ impl Engine {
             }
             Outcome::NoMatch { candidates } => {
                 let _ = self.store.count("answer", "none");
-                let id = self.remember(key, text, None, None);
+                let id = self.remember(key, text, false, None);
                 let mut r = Reply::text(crate::search::no_match_text(&self.content, &candidates));
                 // The main menu without "Hỏi đáp": they are asking already.
                 let ask = Action::Menu(MenuItem::Ask).encode();
@@ -127,9 +127,13 @@ impl Engine {
 
     /// A "more" button on a text the user sent a moment ago.
     pub(super) fn expand(&self, key: &UserKey, id: u64, what: Detail) -> Result<Vec<Reply>, EngineError> {
-        let Some(Remembered { text, report, answer }) = self.conversations.recall(key, id) else {
+        let Some(Remembered { text, checked, answer }) = self.conversations.recall(key, id) else {
             return Ok(vec![Reply::text(Rich::new().para(texts::EXPIRED))]);
         };
+        // The checker is deterministic: "why" and "what to do" check the text again rather
+        // than keeping every report in memory.
+        let report =
+            (checked && matches!(what, Detail::Why | Detail::Todo)).then(|| self.checker.check(&text));
         let form = answer.as_deref().and_then(|a| self.content.form(a));
         Ok(match (what, &report, form) {
             (Detail::Why, Some(r), _) => vec![Reply::text(crate::check::render_card(&self.content, r))],

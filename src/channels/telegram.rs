@@ -477,7 +477,9 @@ impl Telegram {
                     }
                 };
                 let (key, chat) = (id.to_string(), chat_key(&u));
-                match pipeline.offer(slot, self.clone(), Channel::Telegram, &key, &chat, payload).await {
+                let tg = self.clone();
+                let work: Job = Box::pin(async move { tg.process(u).await });
+                match pipeline.offer(slot, work, Channel::Telegram, &key, &chat, payload).await {
                     Ok(Offer::Accepted | Offer::Duplicate) => offset = next,
                     Err(e) => {
                         // Not acknowledged: the next getUpdates brings it again.
@@ -599,7 +601,9 @@ async fn webhook(
         }
     };
     let (key, chat) = (update.id.0.to_string(), chat_key(&update));
-    match hook.pipeline.offer(slot, hook.tg.clone(), Channel::Telegram, &key, &chat, body.to_vec()).await {
+    let tg = hook.tg.clone();
+    let work: Job = Box::pin(async move { tg.process(update).await });
+    match hook.pipeline.offer(slot, work, Channel::Telegram, &key, &chat, body.to_vec()).await {
         Ok(_) => StatusCode::OK,
         Err(e) => {
             warn!(error = %e, "telegram webhook: could not accept the update; Telegram will retry");

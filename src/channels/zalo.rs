@@ -571,7 +571,9 @@ async fn webhook(
     // Events the bot ignores (receipts, its own messages) are acknowledged and dropped.
     let Some((incoming, key)) = to_incoming(&event) else { return StatusCode::OK };
     let chat = incoming.chat.id.clone();
-    match hook.pipeline.offer(slot, hook.zalo.clone(), Channel::Zalo, &key, &chat, body.to_vec()).await {
+    let zalo = hook.zalo.clone();
+    let work: Job = Box::pin(async move { zalo.process(event).await });
+    match hook.pipeline.offer(slot, work, Channel::Zalo, &key, &chat, body.to_vec()).await {
         Ok(_) => StatusCode::OK,
         Err(e) => {
             warn!(error = %e, "zalo webhook: could not accept the event");

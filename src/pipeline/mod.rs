@@ -19,7 +19,8 @@ use tracing::warn;
 
 use crate::{metrics::Metrics, store::inbox::Pending, vocab::Channel};
 
-/// A channel's handling of one accepted update, from its raw payload.
+/// A channel's handling of one accepted update from its raw payload (updates replayed after
+/// a restart; fresh ones are offered already parsed).
 pub trait Handler: Send + Sync + 'static {
     /// The work for one update (parsing, the engine, the replies).
     fn job(self: Arc<Self>, payload: Vec<u8>) -> Job;
@@ -36,7 +37,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { concurrency: 16, capacity: 4096 }
+        // Handling an update mostly waits on the platform's API; the engine's own CPU work
+        // is bounded separately (see `channels::run_engine`).
+        Self { concurrency: 64, capacity: 1024 }
     }
 }
 
@@ -77,23 +80,23 @@ impl Pipeline {
         slot
     }
 
-    /// Writes an update durably, then queues it in its chat. An `Err` means nothing was
-    /// accepted: the caller must not acknowledge it.
+    /// Writes an update durably, then queues `work` (the update already parsed) in its
+    /// chat. An `Err` means nothing was accepted: the caller must not acknowledge it.
     pub async fn offer(
         &self,
         slot: Slot,
-        handler: Arc<dyn Handler>,
+        work: Job,
         channel: Channel,
         key: &str,
         chat: &str,
         payload: Vec<u8>,
     ) -> Result<Offer, IntakeError> {
         self.metrics.inc(&self.metrics.updates);
-        if !self.intake.accept(channel, key, chat, payload.clone()).await? {
+        if !self.intake.accept(channel, key, chat, payload).await? {
             self.metrics.inc(&self.metrics.duplicates);
             return Ok(Offer::Duplicate);
         }
-        self.run(slot, handler, channel, key, chat, payload);
+        self.run(slot, work, channel, key, chat);
         Ok(Offer::Accepted)
     }
 
@@ -109,22 +112,13 @@ impl Pipeline {
             };
             self.metrics.inc(&self.metrics.replayed);
             let slot = self.dispatcher.reserve_always();
-            self.run(slot, handler, p.channel, &p.key, &p.chat, p.payload);
+            self.run(slot, handler.job(p.payload), p.channel, &p.key, &p.chat);
         }
     }
 
-    fn run(
-        &self,
-        slot: Slot,
-        handler: Arc<dyn Handler>,
-        channel: Channel,
-        key: &str,
-        chat: &str,
-        payload: Vec<u8>,
-    ) {
+    fn run(&self, slot: Slot, work: Job, channel: Channel, key: &str, chat: &str) {
         let (intake, metrics, key) = (self.intake.clone(), self.metrics.clone(), key.to_owned());
         metrics.inc(&metrics.in_flight);
-        let work = handler.job(payload);
         self.dispatcher.submit(
             slot,
             &format!("{channel}:{chat}"),

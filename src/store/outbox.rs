@@ -148,7 +148,7 @@ fn record_tip(
 }
 
 /// Chats listed per transaction of a tip fan-out.
-pub const FANOUT_CHUNK: usize = 500;
+pub const FANOUT_CHUNK: usize = 100;
 
 /// One recipient of a broadcast: channel, chat, kind, reachable.
 type Recipient = (Channel, String, ChatKind, bool);
@@ -369,10 +369,13 @@ impl Store {
                 )?;
             }
             tx.commit()?;
+            drop(c);
             match last {
                 Some(l) if !done => after = l,
                 _ => return Ok(reachable),
             }
+            // The lock is not fair: give waiting replies their turn before the next chunk.
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
 

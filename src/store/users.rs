@@ -10,6 +10,11 @@ const USER_SQL: &str = "SELECT consent_at,
         EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
         active, role, follower FROM users WHERE channel = ?1 AND user_id = ?2";
 
+/// [`USER_SQL`] plus the last day of contact (column 5).
+const USER_SQL_WITH_DAY: &str = "SELECT consent_at,
+        EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
+        active, role, follower, last_seen FROM users WHERE channel = ?1 AND user_id = ?2";
+
 fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
         key: k.clone(),
@@ -26,13 +31,23 @@ impl Store {
     /// date, for "staff reached" counts): the day only, never the time or what was said.
     pub fn touch_user(&self, k: &UserKey) -> Result<UserRow, StoreError> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
         let t = now();
+        let day = crate::vntime::iso_date(t);
+        // Seen already today: one read, no write (most messages).
+        let seen: Option<(UserRow, Option<String>)> = c
+            .prepare_cached(USER_SQL_WITH_DAY)?
+            .query_row(params![k.channel, k.id], |r| Ok((user_row(k, r)?, r.get(5)?)))
+            .optional()?;
+        if let Some((row, last)) = seen
+            && last.as_deref() == Some(day.as_str())
+        {
+            return Ok(row);
+        }
+        let tx = c.transaction()?;
         tx.execute(
             "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
             params![k.channel, k.id, t],
         )?;
-        let day = crate::vntime::iso_date(t);
         tx.execute(
             "UPDATE users SET last_seen = ?3 WHERE channel = ?1 AND user_id = ?2 AND last_seen IS NOT ?3",
             params![k.channel, k.id, day],

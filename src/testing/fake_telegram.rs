@@ -58,6 +58,8 @@ pub struct FakeTelegram {
     pub throttled: std::sync::atomic::AtomicUsize,
     /// Every `sendMessage` takes this long (a slow network), then goes through.
     pub send_delay: Mutex<Option<Duration>>,
+    /// Load tests: record calls and deliveries without their bodies and texts (memory).
+    pub lean: std::sync::atomic::AtomicBool,
 }
 
 /// A message the fake accepted.
@@ -138,7 +140,9 @@ async fn api(
     } else {
         json!({ "raw": String::from_utf8_lossy(&body) })
     };
-    lock(&fake.calls).push(Call { method: method.clone(), body: value.clone(), at: Instant::now() });
+    let lean = fake.lean.load(std::sync::atomic::Ordering::Relaxed);
+    let recorded = if lean { json!({"chat_id": value["chat_id"]}) } else { value.clone() };
+    lock(&fake.calls).push(Call { method: method.clone(), body: recorded, at: Instant::now() });
     let ok = |result: Value| (StatusCode::OK, Json(json!({ "ok": true, "result": result })));
     match method.to_ascii_lowercase().as_str() {
         "getme" => {
@@ -214,11 +218,8 @@ async fn api(
                 }
                 recent.push_back((now, chat));
             }
-            lock(&fake.delivered).push(Delivered {
-                chat,
-                text: value["text"].as_str().unwrap_or("").to_owned(),
-                at: Instant::now(),
-            });
+            let text = if lean { String::new() } else { value["text"].as_str().unwrap_or("").to_owned() };
+            lock(&fake.delivered).push(Delivered { chat, text, at: Instant::now() });
             ok(json!({"message_id": 500, "date": 1_700_000_000,
                 "chat": {"id": chat, "type": "private", "first_name": "X"}, "text": value["text"]}))
         }
