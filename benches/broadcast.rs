@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may fail loudly
 
-use canhgiac::vocab::{Channel, ChatKind, OutboxStatus};
+use canhgiac::model::{Channel, ChatKind, OutboxStatus};
 use std::{
     collections::HashMap,
     path::PathBuf,

@@ -28,9 +28,9 @@ use std::{
 };
 
 use canhgiac::{
+    model::{Channel, ChatKind},
     store::Store,
     testing::fake_telegram::{self, FakeTelegram},
-    vocab::{Channel, ChatKind},
 };
 use serde_json::json;
 

@@ -20,10 +20,10 @@ use crate::{
     },
     config::Config,
     metrics::Metrics,
+    model::Channel,
     pipeline::{Handler, Intake, Limits, Pipeline, Writer},
     server::{self, HttpLimits, ReadyCheck},
     store::{Store, StoreError},
-    vocab::Channel,
 };
 
 /// How long shutdown waits for updates in flight.

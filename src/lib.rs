@@ -12,6 +12,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod metrics;
+pub mod model;
 pub mod pipeline;
 pub mod quiz;
 pub mod report;
@@ -23,7 +24,6 @@ pub mod store;
 pub mod testing;
 pub mod text;
 pub mod vntime;
-pub mod vocab;
 
 /// Locks a mutex; a poisoned lock (a panic while it was held) is still used, since every
 /// guarded state here stays consistent between statements.

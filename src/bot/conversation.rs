@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::vocab::UserKey;
+use crate::model::UserKey;
 
 /// How long a pasted text (and a pending mode) is kept.
 pub const CACHE_TTL: Duration = Duration::from_secs(15 * 60);
@@ -164,7 +164,7 @@ impl Conversations for MemoryConversations {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Channel;
+    use crate::model::Channel;
 
     fn text(t: &str) -> Remembered {
         Remembered { text: t.into(), checked: false, answer: None }

@@ -1,6 +1,6 @@
 //! The conversation engine: everything a user sees is decided here, for every channel, and it
 //! is tested without any network. [`Engine::handle`] is one exhaustive dispatch: commands by
-//! the registry ([`super::commands`]), buttons by their [`Action`], texts by the router; each
+//! the registry ([`crate::model::commands`]), buttons by their [`Action`], texts by the router; each
 //! feature's handlers live in their own module (`inquiry`, `personal_quiz`, `admin`,
 //! `group_quiz`).
 
@@ -387,11 +387,11 @@ impl Engine {
                             vec![vec![
                                 Button::new(
                                     "🔎 Kiểm tra tin nhắn này",
-                                    Action::Detail { id, what: super::action::Detail::Check },
+                                    Action::Detail { id, what: crate::model::action::Detail::Check },
                                 ),
                                 Button::new(
                                     "❓ Đây là câu hỏi",
-                                    Action::Detail { id, what: super::action::Detail::Ask },
+                                    Action::Detail { id, what: crate::model::action::Detail::Ask },
                                 ),
                             ]],
                         )]

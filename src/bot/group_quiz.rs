@@ -20,6 +20,7 @@ use crate::{
         types::{Attachment, Button, Channel, ChatKind, Document, Incoming, QuizPoll, Reply},
     },
     content::QuizQuestion,
+    model::{QuizMode, SessionStatus},
     quiz::{
         self, LETTERS, Rng,
         group::{self as gq, SpecError},
@@ -27,7 +28,6 @@ use crate::{
     report::session::{self as results, SessionResults},
     rich::{Rich, Span},
     store::{GroupQuiz, NewGroupQuiz, PollRef, UserKey, now},
-    vocab::{QuizMode, SessionStatus},
 };
 
 /// Replies for a group chat produced by the pacing clock (the next poll, the leaderboard).

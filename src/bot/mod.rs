@@ -1,16 +1,14 @@
 //! The channel-agnostic conversation engine: `Incoming` in, `Vec<Reply>` out.
 //!
 //! - `engine`: the dispatch (commands, buttons, texts) and the user's context;
-//! - `commands`: the command registry; `action`: every button as an enum with its payload;
+//! - the command registry and the button actions live in `model` (the bottom vocabulary);
 //! - `conversation`: the state between two messages (behind a trait);
 //! - one module per feature: `inquiry` (check and ask), `personal_quiz`, `admin` (campaign),
 //!   `group_quiz` (trainers);
 //! - `classify` routes free text; `texts` holds the fixed sentences; `types` what channels see.
 
-pub mod action;
 mod admin;
 pub mod classify;
-pub mod commands;
 pub mod conversation;
 mod engine;
 mod group_quiz;
@@ -20,9 +18,11 @@ mod roles;
 pub mod texts;
 mod types;
 
-pub use action::Action;
+pub use crate::model::{
+    action::{self, Action},
+    commands::{self, COMMANDS, Command},
+};
 pub use classify::{Route, Router};
-pub use commands::{COMMANDS, Command};
 pub use conversation::{CACHE_TTL, Conversations, MemoryConversations};
 pub use engine::{Engine, EngineError};
 pub use group_quiz::GroupPost;

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 
 use thiserror::Error;
 
-use crate::vocab::UserKey;
+use crate::model::UserKey;
 
-pub use crate::vocab::Role;
+pub use crate::model::Role;
 
 /// A malformed `CANHGIAC_ADMINS` / `CANHGIAC_TRAINERS` entry.
 #[derive(Debug, Error)]
@@ -61,7 +61,7 @@ impl Roles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Channel;
+    use crate::model::Channel;
 
     #[test]
     fn configured_roles_and_stored_grants() {

@@ -1,9 +1,9 @@
 //! What channels hand to the engine and what they get back; no platform types here.
 
-use super::action::Action;
+use crate::model::action::Action;
 use crate::rich::Rich;
 
-pub use crate::vocab::{Channel, ChatKind};
+pub use crate::model::{Channel, ChatKind};
 
 /// The user who wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,10 +20,10 @@ pub use worker::{SendFuture, SendResult, Sender, Worker};
 
 use crate::{
     content::{Content, Tip},
+    model::{BroadcastKind, BroadcastStatus, Channel, ChatKind, OutboxStatus},
     rich::{Rich, Span},
     store::{BroadcastSummary, OutboxItem, Store, StoreError, SubscriptionCount},
     vntime::{date_vi, datetime_vi, iso_date, week_start},
-    vocab::{BroadcastKind, BroadcastStatus, Channel, ChatKind, OutboxStatus},
 };
 
 /// Longest alert an admin may broadcast (one message on every platform).

@@ -20,9 +20,9 @@ use crate::lock;
 
 use super::{Campaign, ChannelLimits, ChatPacer, Outgoing, limits::window_wait};
 use crate::{
+    model::{Channel, ChatKind, Reason, UserKey},
     store::{NewOutcome, OutboxItem, Store, now},
     vntime::{local_day_minute, local_time},
-    vocab::{Channel, ChatKind, Reason, UserKey},
 };
 
 /// What a channel says about one send.

@@ -28,8 +28,8 @@ use crate::{
     bot::{Attachment, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, QuizPoll, Reply, UserRef},
     campaign::{Outgoing, SendFuture, SendResult, Sender},
     metrics::Metrics,
+    model::{Reason, UserKey},
     pipeline::{Handler, Job, Offer, Pipeline},
-    vocab::{Reason, UserKey},
 };
 
 /// The updates the bot asks for, named on `getUpdates` and `setWebhook` (an omitted list keeps
@@ -244,7 +244,7 @@ impl Telegram {
             ))
         })?;
         let commands: Vec<BotCommand> =
-            crate::bot::commands::menu().map(|(c, d)| BotCommand::new(c, d)).collect();
+            crate::model::commands::menu().map(|(c, d)| BotCommand::new(c, d)).collect();
         with_retry(|| bot.set_my_commands(commands.clone()).send()).await.map_err(|e| {
             ChannelError::Api(format!("Telegram setMyCommands failed: {}", redact(&e, token)))
         })?;

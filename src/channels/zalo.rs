@@ -19,9 +19,9 @@ use crate::{
     campaign::{Outgoing, SendFuture, SendResult, Sender},
     config::Config,
     metrics::Metrics,
+    model::Reason,
     pipeline::{Handler, Job, Pipeline},
     store::{Store, now},
-    vocab::Reason,
 };
 
 /// Zalo's text limit for consultation messages.
@@ -228,7 +228,7 @@ pub fn parse_text(text: &str) -> IncomingKind {
     if let Some(command) = IncomingKind::command(t) {
         return command;
     }
-    match crate::bot::commands::parse_phrase(t) {
+    match crate::model::commands::parse_phrase(t) {
         Some((command, arg)) => IncomingKind::Command { name: command.name().to_owned(), arg },
         None => IncomingKind::Text(t.to_owned()),
     }

@@ -12,11 +12,11 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
 use crate::{
+    model::Channel,
     store::{
         StoreError,
         inbox::{self, Pending},
     },
-    vocab::Channel,
 };
 
 /// Most commands committed in one transaction.

@@ -17,7 +17,7 @@ pub use dispatch::{Dispatcher, Job, Slot};
 pub use intake::{Intake, IntakeError, Writer};
 use tracing::warn;
 
-use crate::{metrics::Metrics, store::inbox::Pending, vocab::Channel};
+use crate::{metrics::Metrics, model::Channel, store::inbox::Pending};
 
 /// A channel's handling of one accepted update from its raw payload (updates replayed after
 /// a restart; fresh ones are offered already parsed).

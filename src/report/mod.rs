@@ -12,9 +12,9 @@ use thiserror::Error;
 use crate::{
     campaign::verdict_label,
     content::Content,
+    model::{Channel, ChatKind},
     store::{ReportFigures, Store, StoreError, UserKey},
     vntime::{civil, days_from_civil},
-    vocab::{Channel, ChatKind},
 };
 use session::SessionResults;
 

@@ -9,7 +9,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError, UserKey};
-use crate::vocab::{Channel, QuizMode, SessionStatus};
+use crate::model::{Channel, QuizMode, SessionStatus};
 
 /// A stored group-quiz session.
 #[derive(Debug, Clone, PartialEq, Eq)]

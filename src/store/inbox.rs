@@ -5,7 +5,7 @@
 use rusqlite::{Connection, params};
 
 use super::{StoreError, now};
-use crate::vocab::Channel;
+use crate::model::Channel;
 
 /// How long a handled update's key is kept to drop duplicate deliveries.
 pub const KEEP_KEYS: i64 = 7 * 86_400;

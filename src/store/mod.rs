@@ -53,8 +53,8 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
 }
 
-use crate::vocab::Role;
-pub use crate::vocab::UserKey;
+use crate::model::Role;
+pub use crate::model::UserKey;
 
 /// What is stored about a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -456,7 +456,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Channel;
+    use crate::model::Channel;
 
     #[test]
     fn users_consent_subscription_and_deletion() {

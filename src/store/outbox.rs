@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError, now};
-use crate::vocab::{BroadcastKind, BroadcastStatus, Channel, ChatKind, OutboxStatus, Reason};
+use crate::model::{BroadcastKind, BroadcastStatus, Channel, ChatKind, OutboxStatus, Reason};
 
 /// Where a subscriber is in the list of tips.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -610,8 +610,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{BroadcastStatus, Channel, ChatKind, OutboxStatus, Reason};
     use crate::store::UserKey;
-    use crate::vocab::{BroadcastStatus, Channel, ChatKind, OutboxStatus, Reason};
 
     fn pick_first(tips: &'static [&'static str]) -> impl Fn(&TipState) -> Option<(String, i64)> {
         move |s: &TipState| tips.iter().find(|t| !s.seen.contains(**t)).map(|t| ((*t).to_owned(), s.cycle))

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError, UserKey, UserRow, now};
-use crate::vocab::Role;
+use crate::model::Role;
 
 const USER_SQL: &str = "SELECT consent_at,
         EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
@@ -80,7 +80,7 @@ impl Store {
     pub fn set_subscribed(&self, k: &UserKey, on: bool) -> Result<(), StoreError> {
         self.touch_user(k)?;
         if on {
-            self.subscribe(k.channel, &k.id, crate::vocab::ChatKind::Private)?;
+            self.subscribe(k.channel, &k.id, crate::model::ChatKind::Private)?;
         } else {
             self.unsubscribe(k.channel, &k.id)?;
         }

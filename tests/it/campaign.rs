@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use canhgiac::vocab::{OutboxStatus, Reason};
+use canhgiac::model::{OutboxStatus, Reason};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use canhgiac::{

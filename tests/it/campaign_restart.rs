@@ -14,9 +14,9 @@ use std::{
 };
 
 use canhgiac::{
+    model::{BroadcastStatus, Channel, ChatKind},
     store::{Store, now},
     testing::fake_telegram,
-    vocab::{BroadcastStatus, Channel, ChatKind},
 };
 
 const SUBSCRIBERS: i64 = 60;

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
 
 use canhgiac::{
+    model::Channel,
     store::{Store, UserKey},
-    vocab::Channel,
 };
 
 use crate::common;

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use canhgiac::vocab::{BroadcastKind, Channel, ChatKind, QuizMode, Reason, SessionStatus};
+use canhgiac::model::{BroadcastKind, Channel, ChatKind, QuizMode, Reason, SessionStatus};
 use std::process::Command;
 
 use canhgiac::{

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use canhgiac::vocab::{Channel, Role};
+use canhgiac::model::{Channel, Role};
 use std::{sync::Arc, time::Duration};
 
 use canhgiac::{

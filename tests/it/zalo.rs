@@ -5,8 +5,8 @@
 
 use crate::common;
 
-use canhgiac::bot::action::{Action, MenuItem};
-use canhgiac::vocab::{Channel, Role};
+use canhgiac::model::action::{Action, MenuItem};
+use canhgiac::model::{Channel, Role};
 use std::{sync::Arc, time::Duration};
 
 use canhgiac::{

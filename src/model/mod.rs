@@ -3,7 +3,11 @@
 //! one spelling in the store (`as_str`, `ToSql`/`FromSql`) and one Vietnamese label for people
 //! (`label_vi`); nothing above this module compares status strings.
 //!
+//! Also here: the command registry ([`commands`]) and every button as an [`action::Action`].
 //! This is the lowest module of the crate: it depends on nothing else here.
+
+pub mod action;
+pub mod commands;
 
 use std::{fmt, str::FromStr};
 

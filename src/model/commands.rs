@@ -5,7 +5,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::{text::fold, vocab::Role};
+use super::Role;
 
 /// Every command the bot understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -289,7 +289,7 @@ pub fn menu() -> impl Iterator<Item = (&'static str, &'static str)> {
 pub fn parse_phrase(text: &str) -> Option<(Command, String)> {
     let norm: String = text.trim().nfc().collect();
     let norm = norm.as_str();
-    let words: Vec<(usize, String)> = word_starts(norm).map(|(i, w)| (i, fold(&w.to_lowercase()))).collect();
+    let words: Vec<(usize, String)> = word_starts(norm).map(|(i, w)| (i, fold(w))).collect();
     let folded: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
     let bare = |w: &str| w.trim_end_matches(['.', '!', '?']).to_owned();
     let mut best: Option<(Command, usize)> = None;
@@ -316,6 +316,16 @@ pub fn parse_phrase(text: &str) -> Option<(Command, String)> {
     let (command, n) = best?;
     let arg = words.get(n).map_or("", |(start, _)| &norm[*start..]);
     Some((command, arg.trim().to_owned()))
+}
+
+/// A word without diacritics, lowercase (as `text::fold` does; kept here so the model
+/// depends on nothing above it).
+fn fold(word: &str) -> String {
+    word.to_lowercase()
+        .nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
 }
 
 /// Each whitespace-separated word of `s` with its byte offset.
