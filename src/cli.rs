@@ -1,5 +1,8 @@
-//! The command line: `ask`, `index`, `content check`, `report`, `quiz export`. Parses arguments, loads settings and
-//! content, and prints results; all logic lives in the library modules.
+//! The command line (in the binary only): `serve`, `chat`, `ask`, `check`, `index`, `content
+//! check`, `broadcast status`, `stats`, `report`, `quiz export`, `doctor` (and `eval` with the
+//! `eval` feature). Parses arguments, sets up logging, loads settings through
+//! `canhgiac::assemble`, prints results; all logic lives in the library. Errors are `anyhow`
+//! here, at the edge, and typed everywhere below.
 
 use std::{
     io::{self, BufRead, BufWriter, IsTerminal, Write},

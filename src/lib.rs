@@ -1,7 +1,20 @@
 //! canhgiac ("stay alert"): a fraud-awareness chatbot backend for Vietnamese public-sector staff.
 //!
-//! Content is data (`content`), text processing is shared (`text`), search answers questions
-//! from the handbook (`search`), and the command line (`cli`) drives it all.
+//! The library; the `canhgiac` binary is a thin command line over it. Dependencies point
+//! downwards:
+//!
+//! - `app` (the composition root of `serve`) → `server` (HTTP: health, readiness, metrics,
+//!   listener limits), `channels` (Telegram, Zalo, console: each brings its webhook routes)
+//!   and `pipeline` (durable intake, per-chat ordering, bounded concurrency);
+//! - → `bot` (the channel-agnostic engine: one dispatch over commands, buttons and texts);
+//! - → `search`, `check`, `quiz`, `campaign`, `report` (features, all without network);
+//! - → `content`, `text`, `store` (the only SQL), `rich`, `vntime`, `metrics`;
+//! - → `model` (the vocabulary: channels, roles, statuses, the command registry, button
+//!   actions), which depends on nothing here.
+//!
+//! `assemble` builds the parts from `config`. The fake platform servers (`testing`) and the
+//! dataset evaluation (`check::eval`) are compiled only with the `test-support` and `eval`
+//! features, never into a release build.
 
 pub mod app;
 pub mod assemble;
