@@ -131,7 +131,7 @@ impl App {
             Some(settings) => {
                 info!("Zalo: on, webhook at /webhooks/zalo (set it in the Zalo app's webhook settings)");
                 let z = Arc::new(
-                    Zalo::new(settings, engine.clone(), metrics.clone())
+                    Zalo::new(settings, engine.clone(), engine.store().clone(), metrics.clone())
                         .map_err(|e| AppError::Channel(e.to_string()))?,
                 );
                 router = router.merge(z.webhook_router(pipeline.clone()));

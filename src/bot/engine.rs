@@ -179,6 +179,17 @@ impl Engine {
         &self.store
     }
 
+    /// A channel found that the user blocked the bot (or left): no more pushes to them.
+    pub fn user_gone(&self, key: &UserKey) -> Result<(), EngineError> {
+        Ok(self.store.mark_gone(key)?)
+    }
+
+    /// A channel could not deliver a reply because of the platform's rules (Zalo's 7-day
+    /// window): counted for the statistics, with no user.
+    pub fn note_unreachable(&self, channel: crate::model::Channel) -> Result<(), EngineError> {
+        Ok(self.store.count(&format!("{channel}_unreachable"), "user")?)
+    }
+
     /// Readiness: the store takes a write, search answers, the checker runs.
     pub fn self_test(&self) -> Result<(), EngineError> {
         self.store.probe_write()?;

@@ -314,9 +314,8 @@ impl Telegram {
                 Ok(_) => self.metrics.inc(&self.metrics.replies),
                 Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
                     info!("user blocked the bot; marking inactive");
-                    let store = self.engine.store().clone();
-                    let key = user.clone();
-                    let _ = tokio::task::spawn_blocking(move || store.mark_gone(&key)).await;
+                    let (engine, key) = (self.engine.clone(), user.clone());
+                    let _ = tokio::task::spawn_blocking(move || engine.user_gone(&key)).await;
                     return false;
                 }
                 Err(e) => {

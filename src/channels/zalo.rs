@@ -313,12 +313,18 @@ impl std::fmt::Debug for Zalo {
 
 impl Zalo {
     /// Sets up the channel.
-    pub fn new(settings: ZaloSettings, engine: Arc<Engine>, metrics: Arc<Metrics>) -> Result<Self> {
+    /// The token pair is kept in `store` (its settings repository), apart from the engine.
+    pub fn new(
+        settings: ZaloSettings,
+        engine: Arc<Engine>,
+        store: Arc<Store>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .build()
             .map_err(|e| ChannelError::Setup(format!("HTTP client: {e}")))?;
-        let tokens = TokenManager::new(settings.clone(), engine.store().clone(), http.clone())?;
+        let tokens = TokenManager::new(settings.clone(), store, http.clone())?;
         Ok(Self { settings, engine, tokens, http, metrics })
     }
 
@@ -373,9 +379,8 @@ impl Zalo {
             match self.post_cs(&body).await {
                 Delivery::Sent => self.metrics.inc(&self.metrics.replies),
                 Delivery::Unreachable => {
-                    let store = self.engine.store().clone();
-                    let _ =
-                        tokio::task::spawn_blocking(move || store.count("zalo_unreachable", "user")).await;
+                    let engine = self.engine.clone();
+                    let _ = tokio::task::spawn_blocking(move || engine.note_unreachable(Channel::Zalo)).await;
                     info!("Zalo user outside the messaging window; not retried");
                     return Delivery::Unreachable;
                 }

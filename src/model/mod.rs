@@ -323,36 +323,6 @@ impl FromStr for UserKey {
     }
 }
 
-/// A chat on one channel: a private chat (its id is the user's) or a group.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChatKey {
-    /// Channel.
-    pub channel: Channel,
-    /// Platform chat id.
-    pub id: String,
-}
-
-impl ChatKey {
-    /// A key.
-    #[must_use]
-    pub fn new(channel: Channel, id: &str) -> Self {
-        Self { channel, id: id.to_owned() }
-    }
-}
-
-impl fmt::Display for ChatKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.channel, self.id)
-    }
-}
-
-impl From<&UserKey> for ChatKey {
-    /// A user's private chat.
-    fn from(k: &UserKey) -> Self {
-        Self { channel: k.channel, id: k.id.clone() }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

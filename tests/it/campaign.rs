@@ -315,7 +315,10 @@ fn zalo_channel(url: &str, engine: &Arc<Engine>) -> Arc<Zalo> {
         refresh_token: Some("ref".into()),
         rate_limit_backoff: Duration::from_millis(100),
     };
-    Arc::new(Zalo::new(settings, engine.clone(), Arc::new(Metrics::default())).expect("zalo"))
+    Arc::new(
+        Zalo::new(settings, engine.clone(), engine.store().clone(), Arc::new(Metrics::default()))
+            .expect("zalo"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

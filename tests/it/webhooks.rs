@@ -131,7 +131,9 @@ async fn zalo_rejections() {
         rate_limit_backoff: Duration::from_millis(10),
     };
     let metrics = h.pipeline.metrics.clone();
-    let z = Arc::new(Zalo::new(settings, h.engine.clone(), metrics.clone()).expect("zalo"));
+    let z = Arc::new(
+        Zalo::new(settings, h.engine.clone(), h.engine.store().clone(), metrics.clone()).expect("zalo"),
+    );
     let r = z.webhook_router(h.pipeline.clone());
     let p = "/webhooks/zalo";
     let event = |ts: serde_json::Value| {

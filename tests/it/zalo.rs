@@ -284,7 +284,8 @@ async fn expired_tokens_are_refreshed_once_and_the_new_refresh_token_survives_a_
     {
         let store = Arc::new(Store::open(dir.path()).expect("store"));
         let (engine, _i) = common::engine_with(store.clone());
-        let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+        let zalo = Zalo::new(settings(&api), Arc::new(engine), store.clone(), Arc::new(Metrics::default()))
+            .expect("zalo");
         assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent);
         fake.expire_access();
         assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent, "refreshed and retried");
@@ -303,7 +304,8 @@ async fn expired_tokens_are_refreshed_once_and_the_new_refresh_token_survives_a_
     // Restart: configuration still holds the spent tokens; the store has the new pair.
     let store = Arc::new(Store::open(dir.path()).expect("reopen"));
     let (engine, _i) = common::engine_with(store.clone());
-    let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+    let zalo = Zalo::new(settings(&api), Arc::new(engine), store.clone(), Arc::new(Metrics::default()))
+        .expect("zalo");
     assert_eq!(zalo.send("u5", &hello()).await, Delivery::Sent);
     assert_eq!(
         fake.calls("cs").last().expect("send").credential,
@@ -325,7 +327,8 @@ async fn each_error_code_is_handled() {
     let (fake, api) = fake_zalo::start("access-0", "refresh-0", APP_SECRET).await.expect("fake");
     let store = Arc::new(Store::in_memory().expect("store"));
     let (engine, _i) = common::engine_with(store.clone());
-    let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+    let zalo = Zalo::new(settings(&api), Arc::new(engine), store.clone(), Arc::new(Metrics::default()))
+        .expect("zalo");
 
     // Outside the 7-day window: recorded, not retried.
     fake.unreachable.lock().expect("lock").push("gone".into());
@@ -346,8 +349,10 @@ async fn each_error_code_is_handled() {
 
     // Long replies are split at 2000 characters; buttons capped at 5, on the last part.
     *fake.access.lock().expect("lock") = "access-0".into();
-    let (engine, _j) = common::engine_with(Arc::new(Store::in_memory().expect("store")));
-    let zalo = Zalo::new(settings(&api), Arc::new(engine), Arc::new(Metrics::default())).expect("zalo");
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let (engine, _j) = common::engine_with(store.clone());
+    let zalo =
+        Zalo::new(settings(&api), Arc::new(engine), store, Arc::new(Metrics::default())).expect("zalo");
     let mut body = Rich::new();
     for i in 0..40 {
         body = body.para(format!("Đoạn {i}: {}", "nội dung ".repeat(12)));
