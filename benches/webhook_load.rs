@@ -101,7 +101,18 @@ impl Serve {
         let port = free_port();
         let log = data.join("serve.log");
         let logf = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
+        // `BENCH_WRAP="heaptrack -o /tmp/ht"` runs the server under a profiler.
+        let wrap: Vec<String> =
+            std::env::var("BENCH_WRAP").unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+        let mut command = match wrap.split_first() {
+            Some((tool, args)) => {
+                let mut c = Command::new(tool);
+                c.args(args).arg(env!("CARGO_BIN_EXE_canhgiac"));
+                c
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_canhgiac")),
+        };
+        let child = command
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -397,6 +408,9 @@ async fn run() {
             at(100_000) - at(55_000)
         );
 
+        if std::env::var_os("BENCH_ONLY_LOAD").is_some() {
+            return;
+        }
         // 5: slow and idle connections.
         let before = rss_mib(serve.pid());
         let mut conns = Vec::new();
