@@ -58,6 +58,8 @@ pub struct App {
     stop_tx: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     worker: JoinHandle<()>,
+    /// `/metrics` on its own address, when configured.
+    metrics_server: Option<(TcpListener, axum::Router)>,
 }
 
 impl std::fmt::Debug for App {
@@ -150,8 +152,17 @@ impl App {
         });
         let worker = campaign_worker(&cfg, &engine, telegram, zalo);
         let worker = tokio::spawn(worker.run(stop_rx));
-        let router = server::base_router(metrics.clone(), ready_check(engine, intake)).merge(router);
-        info!(addr = %addr, "HTTP server listening (/healthz, /readyz, /metrics)");
+        let ready = ready_check(engine, intake);
+        let metrics_server = match &cfg.metrics_listen {
+            Some(private) => {
+                let l = TcpListener::bind(private).await?;
+                info!(addr = %l.local_addr()?, "metrics listening (/metrics) on their own address");
+                Some((l, server::metrics_router(metrics.clone(), ready.clone())))
+            }
+            None => None,
+        };
+        let router = server::base_router(metrics.clone(), ready, metrics_server.is_none()).merge(router);
+        info!(addr = %addr, "HTTP server listening (/healthz, /readyz, /metrics unless on their own address)");
         Ok(Self {
             addr,
             listener,
@@ -163,6 +174,7 @@ impl App {
             stop_tx,
             tasks,
             worker,
+            metrics_server,
         })
     }
 
@@ -170,6 +182,12 @@ impl App {
     #[must_use]
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The private address `/metrics` is served on, when `CANHGIAC_METRICS_LISTEN` is set.
+    #[must_use]
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_server.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// Its counters.
@@ -187,9 +205,19 @@ impl App {
 
     /// Runs until `stop` resolves, then drains.
     pub async fn run(self, stop: impl Future<Output = ()> + Send) {
-        let Self { listener, router, http, pipeline, writer, stop_tx, tasks, worker, .. } = self;
+        let Self { listener, router, http, pipeline, writer, stop_tx, tasks, worker, metrics_server, .. } =
+            self;
+        let metrics_task = metrics_server.map(|(l, r)| {
+            let mut rx = stop_tx.subscribe();
+            tokio::spawn(server::serve(l, r, http, async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            }))
+        });
         server::serve(listener, router, http, stop).await;
         let _ = stop_tx.send(true);
+        if let Some(t) = metrics_task {
+            let _ = t.await;
+        }
         for task in tasks {
             let _ = task.await;
         }

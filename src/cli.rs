@@ -11,7 +11,7 @@ use std::{
     sync::Arc,
 };
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use tracing_subscriber::EnvFilter;
@@ -66,6 +66,12 @@ enum Command {
     /// Check the installation: settings, content, search index and database (exit 1 on a
     /// problem, such as a damaged or empty database).
     Doctor,
+    /// Write a consistent copy of the database while `serve` keeps running.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -193,12 +199,23 @@ enum ContentCommand {
 #[must_use]
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
+    let cfg = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("canhgiac: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let default_filter = if matches!(cli.command, Command::Serve) { "info" } else { "warn" };
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
-        .with_writer(io::stderr)
-        .init();
-    match run(cli) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    match cfg.log_format {
+        // One JSON object a line, for log collectors.
+        canhgiac::config::LogFormat::Json => logs.json().init(),
+        // Colours only on a terminal: a journal or a file gets plain text.
+        canhgiac::config::LogFormat::Text => logs.with_ansi(io::stderr().is_terminal()).init(),
+    }
+    match run(cli, cfg) {
         Ok(code) => code,
         Err(e) => {
             if e.chain()
@@ -212,8 +229,7 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let cfg = Config::load(cli.config.as_deref())?;
+fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
     match cli.command {
         Command::Ask(args) => ask(&cfg, &args),
         Command::Check(args) => check(&cfg, &args),
@@ -238,6 +254,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report(args) => report(&cfg, &args),
         Command::Doctor => Ok(doctor(&cfg)),
+        Command::Backup { out } => backup(&cfg, &out),
         Command::Quiz(QuizCommand::Export { session, with_names }) => quiz_export(&cfg, session, with_names),
         Command::Content(ContentCommand::Check) => match content::load(&cfg.content_dir) {
             Ok(c) => {
@@ -563,8 +580,38 @@ fn eval(cfg: &Config, args: &EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The database of an existing installation: a data directory without one is refused (in
+/// plain words) rather than given a new, empty database.
 fn open_store(cfg: &Config) -> Result<canhgiac::store::Store> {
+    let file = cfg.data_dir.join("canhgiac.sqlite3");
+    if !file.exists() {
+        bail!(
+            "không tìm thấy cơ sở dữ liệu {}: kiểm tra CANHGIAC_DATA_DIR (thư mục dữ liệu mà `canhgiac serve` dùng)",
+            file.display()
+        );
+    }
     Ok(canhgiac::assemble::store(cfg)?)
+}
+
+/// `backup --out FILE`.
+fn backup(cfg: &Config, out: &std::path::Path) -> Result<ExitCode> {
+    if out.exists() {
+        bail!("tệp {} đã có: chọn một tên tệp mới để không ghi đè bản sao lưu cũ", out.display());
+    }
+    let store = open_store(cfg)?;
+    let health = store.backup_to(out).with_context(|| format!("sao lưu vào {}", out.display()))?;
+    if !health.problems.is_empty() {
+        bail!("bản sao lưu {} không đọc lại được: {}", out.display(), health.problems.join("; "));
+    }
+    let size = std::fs::metadata(out).map_or(0, |m| m.len());
+    println!(
+        "Đã sao lưu cơ sở dữ liệu vào {} ({} KB, {} người dùng). Khôi phục: dừng `canhgiac serve`, chép tệp này thành {} rồi khởi động lại.",
+        out.display(),
+        size / 1024,
+        health.users,
+        cfg.data_dir.join("canhgiac.sqlite3").display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `doctor`: each part of the installation, one line each, in Vietnamese for operators.

@@ -107,6 +107,23 @@ pub struct Config {
     /// CANHGIAC_ZALO_DAILY_CAP: Zalo promotion messages per day for the OA (500 for OAs with
     /// up to 10,000 followers, 5% of followers above that).
     pub zalo_daily_cap: i64,
+    /// CANHGIAC_METRICS_LISTEN: serve `/metrics` on this (private) address instead of the
+    /// public listener.
+    pub metrics_listen: Option<String>,
+    /// CANHGIAC_LOG_FORMAT: `text` (plain, coloured only on a terminal) or `json` (one object
+    /// a line).
+    pub log_format: LogFormat,
+}
+
+/// How logs are written (to stderr).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line (for log collectors).
+    Json,
 }
 
 impl Default for Config {
@@ -133,6 +150,8 @@ impl Default for Config {
             blocklists: Vec::new(),
             broadcast_rate: 28,
             zalo_daily_cap: 500,
+            metrics_listen: None,
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -221,6 +240,20 @@ impl Config {
                         "CANHGIAC_BROADCAST_RATE \"{v}\" is not a number of messages per second (1–1000)"
                     ))
                 })?;
+        }
+        if let Some(v) = get("CANHGIAC_METRICS_LISTEN") {
+            cfg.metrics_listen = Some(v);
+        }
+        if let Some(v) = get("CANHGIAC_LOG_FORMAT") {
+            cfg.log_format = match v.trim().to_ascii_lowercase().as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => {
+                    return Err(ConfigError::Value(format!(
+                        "CANHGIAC_LOG_FORMAT \"{v}\" is neither text nor json"
+                    )));
+                }
+            };
         }
         if let Some(v) = get("CANHGIAC_ZALO_DAILY_CAP") {
             cfg.zalo_daily_cap = v.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {

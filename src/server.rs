@@ -67,12 +67,23 @@ async fn readyz(State(base): State<Base>) -> Response {
     }
 }
 
-/// The routes every deployment has.
-pub fn base_router(metrics: Arc<Metrics>, ready: ReadyCheck) -> Router {
+/// The routes every deployment has; `/metrics` too unless it is served on its own address
+/// ([`metrics_router`]).
+pub fn base_router(metrics: Arc<Metrics>, ready: ReadyCheck, with_metrics: bool) -> Router {
+    let r = Router::new().route("/healthz", get(|| async { "ok\n" })).route("/readyz", get(readyz));
+    let r = if with_metrics { r.route("/metrics", get(render_metrics)) } else { r };
+    r.with_state(Base { metrics, ready })
+}
+
+async fn render_metrics(State(base): State<Base>) -> String {
+    base.metrics.render()
+}
+
+/// `/metrics` alone, for a private address (`CANHGIAC_METRICS_LISTEN`).
+pub fn metrics_router(metrics: Arc<Metrics>, ready: ReadyCheck) -> Router {
     Router::new()
+        .route("/metrics", get(render_metrics))
         .route("/healthz", get(|| async { "ok\n" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(|State(base): State<Base>| async move { base.metrics.render() }))
         .with_state(Base { metrics, ready })
 }
 
@@ -158,7 +169,7 @@ mod tests {
             let r = ready.clone();
             Box::pin(async move { r })
         });
-        base_router(Arc::new(Metrics::default()), check)
+        base_router(Arc::new(Metrics::default()), check, true)
     }
 
     async fn get(r: Router, path: &str) -> (StatusCode, String) {

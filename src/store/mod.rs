@@ -380,6 +380,20 @@ impl Store {
         Ok(Health { problems, users })
     }
 
+    /// Writes a consistent copy of the database to `out` (which must not exist yet) while
+    /// other processes keep writing: SQLite's `VACUUM INTO`, a snapshot of one read
+    /// transaction, never a file copy of a database in WAL mode. The copy is checked.
+    pub fn backup_to(&self, out: &Path) -> Result<Health, StoreError> {
+        self.reader().execute("VACUUM INTO ?1", [out.display().to_string()])?;
+        let copy = Connection::open_with_flags(out, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let rows: Vec<String> =
+            copy.prepare("PRAGMA quick_check(20)")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let users = copy.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+        let problems = if rows == ["ok"] { Vec::new() } else { rows };
+        restrict(out);
+        Ok(Health { problems, users })
+    }
+
     /// Proves the database takes a write now (readiness).
     pub fn probe_write(&self) -> Result<(), StoreError> {
         self.kv_set("ready_probe", &now().to_string())

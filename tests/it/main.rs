@@ -2,6 +2,7 @@
 //! is one area; `common` holds the shared harness (the real content, a spawned app on port 0,
 //! the CLI helper).
 
+mod backup;
 mod bot_engine;
 mod campaign;
 mod campaign_restart;
@@ -15,6 +16,7 @@ mod common;
 mod content_check;
 mod doctor;
 mod durability;
+mod operations;
 mod report;
 mod routing_dev_set;
 mod search_dev_set;
