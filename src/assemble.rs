@@ -105,3 +105,121 @@ pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let schedule = TipSchedule::parse(&cfg.tip_schedule)?;
     Ok(Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule))
 }
+
+/// What is wrong with the settings, in Vietnamese for the operator (`canhgiac doctor`): each
+/// problem names the setting and what to do. Empty when everything can be used.
+#[must_use]
+pub fn config_problems(cfg: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let token_ok = |t: &str| {
+        let (id, rest) = t.split_once(':').unwrap_or(("", ""));
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && rest.len() >= 30
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    if let Some(t) = &cfg.telegram_bot_token
+        && !token_ok(t.expose())
+    {
+        out.push(
+            "TELEGRAM_BOT_TOKEN không đúng dạng mã của @BotFather (số:chuỗi ký tự); hãy sao chép lại.".into(),
+        );
+    }
+    if let Some(u) = &cfg.public_url {
+        match reqwest::Url::parse(u) {
+            Ok(url) if url.scheme() == "https" => {}
+            Ok(_) => out.push(format!(
+                "CANHGIAC_PUBLIC_URL \"{u}\" phải là địa chỉ https: Telegram và Zalo chỉ gửi webhook qua HTTPS."
+            )),
+            Err(_) => out.push(format!("CANHGIAC_PUBLIC_URL \"{u}\" không phải là một địa chỉ web hợp lệ.")),
+        }
+    }
+    if let Some(s) = &cfg.telegram_webhook_secret {
+        let s = s.expose();
+        if s.len() < 16
+            || s.len() > 256
+            || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            out.push(
+                "CANHGIAC_TELEGRAM_WEBHOOK_SECRET phải dài 16–256 ký tự, chỉ gồm chữ, số, \"_\" và \"-\" (hoặc bỏ trống để bot tự tạo)."
+                    .into(),
+            );
+        }
+    }
+    let zalo = [cfg.zalo_app_id.is_some(), cfg.zalo_app_secret.is_some(), cfg.zalo_oa_secret_key.is_some()];
+    if zalo.iter().any(|x| *x) && !zalo.iter().all(|x| *x) {
+        out.push(
+            "Zalo chỉ bật khi có đủ ZALO_APP_ID, ZALO_APP_SECRET và ZALO_OA_SECRET_KEY; hiện còn thiếu."
+                .into(),
+        );
+    }
+    if zalo.iter().all(|x| *x) && (cfg.zalo_access_token.is_none() || cfg.zalo_refresh_token.is_none()) {
+        out.push(
+            "Zalo cần ZALO_ACCESS_TOKEN và ZALO_REFRESH_TOKEN lần chạy đầu (lấy ở API Explorer của Zalo); sau đó bot tự làm mới."
+                .into(),
+        );
+    }
+    if let Err(e) = Roles::new(&cfg.admins, &cfg.trainers) {
+        out.push(format!("{e} (dạng đúng: telegram:123456789 hoặc zalo:84123456789)."));
+    }
+    if TipSchedule::parse(&cfg.tip_schedule).is_err() {
+        out.push(format!(
+            "CANHGIAC_TIP_SCHEDULE \"{}\" không đúng dạng, ví dụ: MON 08:00 hoặc T2 08:00.",
+            cfg.tip_schedule
+        ));
+    }
+    if let Some(problem) = unwritable(&cfg.data_dir) {
+        out.push(problem);
+    }
+    out
+}
+
+/// Why the data directory cannot be written, if it cannot.
+fn unwritable(dir: &std::path::Path) -> Option<String> {
+    // The nearest directory that exists must take a new file.
+    let existing = dir.ancestors().find(|d| d.is_dir())?;
+    let probe = existing.join(format!(".canhgiac-write-test-{}", std::process::id()));
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(e) => Some(format!(
+            "Không ghi được vào thư mục dữ liệu {} ({e}): cấp quyền ghi cho tài khoản chạy bot hoặc đặt CANHGIAC_DATA_DIR khác.",
+            dir.display()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    #[test]
+    fn settings_problems_are_named() {
+        let mut cfg = Config::load_with(None, |_| None).expect("config");
+        cfg.data_dir = std::env::temp_dir().join("canhgiac-doctor-test");
+        assert!(config_problems(&cfg).is_empty(), "{:?}", config_problems(&cfg));
+        cfg.telegram_bot_token = Some(Secret::new("123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"));
+        cfg.public_url = Some("https://bot.so.gov.vn".into());
+        assert!(config_problems(&cfg).is_empty(), "{:?}", config_problems(&cfg));
+        cfg.telegram_bot_token = Some(Secret::new("not-a-token"));
+        cfg.public_url = Some("http://bot.so.gov.vn".into());
+        cfg.telegram_webhook_secret = Some(Secret::new("short"));
+        cfg.zalo_app_id = Some("123".into());
+        cfg.admins = vec!["viber:1".into()];
+        cfg.tip_schedule = "someday".into();
+        let p = config_problems(&cfg).join("\n");
+        for needle in [
+            "TELEGRAM_BOT_TOKEN",
+            "phải là địa chỉ https",
+            "CANHGIAC_TELEGRAM_WEBHOOK_SECRET",
+            "ZALO_OA_SECRET_KEY",
+            "CANHGIAC_ADMINS",
+            "CANHGIAC_TIP_SCHEDULE",
+        ] {
+            assert!(p.contains(needle), "{needle} missing in:\n{p}");
+        }
+    }
+}

@@ -621,6 +621,13 @@ fn doctor(cfg: &Config) -> ExitCode {
         failed |= !ok;
         println!("{} {what}: {detail}", if ok { "✅" } else { "❌" });
     };
+    let problems = canhgiac::assemble::config_problems(cfg);
+    if problems.is_empty() {
+        line(true, "Cấu hình", "không có lỗi".into());
+    }
+    for p in problems {
+        line(false, "Cấu hình", p);
+    }
     let content = canhgiac::assemble::content(cfg);
     match &content {
         Ok(c) => {

@@ -32,6 +32,18 @@ fn doctor_reports_each_part_and_fails_on_a_bad_database() {
     let (ok, out) = doctor(dir.path());
     assert!(ok, "{out}");
     assert!(out.contains("✅ Cơ sở dữ liệu") && out.contains("1 người dùng"), "{out}");
+    assert!(out.contains("✅ Cấu hình"), "{out}");
+
+    // Settings that cannot work: each named, and the exit code says so.
+    let mut c = common::cli(dir.path());
+    c.arg("doctor").env("TELEGRAM_BOT_TOKEN", "abc").env("CANHGIAC_PUBLIC_URL", "http://bot.example.gov.vn");
+    let bad = c.output().expect("run");
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(!bad.status.success(), "{text}");
+    assert!(
+        text.contains("❌ Cấu hình: TELEGRAM_BOT_TOKEN") && text.contains("phải là địa chỉ https"),
+        "{text}"
+    );
 
     // An emptied file (a zero-length database).
     let file = data.join("canhgiac.sqlite3");
