@@ -57,17 +57,53 @@ pub enum BuildError {
     Schedule(#[from] ScheduleError),
 }
 
-/// Loads and validates the content directory.
+/// Where the content is: `CANHGIAC_CONTENT_DIR` when set (or `./content` when it exists), else
+/// a `content` directory installed next to the binary, else the content compiled into the
+/// binary (written out under the data directory). So the binary runs from any directory.
+pub fn content_dir(cfg: &Config) -> PathBuf {
+    let default = Config::default().content_dir;
+    if cfg.content_dir != default || cfg.content_dir.is_dir() {
+        return cfg.content_dir.clone();
+    }
+    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("content")));
+    if let Some(dir) = beside.filter(|d| d.is_dir()) {
+        return dir;
+    }
+    match content::embedded::extract(&cfg.data_dir) {
+        Ok(dir) => {
+            tracing::info!(dir = %dir.display(), "no content directory found; using the content compiled into the binary");
+            dir
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not write the compiled-in content under the data directory");
+            cfg.content_dir.clone()
+        }
+    }
+}
+
+/// Where the search index goes: `CANHGIAC_INDEX_DIR` when set, `./index` when the content is in
+/// `./content` (a checkout), else under the data directory (never the working directory of a
+/// service started elsewhere).
+pub fn index_dir(cfg: &Config) -> PathBuf {
+    let defaults = Config::default();
+    if cfg.index_dir != defaults.index_dir || defaults.content_dir.is_dir() {
+        cfg.index_dir.clone()
+    } else {
+        cfg.data_dir.join("index")
+    }
+}
+
+/// Loads and validates the content (see [`content_dir`] for where it is found).
 pub fn content(cfg: &Config) -> Result<Arc<Content>, BuildError> {
-    content::load(&cfg.content_dir)
-        .map(Arc::new)
-        .map_err(|source| BuildError::Content { dir: cfg.content_dir.clone(), source })
+    let dir = content_dir(cfg);
+    content::load(&dir).map(Arc::new).map_err(|source| BuildError::Content { dir, source })
 }
 
 /// The search index for `content` (built first if missing, stale or damaged).
 pub fn searcher(cfg: &Config, content: Arc<Content>) -> Result<Searcher, BuildError> {
-    let index_err = |source| BuildError::Index { dir: cfg.index_dir.clone(), source };
-    let index = search::open_or_build(&content, &cfg.index_dir).map_err(index_err)?;
+    let dir = index_dir(cfg);
+    let index_err = |source| BuildError::Index { dir: dir.clone(), source };
+    let index = search::open_or_build(&content, &dir).map_err(index_err)?;
     Searcher::new(content, index).map_err(index_err)
 }
 

@@ -247,8 +247,9 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Stats(out) => stats(&cfg, out.json),
         Command::Index => {
             let content = load_content(&cfg)?;
-            let path = search::build_index(&content, &cfg.index_dir)
-                .with_context(|| format!("building the index in {}", cfg.index_dir.display()))?;
+            let dir = canhgiac::assemble::index_dir(&cfg);
+            let path = search::build_index(&content, &dir)
+                .with_context(|| format!("building the index in {}", dir.display()))?;
             println!("Đã xây dựng chỉ mục tìm kiếm: {} ({} mục).", path.display(), content.entries().count());
             Ok(ExitCode::SUCCESS)
         }
@@ -256,32 +257,34 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Doctor => Ok(doctor(&cfg)),
         Command::Backup { out } => backup(&cfg, &out),
         Command::Quiz(QuizCommand::Export { session, with_names }) => quiz_export(&cfg, session, with_names),
-        Command::Content(ContentCommand::Check) => match content::load(&cfg.content_dir) {
-            Ok(c) => {
-                // The weights name the checker's features (signals, URL flags, structural
-                // ones): building the checker is what knows them all.
-                let c = Arc::new(c);
-                if let Err(e) = Checker::new(c.clone(), Blocklist::new(), None) {
-                    eprintln!("{}: {e}", cfg.content_dir.join("weights.yaml").display());
-                    return Ok(ExitCode::FAILURE);
+        Command::Content(ContentCommand::Check) => {
+            match content::load(&canhgiac::assemble::content_dir(&cfg)) {
+                Ok(c) => {
+                    // The weights name the checker's features (signals, URL flags, structural
+                    // ones): building the checker is what knows them all.
+                    let c = Arc::new(c);
+                    if let Err(e) = Checker::new(c.clone(), Blocklist::new(), None) {
+                        eprintln!("{}: {e}", cfg.content_dir.join("weights.yaml").display());
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    println!(
+                        "Content OK ({}): {} forms, {} groups, {} topics, {} tips, {} quiz questions, {} abbreviations.",
+                        cfg.content_dir.display(),
+                        c.forms.len(),
+                        c.groups.len(),
+                        c.topics.len(),
+                        c.tips.len(),
+                        c.quiz.len(),
+                        c.lexicon.abbreviation_count()
+                    );
+                    Ok(ExitCode::SUCCESS)
                 }
-                println!(
-                    "Content OK ({}): {} forms, {} groups, {} topics, {} tips, {} quiz questions, {} abbreviations.",
-                    cfg.content_dir.display(),
-                    c.forms.len(),
-                    c.groups.len(),
-                    c.topics.len(),
-                    c.tips.len(),
-                    c.quiz.len(),
-                    c.lexicon.abbreviation_count()
-                );
-                Ok(ExitCode::SUCCESS)
+                Err(errors) => {
+                    eprint!("{errors}");
+                    Ok(ExitCode::FAILURE)
+                }
             }
-            Err(errors) => {
-                eprint!("{errors}");
-                Ok(ExitCode::FAILURE)
-            }
-        },
+        }
     }
 }
 
@@ -630,14 +633,16 @@ fn doctor(cfg: &Config) -> ExitCode {
     }
     let content = canhgiac::assemble::content(cfg);
     match &content {
-        Ok(c) => {
-            line(true, "Nội dung", format!("{} ({} mục)", cfg.content_dir.display(), c.entries().count()))
-        }
+        Ok(c) => line(
+            true,
+            "Nội dung",
+            format!("{} ({} mục)", canhgiac::assemble::content_dir(cfg).display(), c.entries().count()),
+        ),
         Err(e) => line(false, "Nội dung", e.to_string()),
     }
     if let Ok(c) = content {
         match canhgiac::assemble::searcher(cfg, c) {
-            Ok(_) => line(true, "Chỉ mục tìm kiếm", cfg.index_dir.display().to_string()),
+            Ok(_) => line(true, "Chỉ mục tìm kiếm", canhgiac::assemble::index_dir(cfg).display().to_string()),
             Err(e) => line(false, "Chỉ mục tìm kiếm", e.to_string()),
         }
     }

@@ -3,6 +3,7 @@
 //! Loading always validates; `canhgiac content check` and the run-time loader share the same
 //! rules, and every problem is reported with the file, the entry id and the field.
 
+pub mod embedded;
 mod error;
 mod load;
 mod model;

@@ -274,3 +274,29 @@ fn content_check_rejects_weights_for_a_feature_the_checker_does_not_have() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("weights.yaml") && err.contains("acount_update"), "{err}");
 }
+
+#[test]
+fn the_binary_runs_from_any_directory() {
+    // No content directory anywhere near: the content compiled into the binary is used, and
+    // the index goes under the data directory, not the working directory.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
+        .args(["ask", "--json", "deepfake"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("CANHGIAC_DATA_DIR", &data)
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(answer["id"], "deepfake_call");
+    assert!(data.join("index").is_dir(), "index under the data directory");
+    assert!(!dir.path().join("index").exists(), "nothing written in the working directory");
+    assert!(
+        std::fs::read_dir(&data)
+            .expect("data")
+            .any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("content-")))
+    );
+}
