@@ -659,10 +659,13 @@ fn doctor(cfg: &Config) -> ExitCode {
                 "Cơ sở dữ liệu",
                 format!("bị hỏng ({}); khôi phục từ bản sao lưu", h.problems.join("; ")),
             ),
-            Ok(h) if h.users == 0 => line(
+            Ok(h) if h.users == 0 && !h.served => line(
                 false,
                 "Cơ sở dữ liệu",
-                format!("{} không có người dùng nào: tệp mới hoặc đã bị làm trống", db.display()),
+                format!(
+                    "{} không có người dùng nào và chưa từng được `canhgiac serve` dùng: tệp mới tạo nhầm chỗ hoặc đã bị làm trống",
+                    db.display()
+                ),
             ),
             Ok(h) => line(true, "Cơ sở dữ liệu", format!("{} ({} người dùng)", db.display(), h.users)),
             Err(e) => line(false, "Cơ sở dữ liệu", e.to_string()),

@@ -84,6 +84,7 @@ pub fn metrics_router(metrics: Arc<Metrics>, ready: ReadyCheck) -> Router {
     Router::new()
         .route("/metrics", get(render_metrics))
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
         .with_state(Base { metrics, ready })
 }
 

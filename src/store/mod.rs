@@ -290,6 +290,8 @@ pub struct Health {
     pub problems: Vec<String>,
     /// Users stored (a sign of an empty or replaced file).
     pub users: i64,
+    /// `serve` has run on this database (the campaign's start is recorded on its first tick).
+    pub served: bool,
 }
 
 /// Creates the data directory readable by its owner only (0700 on Unix).
@@ -347,7 +349,7 @@ impl Store {
         for p in &health.problems {
             tracing::warn!(problem = %p, "the database looks damaged; run `canhgiac doctor`");
         }
-        if existed && health.users == 0 && store.kv_get("campaign.started_at")?.is_none() {
+        if existed && health.users == 0 && !health.served {
             tracing::warn!("the database has no users and no campaign yet: a new or emptied file");
         }
         Ok(store)
@@ -377,7 +379,9 @@ impl Store {
             problems.push(format!("users table: {e}"));
             0
         });
-        Ok(Health { problems, users })
+        let served =
+            c.query_row("SELECT 1 FROM kv WHERE key = 'campaign.started_at'", [], |_| Ok(())).is_ok();
+        Ok(Health { problems, users, served })
     }
 
     /// Writes a consistent copy of the database to `out` (which must not exist yet) while
@@ -390,8 +394,10 @@ impl Store {
             copy.prepare("PRAGMA quick_check(20)")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         let users = copy.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
         let problems = if rows == ["ok"] { Vec::new() } else { rows };
+        let served =
+            copy.query_row("SELECT 1 FROM kv WHERE key = 'campaign.started_at'", [], |_| Ok(())).is_ok();
         restrict(out);
-        Ok(Health { problems, users })
+        Ok(Health { problems, users, served })
     }
 
     /// Proves the database takes a write now (readiness).

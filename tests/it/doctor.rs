@@ -72,4 +72,10 @@ fn doctor_reports_each_part_and_fails_on_a_bad_database() {
     std::fs::write(&file, bytes).expect("write");
     let (ok, out) = doctor(dir.path());
     assert!(!ok && out.contains("❌ Cơ sở dữ liệu"), "{out}");
+
+    // A new installation that `serve` has run on, before anyone wrote: fine.
+    let fresh = tempfile::tempdir().expect("dir");
+    Store::open(&fresh.path().join("data")).expect("store").kv_set("campaign.started_at", "1").expect("kv");
+    let (ok, out) = doctor(fresh.path());
+    assert!(ok && out.contains("0 người dùng"), "{out}");
 }

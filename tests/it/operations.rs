@@ -31,6 +31,7 @@ async fn metrics_can_live_on_a_private_address() {
     let m = get(private, "/metrics").await.expect("private");
     assert_eq!(m.status(), 200);
     assert!(m.text().await.expect("text").contains("canhgiac_updates_total"));
+    assert_eq!(get(private, "/readyz").await.expect("private").status(), 200, "readiness there too");
     let _ = tx.send(());
     tokio::time::timeout(std::time::Duration::from_secs(10), task).await.expect("stops").expect("join");
 }
