@@ -66,6 +66,10 @@ enum Command {
     /// Check the installation: settings, content, search index and database (exit 1 on a
     /// problem, such as a damaged or empty database).
     Doctor,
+    /// Store the Zalo tokens of ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN in the database in
+    /// place of the pair kept there (after a restore, or a refresh token spent elsewhere); then
+    /// restart `serve`.
+    ZaloTokens,
     /// Write a consistent copy of the database while `serve` keeps running.
     Backup {
         /// The file to write (must not exist).
@@ -256,6 +260,15 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Report(args) => report(&cfg, &args),
         Command::Doctor => Ok(doctor(&cfg)),
         Command::Backup { out } => backup(&cfg, &out),
+        Command::ZaloTokens => {
+            let (Some(access), Some(refresh)) = (&cfg.zalo_access_token, &cfg.zalo_refresh_token) else {
+                bail!("cần cả ZALO_ACCESS_TOKEN và ZALO_REFRESH_TOKEN (lấy ở API Explorer của Zalo)");
+            };
+            let store = open_store(&cfg)?;
+            canhgiac::channels::zalo::import_tokens(&store, access.expose(), refresh.expose())?;
+            println!("Đã lưu cặp token Zalo mới vào cơ sở dữ liệu. Khởi động lại `canhgiac serve` để dùng.");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Quiz(QuizCommand::Export { session, with_names }) => quiz_export(&cfg, session, with_names),
         Command::Content(ContentCommand::Check) => {
             match content::load(&canhgiac::assemble::content_dir(&cfg)) {

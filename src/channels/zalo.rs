@@ -120,6 +120,22 @@ impl std::fmt::Debug for TokenManager {
     }
 }
 
+/// Stores a fresh token pair (from the Zalo console's API Explorer) in place of whatever the
+/// store holds: after a restore from an old backup, or when the stored refresh token was
+/// spent elsewhere. The access token is assumed fresh (25 hours).
+pub fn import_tokens(
+    store: &Store,
+    access: &str,
+    refresh: &str,
+) -> std::result::Result<(), crate::store::StoreError> {
+    let expires = (now() + ACCESS_LIFETIME).to_string();
+    store.kv_set_all(&[
+        ("zalo.access_token", access),
+        ("zalo.refresh_token", refresh),
+        ("zalo.expires_at", &expires),
+    ])
+}
+
 impl TokenManager {
     /// Tokens from the store if a refresh ever happened, else from configuration.
     pub fn new(settings: ZaloSettings, store: Arc<Store>, http: reqwest::Client) -> Result<Self> {

@@ -85,3 +85,22 @@ fn reading_commands_refuse_a_missing_data_directory() {
         assert!(!dir.path().join("data").exists(), "no empty database is created by {args:?}");
     }
 }
+
+#[test]
+fn fresh_zalo_tokens_replace_the_stored_pair() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data).expect("store");
+    store.kv_set("zalo.refresh_token", "spent").expect("kv");
+    drop(store);
+    let mut c = common::cli(dir.path());
+    c.arg("zalo-tokens").env("ZALO_ACCESS_TOKEN", "acc-new").env("ZALO_REFRESH_TOKEN", "ref-new");
+    let out = c.output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = Store::open(&data).expect("store");
+    assert_eq!(store.kv_get("zalo.refresh_token").expect("kv").as_deref(), Some("ref-new"));
+    assert_eq!(store.kv_get("zalo.access_token").expect("kv").as_deref(), Some("acc-new"));
+    let mut c = common::cli(dir.path());
+    c.arg("zalo-tokens").env("ZALO_ACCESS_TOKEN", "only-one");
+    assert!(!c.output().expect("run").status.success(), "both tokens are needed");
+}
