@@ -17,7 +17,7 @@ impl Engine {
     pub(super) fn start_quiz(&self, key: &UserKey) -> Result<Vec<Reply>, EngineError> {
         let missed = self.store.missed(key)?;
         let questions = quiz::select(&self.content, &missed, &mut Rng::new(seed()));
-        let state = QuizState { questions, index: 0, score: 0 };
+        let state = QuizState { questions, index: 0, score: 0, missed: Vec::new() };
         self.store.save_quiz(key, Some(&state))?;
         let intro = if missed.is_empty() {
             format!("Bắt đầu bài trắc nghiệm {QUIZ_LEN} câu. Chọn đáp án bằng các nút bên dưới.")
@@ -71,6 +71,8 @@ impl Engine {
             u.set_missed(key, &q.id, !correct)?;
             if correct {
                 state.score += 1;
+            } else {
+                state.missed.push(index);
             }
             u.count_answer(&q.id, correct)?;
             state.index += 1;
@@ -98,6 +100,9 @@ impl Engine {
                 7..=8 => "Khá tốt! Xem lại vài câu chưa đúng nhé.",
                 _ => "Anh/chị nên ôn thêm: các câu chưa đúng sẽ được hỏi lại ở lần sau.",
             };
+            if let Some(review) = self.review(&state) {
+                out.push(review);
+            }
             out.push(Reply::with_buttons(
                 Rich::new()
                     .spans(vec![Span::Bold(format!("Kết quả: {}/{total} câu đúng.", state.score))])
@@ -109,5 +114,28 @@ impl Engine {
             ));
         }
         Ok(out)
+    }
+
+    /// The questions answered wrong in this quiz, each with its right answer and why, so the
+    /// user learns from them before the score (`None` when all were right).
+    fn review(&self, state: &QuizState) -> Option<Reply> {
+        let items: Vec<String> = state
+            .missed
+            .iter()
+            .filter_map(|&i| {
+                let q = self.content.question(state.questions.get(i)?)?;
+                let right = q.options.get(q.correct_index())?;
+                let letter = LETTERS.get(q.correct_index()).unwrap_or(&"?");
+                Some(format!(
+                    "Câu {}: {} Đáp án đúng: {letter}. {}. {}",
+                    i + 1,
+                    q.question.trim(),
+                    right.text.trim().trim_end_matches('.'),
+                    q.explanation.trim()
+                ))
+            })
+            .collect();
+        (!items.is_empty())
+            .then(|| Reply::text(Rich::new().heading("Xem lại các câu chưa đúng").bullets(items)))
     }
 }

@@ -82,6 +82,9 @@ pub struct QuizState {
     pub index: usize,
     /// Correct answers so far.
     pub score: usize,
+    /// Indices of the questions answered wrong in this quiz (reviewed at the end).
+    #[serde(default)]
+    pub missed: Vec<usize>,
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied. Append only.
@@ -492,7 +495,11 @@ mod tests {
         s.mark_gone(&k).expect("blocked");
         assert!(s.subscribers(Channel::Telegram).expect("subs").is_empty(), "blocking unsubscribes");
         assert!(!s.user(&k).expect("user").expect("row").active);
-        s.save_quiz(&k, Some(&QuizState { questions: vec!["q1".into()], index: 0, score: 0 })).expect("quiz");
+        s.save_quiz(
+            &k,
+            Some(&QuizState { questions: vec!["q1".into()], index: 0, score: 0, missed: Vec::new() }),
+        )
+        .expect("quiz");
         s.set_missed(&k, "q1", true).expect("missed");
         assert!(s.delete_user(&k).expect("delete"));
         assert_eq!(s.user(&k).expect("user"), None);
@@ -537,8 +544,16 @@ mod tests {
         let k = UserKey::new(Channel::Telegram, "7");
         {
             let s = Store::open(dir.path()).expect("open");
-            s.save_quiz(&k, Some(&QuizState { questions: vec!["a".into(), "b".into()], index: 1, score: 1 }))
-                .expect("save");
+            s.save_quiz(
+                &k,
+                Some(&QuizState {
+                    questions: vec!["a".into(), "b".into()],
+                    index: 1,
+                    score: 1,
+                    missed: vec![0],
+                }),
+            )
+            .expect("save");
             s.set_missed(&k, "a", true).expect("missed");
             s.count("verdict", "scam").expect("count");
             s.count("verdict", "scam").expect("count");

@@ -183,6 +183,17 @@ fn quiz_runs_ten_questions_gives_feedback_and_brings_back_missed_ones() {
     }
     let end = plain(&r);
     assert!(end.contains(&format!("Kết quả: {}/10", 10 - wrong.len())), "{end}");
+    // Before the score: each question answered wrong, with its right answer.
+    if wrong.is_empty() {
+        assert!(!end.contains("Xem lại các câu chưa đúng"), "{end}");
+    } else {
+        let review = end.split_once("Xem lại các câu chưa đúng").expect("a review").1;
+        let review = review.split_once("Kết quả:").expect("then the score").0;
+        for n in &wrong {
+            assert!(review.contains(&format!("Câu {}:", n + 1)), "question {} reviewed: {review}", n + 1);
+        }
+        assert_eq!(review.matches("Đáp án đúng:").count(), wrong.len(), "{review}");
+    }
     let k = UserKey::new(Channel::Telegram, "u1");
     assert_eq!(c.store.quiz(&k).expect("quiz"), None, "finished quiz is cleared");
     assert_eq!(c.store.missed(&k).expect("missed").len(), wrong.len());
