@@ -180,3 +180,37 @@ fn wrong_type_names_the_field_path() {
     let e = errors(dir.path());
     assert!(e.contains("01_cheap_travel_combo.yaml: entry `cheap_travel_combo`, field `number`"), "{e}");
 }
+
+#[test]
+fn the_quiz_bank_gives_nothing_away_by_length_and_knows_this_years_scams() {
+    let content = common::content();
+    let questions: Vec<_> = content.quiz.iter().collect();
+    let longest_right = questions
+        .iter()
+        .filter(|q| {
+            let right = q.correct_index();
+            let len = |i: usize| q.options[i].text.trim().chars().count();
+            (0..q.options.len()).all(|i| i == right || len(i) < len(right))
+        })
+        .count();
+    let share = longest_right as f64 / questions.len() as f64;
+    println!(
+        "quiz bank: {} questions, the right option is the longest in {longest_right} ({:.1}%)",
+        questions.len(),
+        share * 100.0
+    );
+    // Four options: a quarter by chance; the bank stays near chance.
+    assert!(share <= 0.30, "the longest option is right too often: {:.1}%", share * 100.0);
+    assert!(questions.len() >= 194, "{}", questions.len());
+    assert!(content.tips.len() >= 74, "{}", content.tips.len());
+    // The 2025–2026 patterns are in the tips and the quiz.
+    let text: String = content
+        .tips
+        .iter()
+        .map(|t| t.text.to_lowercase())
+        .chain(questions.iter().map(|q| q.question.to_lowercase()))
+        .collect();
+    for pattern in ["vneid", "sáp nhập", "apk", "phạt nguội", "mã qr", "ảnh chụp màn hình"] {
+        assert!(text.contains(pattern), "no tip or question about {pattern}");
+    }
+}
