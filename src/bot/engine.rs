@@ -325,6 +325,10 @@ impl Engine {
             Action::Delete(true) => {
                 let existed = self.store.delete_user(key)?;
                 self.conversations.forget(key);
+                if existed {
+                    // For the report's privacy section: a count of the day, with no user.
+                    self.store.count("privacy", "deletion")?;
+                }
                 say(if existed { texts::DELETED } else { texts::NOTHING_TO_DELETE })
             }
             Action::Delete(false) => say(texts::DELETE_CANCELLED),

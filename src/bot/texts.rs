@@ -11,7 +11,7 @@ pub const WHAT_I_DO: [&str; 4] = [
     "Mẹo hàng tuần: đăng ký để nhận một mẹo cảnh giác mỗi tuần.",
 ];
 
-/// The privacy notice (Decree 13/2023/NĐ-CP).
+/// The privacy notice (Law 91/2025/QH15 and Decree 356/2025/NĐ-CP; retention and consent as an explicit act come with the law-and-operations work).
 pub const PRIVACY: [&str; 4] = [
     "Tôi chỉ lưu: mã người dùng của nền tảng, thời điểm anh/chị bắt đầu dùng, những ngày anh/chị dùng bot (để đếm số cán bộ được tiếp cận), lựa chọn nhận mẹo hàng tuần và các mẹo đã gửi, tiến độ và kết quả trắc nghiệm. Khi anh/chị tham gia trắc nghiệm nhóm, tôi lưu thêm tên anh/chị đang hiển thị trên Telegram/Zalo để lập bảng xếp hạng.",
     "Tôi không lưu nội dung tin nhắn anh/chị gửi kiểm tra hay câu hỏi; chỉ đếm số lượt theo ngày, không gắn với ai. Nội dung được giữ tạm trong bộ nhớ tối đa 15 phút để hiện thêm chi tiết khi anh/chị bấm nút.",

@@ -145,7 +145,34 @@ pub struct Report {
     pub missed: Vec<Missed>,
     /// With names: one trainer's sessions in the range.
     pub trainer_sessions: Vec<SessionResults>,
+    /// Users who deleted their data (`/xoadulieu`) in the range (an aggregate, no user).
+    pub deletions: i64,
 }
+
+/// The day the Law on Personal Data Protection and Decree 356 took effect.
+pub const NEW_LAW_FROM: &str = "2026-01-01";
+
+/// The legal basis of the processing for a period: the Law on Personal Data Protection
+/// (91/2025/QH15) and Decree 356/2025/NĐ-CP from 1 January 2026, Decree 13/2023/NĐ-CP for the
+/// days before.
+#[must_use]
+pub fn legal_basis(from: &str, to: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if to >= NEW_LAW_FROM {
+        out.push("Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 và Nghị định số 356/2025/NĐ-CP (có hiệu lực từ ngày 01/01/2026)");
+    }
+    if from < NEW_LAW_FROM {
+        out.push("Nghị định số 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân (cho những ngày trước 01/01/2026)");
+    }
+    out
+}
+
+/// What the bot processes personal data for (as the privacy notice says).
+pub const PURPOSES: [&str; 3] = [
+    "Trả lời người dùng: kiểm tra tin nhắn, hỏi đáp, trắc nghiệm",
+    "Gửi mẹo hằng tuần và cảnh báo tới người đã đăng ký",
+    "Thống kê tổng hợp, không gắn với cá nhân, cho báo cáo triển khai",
+];
 
 /// Builds the report for `from..=to` (checked `YYYY-MM-DD` dates); with `trainer`, adds that
 /// trainer's sessions with their leaderboards.
@@ -188,7 +215,14 @@ pub fn build(
             }
         }
     }
+    let deletions = store
+        .totals_between("privacy", Some(&from), Some(&to))?
+        .into_iter()
+        .filter(|(k, _)| k == "deletion")
+        .map(|(_, n)| n)
+        .sum();
     Ok(Report {
+        deletions,
         personal: ScoreSummary::of(&figures.personal_scores),
         group: ScoreSummary::of(&figures.group_scores),
         all: ScoreSummary::of(&all_scores),
@@ -247,6 +281,21 @@ pub fn render_md(r: &Report, content: &Content) -> String {
     let f = &r.figures;
     let mut out = format!("# Báo cáo triển khai canhgiac: {} – {}\n\n", day_vn(&r.from), day_vn(&r.to));
     out.push_str("Số liệu tổng hợp, không gắn với cá nhân. Ngày theo giờ Việt Nam (UTC+7).\n\n");
+
+    out.push_str("## Bảo vệ dữ liệu cá nhân\n\nCăn cứ:\n\n");
+    for basis in legal_basis(&r.from, &r.to) {
+        let _ = writeln!(out, "- {basis}");
+    }
+    out.push_str("\nMục đích xử lý:\n\n");
+    for p in PURPOSES {
+        let _ = writeln!(out, "- {p}");
+    }
+    out.push('\n');
+    table(
+        &mut out,
+        &["Chỉ số", "Số lượng"],
+        &[vec!["Yêu cầu xóa dữ liệu đã thực hiện (/xoadulieu)".to_owned(), r.deletions.to_string()]],
+    );
 
     out.push_str("## Cán bộ được tiếp cận\n\nSố người dùng khác nhau đã nhắn cho bot trong kỳ.\n\n");
     let mut rows: Vec<Vec<String>> =
@@ -363,6 +412,10 @@ pub fn render_csv(r: &Report) -> String {
     };
     put("period", "from", "", r.from.clone());
     put("period", "to", "", r.to.clone());
+    for (i, basis) in legal_basis(&r.from, &r.to).into_iter().enumerate() {
+        put("privacy", "legal_basis", &(i + 1).to_string(), basis.to_owned());
+    }
+    put("privacy", "deletions", "", r.deletions.to_string());
     for (c, n) in &f.reached {
         put("reach", "users", c, n.to_string());
     }

@@ -252,6 +252,8 @@ fn delete_my_data_asks_first_then_deletes_everything() {
     assert!(plain(&c.press(button(&r, "Xóa hết"))).contains("Đã xóa"));
     assert_eq!(c.store.user(&k).expect("user"), None);
     assert_eq!(c.store.quiz(&k).expect("quiz"), None);
+    // Counted for the report's privacy section, with no user.
+    assert_eq!(c.store.totals("privacy").expect("totals"), [("deletion".to_owned(), 1)]);
 }
 
 #[test]

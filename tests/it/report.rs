@@ -137,6 +137,32 @@ fn the_report_adds_up_a_seeded_database() {
         assert_eq!((empty.all.taken, empty.figures.group_sessions, empty.missed.len()), (0, 0, 0));
         assert!(report::build(&store, &content, "2025-03-01", "2025-02-01", None).is_err(), "reversed range");
 
+        // The legal basis follows the period: Decree 13 before 2026, the Law and Decree 356 after.
+        let before = report::render_md(
+            &report::build(&store, &content, "2025-06-01", "2025-06-30", None).expect("r"),
+            &content,
+        );
+        assert!(before.contains("13/2023/NĐ-CP") && !before.contains("91/2025/QH15"), "{before}");
+        let after = report::render_md(
+            &report::build(&store, &content, "2026-02-01", "2026-02-28", None).expect("r"),
+            &content,
+        );
+        assert!(
+            after.contains("91/2025/QH15") && after.contains("356/2025/NĐ-CP") && !after.contains("13/2023"),
+            "{after}"
+        );
+        let across = report::legal_basis("2025-12-01", "2026-01-31");
+        assert_eq!(across.len(), 2, "a period across the change cites both");
+        // Deletions are counted for the privacy section, with no user.
+        store.count("privacy", "deletion").expect("count");
+        let today = canhgiac::vntime::iso_date(canhgiac::store::now());
+        let r = report::build(&store, &content, &today, &today, None).expect("report");
+        assert_eq!(r.deletions, 1);
+        assert!(report::render_csv(&r).lines().any(|l| l == "privacy,deletions,,1"));
+        assert!(
+            report::render_md(&r, &content).contains("| Yêu cầu xóa dữ liệu đã thực hiện (/xoadulieu) | 1 |")
+        );
+
         let named = report::build(&store, &content, FROM, TO, Some(&UserKey::new(Channel::Telegram, "9")))
             .expect("with names");
         assert!(report::render_md(&named, &content).contains("| 1 | Lan Nguyễn | 2/2 |"));
