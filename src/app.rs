@@ -95,6 +95,8 @@ impl App {
     pub async fn build(cfg: Config, engine: Arc<Engine>, listener: TcpListener) -> Result<Self, AppError> {
         let addr = listener.local_addr()?;
         let metrics = Arc::new(Metrics::default());
+        // The whole-file check runs once here, at the start of `serve`, not on every open.
+        engine.store().warn_if_damaged()?;
         let (intake, writer, pending) = Intake::open(&database_file(&cfg, engine.store())?)?;
         let pipeline = Pipeline::new(intake.clone(), Limits::default(), metrics.clone());
         let (stop_tx, stop_rx) = watch::channel(false);

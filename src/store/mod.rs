@@ -297,6 +297,26 @@ pub struct Health {
     pub served: bool,
 }
 
+/// What [`Store::check`] reports, for the store's connection or a backup's.
+fn health(c: &Connection) -> Result<Health, StoreError> {
+    let mut problems = Vec::new();
+    let rows: Vec<String> =
+        c.prepare("PRAGMA quick_check(20)")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    if rows != ["ok"] {
+        problems.extend(rows.into_iter().map(|r| format!("integrity: {r}")));
+    }
+    let version: usize = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version != MIGRATIONS.len() {
+        problems.push(format!("schema version {version}, expected {}", MIGRATIONS.len()));
+    }
+    let users = c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap_or_else(|e| {
+        problems.push(format!("users table: {e}"));
+        0
+    });
+    let served = c.query_row("SELECT 1 FROM kv WHERE key = 'campaign.started_at'", [], |_| Ok(())).is_ok();
+    Ok(Health { problems, users, served })
+}
+
 /// Creates the data directory readable by its owner only (0700 on Unix).
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
@@ -334,7 +354,6 @@ impl Store {
         create_private_dir(data_dir)
             .map_err(|source| StoreError::Dir { path: data_dir.display().to_string(), source })?;
         let file = data_dir.join("canhgiac.sqlite3");
-        let existed = file.exists();
         let conn = Connection::open(&file)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -348,13 +367,6 @@ impl Store {
         read.busy_timeout(std::time::Duration::from_secs(5))?;
         store.read = Some(Mutex::new(read));
         store.path = Some(file);
-        let health = store.check()?;
-        for p in &health.problems {
-            tracing::warn!(problem = %p, "the database looks damaged; run `canhgiac doctor`");
-        }
-        if existed && health.users == 0 && !health.served {
-            tracing::warn!("the database has no users and no campaign yet: a new or emptied file");
-        }
         Ok(store)
     }
 
@@ -364,27 +376,23 @@ impl Store {
         self.path.as_deref()
     }
 
-    /// A quick integrity check: SQLite's own page check and the schema version.
+    /// A quick integrity check (SQLite's own page check, the schema version, users, whether
+    /// `serve` ran on it). It reads the whole file, so it runs where it is asked for (`serve`
+    /// at start, `doctor`), not on every open.
     pub fn check(&self) -> Result<Health, StoreError> {
-        let c = self.conn();
-        let mut problems = Vec::new();
-        let mut st = c.prepare("PRAGMA quick_check(20)")?;
-        let rows: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        drop(st);
-        if rows != ["ok"] {
-            problems.extend(rows.into_iter().map(|r| format!("integrity: {r}")));
+        health(&self.conn())
+    }
+
+    /// [`Store::check`], with a warning in the log for each problem (`serve` at start).
+    pub fn warn_if_damaged(&self) -> Result<Health, StoreError> {
+        let h = self.check()?;
+        for p in &h.problems {
+            tracing::warn!(problem = %p, "the database looks damaged; run `canhgiac doctor`");
         }
-        let version: usize = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version != MIGRATIONS.len() {
-            problems.push(format!("schema version {version}, expected {}", MIGRATIONS.len()));
+        if h.users == 0 && !h.served {
+            tracing::warn!("the database has no users and serve never ran on it: a new or emptied file");
         }
-        let users = c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap_or_else(|e| {
-            problems.push(format!("users table: {e}"));
-            0
-        });
-        let served =
-            c.query_row("SELECT 1 FROM kv WHERE key = 'campaign.started_at'", [], |_| Ok(())).is_ok();
-        Ok(Health { problems, users, served })
+        Ok(h)
     }
 
     /// Writes a consistent copy of the database to `out` (which must not exist yet) while
@@ -392,15 +400,8 @@ impl Store {
     /// transaction, never a file copy of a database in WAL mode. The copy is checked.
     pub fn backup_to(&self, out: &Path) -> Result<Health, StoreError> {
         self.reader().execute("VACUUM INTO ?1", [out.display().to_string()])?;
-        let copy = Connection::open_with_flags(out, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let rows: Vec<String> =
-            copy.prepare("PRAGMA quick_check(20)")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let users = copy.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
-        let problems = if rows == ["ok"] { Vec::new() } else { rows };
-        let served =
-            copy.query_row("SELECT 1 FROM kv WHERE key = 'campaign.started_at'", [], |_| Ok(())).is_ok();
         restrict(out);
-        Ok(Health { problems, users, served })
+        health(&Connection::open_with_flags(out, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?)
     }
 
     /// Proves the database takes a write now (readiness).

@@ -6,12 +6,8 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, StoreError, UserKey, UserRow, now};
 use crate::model::Role;
 
+/// A user's row ([`user_row`] reads columns 0–4) and their last day of contact (column 5).
 const USER_SQL: &str = "SELECT consent_at,
-        EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
-        active, role, follower FROM users WHERE channel = ?1 AND user_id = ?2";
-
-/// [`USER_SQL`] plus the last day of contact (column 5).
-const USER_SQL_WITH_DAY: &str = "SELECT consent_at,
         EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = users.channel AND s.chat_id = users.user_id),
         active, role, follower, last_seen FROM users WHERE channel = ?1 AND user_id = ?2";
 
@@ -35,7 +31,7 @@ impl Store {
         let day = crate::vntime::iso_date(t);
         // Seen already today: one read, no write (most messages).
         let seen: Option<(UserRow, Option<String>)> = c
-            .prepare_cached(USER_SQL_WITH_DAY)?
+            .prepare_cached(USER_SQL)?
             .query_row(params![k.channel, k.id], |r| Ok((user_row(k, r)?, r.get(5)?)))
             .optional()?;
         if let Some((row, last)) = seen
