@@ -6,12 +6,7 @@
 
 use crate::common;
 
-use std::{
-    collections::BTreeMap,
-    path::Path,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::{collections::BTreeMap, path::Path, process::Child};
 
 use canhgiac::{
     model::{BroadcastStatus, Channel, ChatKind},
@@ -23,21 +18,9 @@ const SUBSCRIBERS: i64 = 60;
 const KILL_AFTER: usize = 20;
 
 fn start(api_url: &str, data: &Path, index: &Path, log: &Path) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
-    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TELEGRAM_BOT_TOKEN", "123:TEST")
-        .env("CANHGIAC_TELEGRAM_API_URL", api_url)
-        .env("CANHGIAC_DATA_DIR", data)
-        .env("CANHGIAC_INDEX_DIR", index)
-        .env("CANHGIAC_CONTENT_DIR", common::root().join("content"))
+    common::serve_command(api_url, data, index, log)
         .env("CANHGIAC_LISTEN", format!("127.0.0.1:{}", common::free_port()))
         .env("CANHGIAC_BROADCAST_RATE", "50")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(log)
         .spawn()
         .expect("start canhgiac serve")
 }
@@ -52,15 +35,7 @@ fn statuses(data: &Path) -> BTreeMap<String, i64> {
         .unwrap_or_default()
 }
 
-async fn until(what: &str, secs: u64, log: &Path, mut f: impl FnMut() -> bool) {
-    for _ in 0..secs * 20 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}; server log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
-}
+use common::until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcast_killed_midway_finishes_after_restart_without_duplicates_or_gaps() {

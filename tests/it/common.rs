@@ -190,3 +190,40 @@ pub mod tg {
             "message": {"message_id": 5, "date": 1_700_000_000, "chat": chat, "text": "x"}}})
     }
 }
+
+/// `canhgiac serve` as a child process (the real binary) with Telegram on against the fake at
+/// `api_url`, its database in `data`, its index in `index`, logging at info into `log`; the
+/// caller adds the listen address and anything else, then spawns it.
+pub fn serve_command(
+    api_url: &str,
+    data: &std::path::Path,
+    index: &std::path::Path,
+    log: &std::path::Path,
+) -> std::process::Command {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_canhgiac"));
+    c.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TELEGRAM_BOT_TOKEN", "123:TEST")
+        .env("CANHGIAC_TELEGRAM_API_URL", api_url)
+        .env("CANHGIAC_DATA_DIR", data)
+        .env("CANHGIAC_INDEX_DIR", index)
+        .env("CANHGIAC_CONTENT_DIR", root().join("content"))
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(log);
+    c
+}
+
+/// Waits (polling every 50 ms, up to `secs`) until `f` holds, or fails with `what` and the
+/// server's log.
+pub async fn until(what: &str, secs: u64, log: &std::path::Path, mut f: impl FnMut() -> bool) {
+    for _ in 0..secs * 20 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}; server log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
+}

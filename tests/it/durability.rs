@@ -4,13 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
 
-use std::{
-    collections::BTreeMap,
-    path::Path,
-    process::{Child, Command, Stdio},
-    sync::Arc,
-    time::Duration,
-};
+use std::{collections::BTreeMap, path::Path, process::Child, sync::Arc, time::Duration};
 
 use canhgiac::{config::Secret, store::Store, testing::fake_telegram};
 
@@ -19,34 +13,12 @@ use crate::common;
 const SECRET: &str = "durable-secret";
 
 fn start(api_url: &str, data: &Path, index: &Path, port: u16, log: &Path) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
-    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TELEGRAM_BOT_TOKEN", "123:TEST")
-        .env("CANHGIAC_TELEGRAM_API_URL", api_url)
+    common::serve_command(api_url, data, index, log)
         .env("CANHGIAC_PUBLIC_URL", "https://bot.example.gov.vn")
         .env("CANHGIAC_TELEGRAM_WEBHOOK_SECRET", SECRET)
-        .env("CANHGIAC_DATA_DIR", data)
-        .env("CANHGIAC_INDEX_DIR", index)
-        .env("CANHGIAC_CONTENT_DIR", common::root().join("content"))
         .env("CANHGIAC_LISTEN", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(log)
         .spawn()
         .expect("start canhgiac serve")
-}
-
-async fn wait(what: &str, secs: u64, log: &Path, mut f: impl FnMut() -> bool) {
-    for _ in 0..secs * 20 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}; server log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
 }
 
 async fn post_all(port: u16, chats: std::ops::Range<i64>) {
@@ -86,9 +58,9 @@ async fn acknowledged_updates_survive_kill_9() {
     *fake.stall_after.lock().expect("lock") = Some(0);
     let port = common::free_port();
     let mut first = start(&url, data.path(), index.path(), port, &log);
-    wait("the server", 30, &log, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()).await;
+    common::until("the server", 30, &log, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()).await;
     post_all(port, 1000..1000 + N).await;
-    wait("replies in flight", 30, &log, || !fake.calls("sendMessage").is_empty()).await;
+    common::until("replies in flight", 30, &log, || !fake.calls("sendMessage").is_empty()).await;
     first.kill().expect("SIGKILL");
     first.wait().expect("reap");
     assert!(answered(&fake).is_empty(), "nothing was answered before the kill");
@@ -96,7 +68,7 @@ async fn acknowledged_updates_survive_kill_9() {
     fake.release_stall();
     let port = common::free_port();
     let mut second = start(&url, data.path(), index.path(), port, &log);
-    wait("every acknowledged update answered", 60, &log, || {
+    common::until("every acknowledged update answered", 60, &log, || {
         answered(&fake).len() >= usize::try_from(N).expect("n")
     })
     .await;
