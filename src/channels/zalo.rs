@@ -359,7 +359,13 @@ impl Zalo {
 
     /// Handles one accepted event: engine, then replies (duplicates were dropped on intake).
     pub async fn process(self: &Arc<Self>, event: Value) {
-        let Some((incoming, _)) = to_incoming(&event) else { return };
+        if let Some((incoming, _)) = to_incoming(&event) {
+            self.answer(incoming).await;
+        }
+    }
+
+    /// Runs the engine on an event already translated, then sends the replies.
+    async fn answer(self: &Arc<Self>, incoming: Incoming) {
         let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
         for r in &replies {
             if self.send(&incoming.user.id, r).await != Delivery::Sent {
@@ -593,7 +599,7 @@ async fn webhook(
     let Some((incoming, key)) = to_incoming(&event) else { return StatusCode::OK };
     let chat = incoming.chat.id.clone();
     let zalo = hook.zalo.clone();
-    let work: Job = Box::pin(async move { zalo.process(event).await });
+    let work: Job = Box::pin(async move { zalo.answer(incoming).await });
     match hook.pipeline.offer(slot, work, Channel::Zalo, &key, &chat, body.to_vec()).await {
         Ok(_) => StatusCode::OK,
         Err(e) => {
