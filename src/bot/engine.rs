@@ -42,6 +42,9 @@ pub enum EngineError {
     /// The campaign failed.
     #[error(transparent)]
     Campaign(#[from] crate::campaign::CampaignError),
+    /// The blocking task running the engine panicked or was cancelled.
+    #[error("engine task: {0}")]
+    Task(String),
 }
 
 /// The channel-agnostic conversation engine.
@@ -55,6 +58,8 @@ pub struct Engine {
     campaign: Arc<Campaign>,
     waker: Arc<tokio::sync::Notify>,
     pub(super) conversations: Arc<dyn Conversations>,
+    /// Calls of [`Engine::handle_async`] running at once.
+    calls: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Engine {
@@ -127,6 +132,11 @@ impl Engine {
             campaign,
             waker: Arc::new(tokio::sync::Notify::new()),
             conversations: Arc::new(MemoryConversations::default()),
+            // The engine's work is CPU and the database: more than two calls per core only
+            // add threads (and memory), not throughput.
+            calls: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get) * 2,
+            ),
         }
     }
 
@@ -196,6 +206,17 @@ impl Engine {
         self.searcher.ask("mã OTP là gì")?;
         let _ = self.checker.check("Mã OTP của quý khách là 123456.");
         Ok(())
+    }
+
+    /// [`Engine::handle`] on a blocking thread, at most two calls per core at once (the rest
+    /// wait here, not as threads), for the async channels.
+    pub async fn handle_async(self: &Arc<Self>, inc: Incoming) -> Result<Vec<Reply>, EngineError> {
+        // The semaphore is never closed, so acquiring only waits.
+        let _slot = self.calls.acquire().await;
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.handle(&inc))
+            .await
+            .map_err(|e| EngineError::Task(e.to_string()))?
     }
 
     /// Handles one incoming event and returns the replies, in order.

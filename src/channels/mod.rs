@@ -21,29 +21,15 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Engine calls running at once: its work is CPU and the database, so more than a couple per
-/// core only adds threads (and memory) without adding throughput.
-fn engine_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        tokio::sync::Semaphore::new((cores * 2).max(2))
-    })
-}
-
-/// Runs the engine on a blocking thread (a bounded number at once). A failure is logged and
-/// counted, and the user gets the apology rather than silence.
+/// Runs the engine ([`crate::bot::Engine::handle_async`]). A failure is logged and counted,
+/// and the user gets the apology rather than silence.
 pub(crate) async fn run_engine(
     engine: &std::sync::Arc<crate::bot::Engine>,
     inc: &crate::bot::Incoming,
     metrics: &crate::metrics::Metrics,
 ) -> Vec<crate::bot::Reply> {
-    // The semaphore is never closed, so acquiring only waits.
-    let _slot = engine_slots().acquire().await;
-    let (engine, inc) = (engine.clone(), inc.clone());
-    let failure = match tokio::task::spawn_blocking(move || engine.handle(&inc)).await {
-        Ok(Ok(replies)) => return replies,
-        Ok(Err(e)) => e.to_string(),
+    let failure = match engine.handle_async(inc.clone()).await {
+        Ok(replies) => return replies,
         Err(e) => e.to_string(),
     };
     metrics.inc(&metrics.errors);

@@ -38,7 +38,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         // Handling an update mostly waits on the platform's API; the engine's own CPU work
-        // is bounded separately (see `channels::run_engine`).
+        // is bounded by the engine itself (`bot::Engine::handle_async`).
         Self { concurrency: 64, capacity: 1024 }
     }
 }
