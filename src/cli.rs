@@ -651,12 +651,12 @@ fn doctor(cfg: &Config) -> ExitCode {
             "Nội dung",
             format!("{} ({} mục)", canhgiac::assemble::content_dir(cfg).display(), c.entries().count()),
         ),
-        Err(e) => line(false, "Nội dung", e.to_string()),
+        Err(e) => line(false, "Nội dung", format!("có lỗi (sửa rồi chạy `canhgiac content check`): {e}")),
     }
     if let Ok(c) = content {
         match canhgiac::assemble::searcher(cfg, c) {
             Ok(_) => line(true, "Chỉ mục tìm kiếm", canhgiac::assemble::index_dir(cfg).display().to_string()),
-            Err(e) => line(false, "Chỉ mục tìm kiếm", e.to_string()),
+            Err(e) => line(false, "Chỉ mục tìm kiếm", format!("không mở hay dựng lại được: {e}")),
         }
     }
     let db = cfg.data_dir.join("canhgiac.sqlite3");
@@ -681,7 +681,7 @@ fn doctor(cfg: &Config) -> ExitCode {
                 ),
             ),
             Ok(h) => line(true, "Cơ sở dữ liệu", format!("{} ({} người dùng)", db.display(), h.users)),
-            Err(e) => line(false, "Cơ sở dữ liệu", e.to_string()),
+            Err(e) => line(false, "Cơ sở dữ liệu", format!("không mở được: {e}")),
         }
     }
     let channels = [

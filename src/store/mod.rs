@@ -289,7 +289,7 @@ pub struct Store {
 /// What [`Store::check`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
-    /// Problems found (empty: healthy).
+    /// Problems found, in Vietnamese for the operator (empty: healthy).
     pub problems: Vec<String>,
     /// Users stored (a sign of an empty or replaced file).
     pub users: i64,
@@ -303,14 +303,14 @@ fn health(c: &Connection) -> Result<Health, StoreError> {
     let rows: Vec<String> =
         c.prepare("PRAGMA quick_check(20)")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     if rows != ["ok"] {
-        problems.extend(rows.into_iter().map(|r| format!("integrity: {r}")));
+        problems.extend(rows.into_iter().map(|r| format!("SQLite báo lỗi trang: {r}")));
     }
     let version: usize = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version != MIGRATIONS.len() {
-        problems.push(format!("schema version {version}, expected {}", MIGRATIONS.len()));
+        problems.push(format!("phiên bản cấu trúc {version}, chương trình cần {}", MIGRATIONS.len()));
     }
     let users = c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap_or_else(|e| {
-        problems.push(format!("users table: {e}"));
+        problems.push(format!("không đọc được bảng người dùng: {e}"));
         0
     });
     let served = c.query_row("SELECT 1 FROM kv WHERE key = 'campaign.started_at'", [], |_| Ok(())).is_ok();
