@@ -163,14 +163,9 @@ pub mod tg {
         json!({"id": id, "type": "private", "first_name": "Lan"})
     }
 
-    /// A group (a supergroup when `id` starts with -100).
+    /// A (basic) group.
     pub fn group(id: i64, title: &str) -> Value {
-        let kind = if id <= -1_000_000_000_000 || id.to_string().starts_with("-100") {
-            "supergroup"
-        } else {
-            "group"
-        };
-        json!({"id": id, "type": kind, "title": title})
+        json!({"id": id, "type": "group", "title": title})
     }
 
     /// A text message (a leading `/command` gets its entity, as Telegram marks it).
