@@ -20,7 +20,7 @@ use crate::{
     },
     config::Config,
     metrics::Metrics,
-    model::Channel,
+    model::{Channel, retention::Retention},
     pipeline::{Handler, Intake, Limits, Pipeline, Writer},
     server::{self, HttpLimits, ReadyCheck},
     store::{Store, StoreError},
@@ -152,6 +152,7 @@ impl App {
             Channel::Zalo => z.clone().map(|z| z as Arc<dyn Handler>),
             Channel::Console => None,
         });
+        tasks.push(tokio::spawn(purge_daily(engine.store().clone(), cfg.retention, stop_rx.clone())));
         let worker = campaign_worker(&cfg, &engine, telegram, zalo);
         let worker = tokio::spawn(worker.run(stop_rx));
         let ready = ready_check(engine, intake);
@@ -254,6 +255,33 @@ fn ready_check(engine: Arc<Engine>, intake: Intake) -> ReadyCheck {
         })
     })
 }
+
+/// The retention purge: at start, then once a day, until `stop`.
+async fn purge_daily(store: Arc<Store>, retention: Retention, mut stop: watch::Receiver<bool>) {
+    loop {
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.purge(&retention, crate::store::now())).await {
+            Ok(Ok(p)) if p.is_empty() => info!("retention purge: nothing due"),
+            Ok(Ok(p)) => info!(
+                users = p.users,
+                quiz_progress = p.quiz_progress,
+                quiz_results = p.quiz_results,
+                participants = p.participants,
+                deliveries = p.deliveries,
+                "retention purge: deleted what was due"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %e, "retention purge failed; it runs again in a day"),
+            Err(e) => tracing::error!(error = %e, "retention purge task failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(PURGE_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// How often the retention purge runs.
+const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// The campaign worker over the channels that are on.
 fn campaign_worker(

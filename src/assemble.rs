@@ -131,7 +131,8 @@ pub fn store(cfg: &Config) -> Result<Store, BuildError> {
     Store::open(&cfg.data_dir).map_err(|source| BuildError::Store { dir: cfg.data_dir.clone(), source })
 }
 
-/// The conversation engine: content, search index, checker, store, roles and the weekly slot.
+/// The conversation engine: content, search index, checker, store, roles, the weekly slot and
+/// the privacy notice.
 pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let content = content(cfg)?;
     let searcher = Arc::new(searcher(cfg, content.clone())?);
@@ -139,7 +140,8 @@ pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let store = Arc::new(store(cfg)?);
     let roles = Roles::new(&cfg.admins, &cfg.trainers)?;
     let schedule = TipSchedule::parse(&cfg.tip_schedule)?;
-    Ok(Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule))
+    let notice = crate::bot::Notice::new(cfg.retention, cfg.org_name.clone(), cfg.privacy_contact.clone());
+    Ok(Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule).with_notice(notice))
 }
 
 /// What is wrong with the settings, in Vietnamese for the operator (`canhgiac doctor`): each

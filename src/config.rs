@@ -113,6 +113,15 @@ pub struct Config {
     /// CANHGIAC_LOG_FORMAT: `text` (plain, coloured only on a terminal) or `json` (one object
     /// a line).
     pub log_format: LogFormat,
+    /// CANHGIAC_RETENTION_*_DAYS (file: `retention:` with the same names in lowercase, without
+    /// the prefix): how long each kind of personal data is kept.
+    pub retention: crate::model::retention::Retention,
+    /// CANHGIAC_ORG_NAME: the unit that runs the bot and is responsible for the data (the
+    /// privacy notice names it).
+    pub org_name: Option<String>,
+    /// CANHGIAC_PRIVACY_CONTACT: where users reach that unit about their data (an e-mail
+    /// address or a phone number).
+    pub privacy_contact: Option<String>,
 }
 
 /// How logs are written (to stderr).
@@ -152,6 +161,9 @@ impl Default for Config {
             zalo_daily_cap: 500,
             metrics_listen: None,
             log_format: LogFormat::Text,
+            retention: crate::model::retention::Retention::default(),
+            org_name: None,
+            privacy_contact: None,
         }
     }
 }
@@ -260,6 +272,21 @@ impl Config {
                 ConfigError::Value(format!("CANHGIAC_ZALO_DAILY_CAP \"{v}\" is not a number of messages"))
             })?;
         }
+        if let Some(v) = get("CANHGIAC_ORG_NAME") {
+            cfg.org_name = Some(v.trim().to_owned());
+        }
+        if let Some(v) = get("CANHGIAC_PRIVACY_CONTACT") {
+            cfg.privacy_contact = Some(v.trim().to_owned());
+        }
+        for rule in crate::model::retention::RULES {
+            if let Some(v) = get(rule.env) {
+                let days = v.trim().parse().map_err(|_| {
+                    ConfigError::Value(format!("{} \"{v}\" is not a number of days", rule.env))
+                })?;
+                cfg.retention.set(rule.kind, days).map_err(ConfigError::Value)?;
+            }
+        }
+        cfg.retention.validate().map_err(ConfigError::Value)?;
         Ok(cfg)
     }
 
@@ -304,6 +331,24 @@ mod tests {
         assert_eq!(c.admins, ["telegram:1", "zalo:2"]);
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("SECRET"), "{dbg}");
+    }
+
+    #[test]
+    fn retention_comes_from_the_file_and_the_environment_within_bounds() {
+        use crate::model::retention::Kept;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(&file, "retention:\n  quiz_results_days: 730\n").expect("write");
+        let env: HashMap<&str, &str> = [("CANHGIAC_RETENTION_PARTICIPANTS_DAYS", "30")].into();
+        let c = Config::load_with(Some(&file), |k| env.get(k).map(|v| (*v).to_owned())).expect("load");
+        assert_eq!(c.retention.days(Kept::QuizResults), 730);
+        assert_eq!(c.retention.days(Kept::Participants), 30);
+        assert_eq!(c.retention.days(Kept::LastContact), 365, "default");
+        let bad: HashMap<&str, &str> = [("CANHGIAC_RETENTION_DELIVERIES_DAYS", "3")].into();
+        let e = Config::load_with(None, |k| bad.get(k).map(|v| (*v).to_owned())).expect_err("too short");
+        assert!(e.to_string().contains("CANHGIAC_RETENTION_DELIVERIES_DAYS"), "{e}");
+        std::fs::write(&file, "retention:\n  deliveries_days: 2\n").expect("write");
+        assert!(Config::load_with(Some(&file), |_| None).is_err(), "the file is checked too");
     }
 
     #[test]

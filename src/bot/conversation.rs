@@ -58,6 +58,10 @@ pub trait Conversations: Send + Sync + std::fmt::Debug {
     fn recall(&self, user: &UserKey, id: u64) -> Option<Remembered>;
     /// Forgets everything about a user (they deleted their data).
     fn forget(&self, user: &UserKey);
+    /// Notes that the user, who has not agreed to the privacy notice, has just been shown it;
+    /// returns whether they had been already (within the lifetime), so that the notice is
+    /// not repeated under every answer.
+    fn note_asked(&self, user: &UserKey) -> bool;
 }
 
 #[derive(Debug)]
@@ -75,6 +79,8 @@ struct State {
     order: VecDeque<u64>,
     bytes: usize,
     modes: HashMap<UserKey, (Mode, Instant)>,
+    /// Users shown the privacy notice, and when.
+    asked: HashMap<UserKey, Instant>,
 }
 
 /// Conversation state in memory, bounded in time ([`CACHE_TTL`]) and size ([`CACHE_BYTES`]).
@@ -158,6 +164,15 @@ impl Conversations for MemoryConversations {
         });
         s.bytes -= freed;
         s.modes.remove(user);
+    }
+
+    fn note_asked(&self, user: &UserKey) -> bool {
+        let mut s = self.state();
+        let ttl = self.ttl;
+        if s.asked.len() >= 4096 {
+            s.asked.retain(|_, at| at.elapsed() < ttl);
+        }
+        s.asked.insert(user.clone(), Instant::now()).is_some_and(|at| at.elapsed() < ttl)
     }
 }
 

@@ -17,6 +17,7 @@ use super::{
     classify::{Route, Router},
     commands::{Command, HelpSection, help_lines},
     conversation::{Conversations, MemoryConversations, Mode, Remembered},
+    privacy::Notice,
     roles::{Role, Roles},
     texts,
     types::{Button, ChatKind, Incoming, IncomingKind, Reply},
@@ -58,6 +59,8 @@ pub struct Engine {
     campaign: Arc<Campaign>,
     waker: Arc<tokio::sync::Notify>,
     pub(super) conversations: Arc<dyn Conversations>,
+    /// The privacy notice users agree to.
+    pub(super) notice: Notice,
     /// Calls of [`Engine::handle_async`] running at once.
     calls: tokio::sync::Semaphore,
 }
@@ -103,6 +106,8 @@ pub(super) struct Ctx<'a> {
     pub user: &'a UserRow,
     /// The user's role.
     pub role: Role,
+    /// They agreed to the privacy notice in force: only then is anything about them stored.
+    pub consented: bool,
 }
 
 impl Ctx<'_> {
@@ -132,6 +137,7 @@ impl Engine {
             campaign,
             waker: Arc::new(tokio::sync::Notify::new()),
             conversations: Arc::new(MemoryConversations::default()),
+            notice: Notice::default(),
             // The engine's work is CPU and the database: more than two calls per core only
             // add threads (and memory), not throughput.
             calls: tokio::sync::Semaphore::new(
@@ -152,6 +158,20 @@ impl Engine {
     pub fn with_roles(mut self, roles: Roles) -> Self {
         self.roles = roles;
         self
+    }
+
+    /// With the privacy notice built from the configuration (retention periods, the
+    /// responsible unit).
+    #[must_use]
+    pub fn with_notice(mut self, notice: Notice) -> Self {
+        self.notice = notice;
+        self
+    }
+
+    /// The privacy notice in force.
+    #[must_use]
+    pub fn notice(&self) -> &Notice {
+        &self.notice
     }
 
     /// With conversation state kept elsewhere than the default memory.
@@ -240,33 +260,38 @@ impl Engine {
             }
             return Ok(Vec::new());
         }
-        let user = self.store.touch_user(&key)?;
-        let mut out = Vec::new();
-        let first_contact = user.consent_at.is_none();
-        let starting = matches!(&inc.kind, IncomingKind::Command { name, .. } if Command::parse(name) == Some(Command::Start))
-            || inc.kind == IncomingKind::Joined;
-        if first_contact {
-            self.store.set_consent(&key)?;
-            // The short privacy note goes to private chats only: a group never gets extra messages.
-            if !starting && inc.chat.kind == ChatKind::Private {
-                out.push(Reply::text(
-                    Rich::new()
-                        .para(format!("{} {}", texts::WELCOME, texts::PRIVACY[1]))
-                        .para("Gõ /start để xem đầy đủ."),
-                ));
+        // Nothing is written about a user before they agree to the notice in force.
+        let stored = self.store.user(&key)?;
+        let consented = stored.as_ref().is_some_and(|u| {
+            u.consent_at.is_some() && u.consent_version.as_deref() == Some(self.notice.version())
+        });
+        let user = match stored {
+            Some(_) if consented => {
+                let u = self.store.touch_user(&key)?;
+                if !u.active {
+                    self.store.set_active(&key, true)?;
+                }
+                u
             }
-        } else if !user.active {
-            self.store.set_active(&key, true)?;
-        }
+            Some(u) => u,
+            None => UserRow::unknown(key.clone()),
+        };
         // One read of the user's row serves every decision below.
         let role = self.roles.of(&key, user.role);
-        let cx = Ctx { inc, key: &key, user: &user, role };
-        let replies = match &inc.kind {
-            IncomingKind::Joined => {
+        let cx = Ctx { inc, key: &key, user: &user, role, consented };
+        let private = inc.chat.kind == ChatKind::Private;
+        let mut out = match &inc.kind {
+            IncomingKind::Joined if consented => {
                 self.store.set_follower(&key, true)?;
-                vec![self.welcome()]
+                vec![self.welcome(&cx)]
+            }
+            IncomingKind::Joined => {
+                self.conversations.note_asked(&key);
+                vec![self.notice.request(Some(texts::WELCOME), true)]
             }
             IncomingKind::Left => Vec::new(),
+            // An answer from someone who has not agreed is not recorded (the quiz says so).
+            IncomingKind::PollAnswer { .. } if !consented => Vec::new(),
             IncomingKind::PollAnswer { poll_id, options, name } => {
                 self.poll_answer(&key, poll_id, options, name.as_deref())?;
                 Vec::new()
@@ -278,11 +303,14 @@ impl Engine {
             IncomingKind::Forwarded(t) => vec![self.check(&key, t)],
             IncomingKind::Text(t) => {
                 // In a private chat, a group quiz's join code (with a name) joins it.
-                let joined =
-                    if inc.chat.kind == ChatKind::Private { self.join_by_code(&key, t)? } else { None };
-                match joined {
-                    Some(r) => r,
-                    None => self.text(&key, t)?,
+                if private && self.is_join_code(t)? {
+                    if consented {
+                        self.join_by_code(&key, t)?.unwrap_or_else(|| say(texts::UNKNOWN_CODE))
+                    } else {
+                        self.consent_needed(&cx)
+                    }
+                } else {
+                    self.text(&key, t)?
                 }
             }
             IncomingKind::Button(data) => match Action::decode(data) {
@@ -291,7 +319,17 @@ impl Engine {
             },
             IncomingKind::Unsupported(_) => vec![Reply::text(Rich::new().para(texts::UNSUPPORTED))],
         };
-        out.extend(replies);
+        // Someone who has not agreed gets their answer, then the notice once in a while.
+        let using = match &inc.kind {
+            IncomingKind::Text(_) | IncomingKind::Forwarded(_) | IncomingKind::Unsupported(_) => true,
+            IncomingKind::Command { name, .. } => Command::parse(name).is_some_and(|c| {
+                matches!(c, Command::Check | Command::Ask | Command::FiveDonts | Command::ReportWhere | Command::Help)
+            }),
+            _ => false,
+        };
+        if !consented && private && using && !self.conversations.note_asked(&key) {
+            out.push(self.notice.request(Some(texts::FIRST_CONTACT), false));
+        }
         Ok(out)
     }
 
@@ -301,9 +339,15 @@ impl Engine {
         if cx.role < needed {
             return Ok(say(if needed == Role::Admin { texts::ADMIN_ONLY } else { texts::NOT_TRAINER }));
         }
+        if command.spec().stores && !cx.consented {
+            return Ok(self.consent_needed(cx));
+        }
         let key = cx.key;
         Ok(match command {
-            Command::Start => vec![self.welcome()],
+            Command::Start => vec![self.welcome(cx)],
+            Command::Agree => self.consent_answer(cx, true, false)?,
+            Command::Withdraw => self.withdraw(cx, cx.consented)?,
+            Command::MyData => self.my_data(cx)?,
             Command::Help => vec![self.help(texts::HELP_INTRO, cx.role)],
             Command::Check if arg.is_empty() => self.ask_for(key, Mode::Check),
             Command::Check => vec![self.check(key, arg)],
@@ -336,22 +380,25 @@ impl Engine {
     /// Every button.
     fn action(&self, cx: &Ctx<'_>, action: Action) -> Result<Vec<Reply>, EngineError> {
         let key = cx.key;
+        let stores = matches!(
+            action,
+            Action::Menu(MenuItem::Quiz | MenuItem::Subscribe)
+                | Action::QuizAnswer { .. }
+                | Action::Alert { .. }
+                | Action::GroupAnswer { .. }
+        );
+        if stores && !cx.consented {
+            return Ok(self.consent_needed(cx));
+        }
         Ok(match action {
             Action::Menu(MenuItem::Check) => self.ask_for(key, Mode::Check),
             Action::Menu(MenuItem::Ask) => self.ask_for(key, Mode::Ask),
             Action::Menu(MenuItem::Quiz) => self.start_quiz(key)?,
             Action::Menu(MenuItem::FiveDonts) => vec![self.topic("five_donts")],
-            Action::Menu(MenuItem::Menu) => vec![self.welcome()],
+            Action::Menu(MenuItem::Menu) => vec![self.welcome(cx)],
             Action::Menu(MenuItem::Subscribe) => self.subscribe(cx)?,
-            Action::Delete(true) => {
-                let existed = self.store.delete_user(key)?;
-                self.conversations.forget(key);
-                if existed {
-                    // For the report's privacy section: a count of the day, with no user.
-                    self.store.count("privacy", "deletion")?;
-                }
-                say(if existed { texts::DELETED } else { texts::NOTHING_TO_DELETE })
-            }
+            Action::Delete(true) => self.delete_data(key)?,
+            Action::Consent { agree, follower } => self.consent_answer(cx, agree, follower)?,
             Action::Delete(false) => say(texts::DELETE_CANCELLED),
             Action::QuizAnswer { index, option } => self.answer_quiz(key, index, option)?,
             Action::Detail { id, what } => self.expand(key, id, what)?,
@@ -370,13 +417,20 @@ impl Engine {
         })
     }
 
-    pub(super) fn welcome(&self) -> Reply {
+    /// The welcome: what the bot does and the menu; to someone who has not agreed to the
+    /// notice in force, the notice and its question first.
+    pub(super) fn welcome(&self, cx: &Ctx<'_>) -> Reply {
+        if !cx.consented && !cx.group() {
+            self.conversations.note_asked(cx.key);
+            let mut r = self.notice.request(None, false);
+            r.body = Rich::new().para(texts::WELCOME).bullets(texts::WHAT_I_DO).append(r.body);
+            return r;
+        }
         Reply::with_buttons(
             Rich::new()
                 .para(texts::WELCOME)
                 .bullets(texts::WHAT_I_DO)
-                .heading("Quyền riêng tư")
-                .bullets(texts::PRIVACY),
+                .para(texts::PRIVACY_REMINDER),
             main_menu(),
         )
     }

@@ -336,6 +336,12 @@ impl Engine {
 
     /// `CODE [tên]` or `/thamgia CODE [tên]`: joins a running code session and asks the next
     /// question. `None` when the first word is not a running session's code.
+    /// The text starts with the code of a running code-mode session.
+    pub(super) fn is_join_code(&self, text: &str) -> Result<bool, EngineError> {
+        let Some(code) = text.split_whitespace().next().and_then(as_code) else { return Ok(false) };
+        Ok(self.store.group_quiz_by_code(&code)?.is_some_and(|s| s.mode == QuizMode::Code))
+    }
+
     pub(super) fn join_by_code(&self, key: &UserKey, text: &str) -> Result<Option<Vec<Reply>>, EngineError> {
         let mut words = text.split_whitespace();
         let Some(code) = words.next().and_then(as_code) else { return Ok(None) };

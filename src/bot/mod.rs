@@ -5,6 +5,8 @@
 //! - `conversation`: the state between two messages (behind a trait);
 //! - one module per feature: `inquiry` (check and ask), `personal_quiz`, `admin` (campaign),
 //!   `group_quiz` (trainers);
+//! - `privacy` (the notice users agree to) and `subject` (consent, withdrawal and the data
+//!   subject's requests);
 //! - `classify` routes free text; `texts` holds the fixed sentences; `types` what channels see.
 
 mod admin;
@@ -14,6 +16,8 @@ mod engine;
 mod group_quiz;
 mod inquiry;
 mod personal_quiz;
+pub mod privacy;
+mod subject;
 mod roles;
 pub mod texts;
 mod types;
@@ -26,6 +30,7 @@ pub use classify::{Route, Router};
 pub use conversation::{CACHE_TTL, Conversations, MemoryConversations};
 pub use engine::{Engine, EngineError};
 pub use group_quiz::GroupPost;
+pub use privacy::Notice;
 pub use roles::{Role, Roles, RolesError, parse_user};
 pub use types::{
     Attachment, Button, Channel, ChatKind, ChatRef, Document, Incoming, IncomingKind, QuizPoll, Reply,

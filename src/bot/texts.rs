@@ -11,13 +11,32 @@ pub const WHAT_I_DO: [&str; 4] = [
     "Mẹo hàng tuần: đăng ký để nhận một mẹo cảnh giác mỗi tuần.",
 ];
 
-/// The privacy notice (Law 91/2025/QH15 and Decree 356/2025/NĐ-CP; retention and consent as an explicit act come with the law-and-operations work).
-pub const PRIVACY: [&str; 4] = [
-    "Tôi chỉ lưu: mã người dùng của nền tảng, thời điểm anh/chị bắt đầu dùng, những ngày anh/chị dùng bot (để đếm số cán bộ được tiếp cận), lựa chọn nhận mẹo hàng tuần và các mẹo đã gửi, tiến độ và kết quả trắc nghiệm. Khi anh/chị tham gia trắc nghiệm nhóm, tôi lưu thêm tên anh/chị đang hiển thị trên Telegram/Zalo để lập bảng xếp hạng.",
-    "Tôi không lưu nội dung tin nhắn anh/chị gửi kiểm tra hay câu hỏi; chỉ đếm số lượt theo ngày, không gắn với ai. Nội dung được giữ tạm trong bộ nhớ tối đa 15 phút để hiện thêm chi tiết khi anh/chị bấm nút.",
-    "Mục đích: trả lời anh/chị, gửi mẹo khi anh/chị đăng ký, thống kê chung cho báo cáo triển khai.",
-    "Dữ liệu được giữ đến khi anh/chị xóa: gõ /xoadulieu bất cứ lúc nào.",
-];
+/// The privacy line of the welcome, once the user has agreed.
+pub const PRIVACY_REMINDER: &str = "Quyền riêng tư: tôi không lưu nội dung tin nhắn anh/chị gửi. Xem dữ liệu tôi lưu: /dulieucuatoi; rút lại đồng ý: /rutdongy; xóa dữ liệu: /xoadulieu.";
+/// A step that stores something, asked for before consent (the notice follows).
+pub const CONSENT_NEEDED: &str = "Để làm việc này, tôi cần lưu một ít dữ liệu về anh/chị, nên cần anh/chị đồng ý trước.";
+/// The same in a group (the notice goes to private chats only).
+pub const CONSENT_IN_PRIVATE: &str = "Để làm việc này, anh/chị cần đồng ý cho tôi xử lý dữ liệu trước: hãy nhắn riêng cho tôi, gõ /start và bấm \"Đồng ý\".";
+/// Shown once with the first answer to someone who has not agreed yet.
+pub const FIRST_CONTACT: &str = "Anh/chị chưa đồng ý cho tôi xử lý dữ liệu. Tôi vẫn trả lời bình thường và không lưu gì về anh/chị; muốn làm trắc nghiệm hay nhận mẹo, anh/chị đọc thông báo dưới đây nhé.";
+/// Consent given.
+pub const CONSENTED: &str = "Cảm ơn anh/chị đã đồng ý. Anh/chị có thể xem dữ liệu (/dulieucuatoi) hoặc rút lại đồng ý (/rutdongy) bất cứ lúc nào. Anh/chị muốn làm gì tiếp?";
+/// Consent refused.
+pub const DECLINED: &str = "Tôi đã ghi nhận anh/chị không đồng ý và sẽ không lưu gì về anh/chị. Anh/chị vẫn kiểm tra tin nhắn và hỏi đáp được như bình thường.";
+/// Consent refused by someone with stored data (from an earlier consent).
+pub const DECLINED_HAS_DATA: &str = "Tôi vẫn còn giữ dữ liệu từ lần anh/chị dùng trước. Anh/chị có muốn xóa ngay không?";
+/// Consent withdrawn.
+pub const WITHDRAWN: &str = "Đã rút lại đồng ý. Từ giờ tôi ngừng xử lý dữ liệu của anh/chị: không gửi mẹo, không lưu tiến độ trắc nghiệm. Anh/chị vẫn kiểm tra tin nhắn và hỏi đáp được.";
+/// `/rutdongy` from someone who has not agreed.
+pub const NOT_CONSENTED: &str = "Anh/chị chưa đồng ý (hoặc đã rút lại), nên tôi không xử lý dữ liệu của anh/chị.";
+/// Deleting offered after a withdrawal.
+pub const OFFER_DELETE: &str = "Dữ liệu đã lưu vẫn được giữ đến hết thời hạn lưu. Anh/chị có muốn xóa ngay không?";
+/// Nothing stored about the user.
+pub const NOTHING_STORED: &str = "Tôi không lưu dữ liệu nào về anh/chị.";
+/// What is never stored.
+pub const NEVER_STORED: &str = "Tôi không lưu nội dung tin nhắn hay câu hỏi anh/chị gửi; chỉ đếm số lượt theo ngày, không gắn với ai.";
+/// The rights, after `/dulieucuatoi`.
+pub const SUBJECT_RIGHTS: &str = "Anh/chị có thể rút lại đồng ý (/rutdongy) hoặc xóa toàn bộ dữ liệu (/xoadulieu) bất cứ lúc nào; yêu cầu được thực hiện ngay.";
 
 /// Admin command from someone else.
 pub const ADMIN_ONLY: &str = "Xin lỗi, lệnh này chỉ dành cho quản trị viên chiến dịch.";

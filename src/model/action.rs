@@ -52,6 +52,14 @@ pub enum Action {
     Menu(MenuItem),
     /// Confirm (`true`) or cancel deleting the user's data.
     Delete(bool),
+    /// The answer to the privacy notice: agree or not. `follower`: the notice answered a Zalo
+    /// follow, so the user follows the OA (nothing is stored before they agree).
+    Consent {
+        /// Agreed.
+        agree: bool,
+        /// Shown after a follow.
+        follower: bool,
+    },
     /// An answer to question `index` of the personal quiz.
     QuizAnswer {
         /// Question index.
@@ -114,6 +122,7 @@ impl Action {
         let _ = match self {
             Self::Menu(m) => write!(s, "m:{}", MENU.iter().find(|(x, _)| x == m).map_or("menu", |(_, c)| c)),
             Self::Delete(yes) => write!(s, "del:{}", if *yes { "yes" } else { "no" }),
+            Self::Consent { agree, follower } => write!(s, "ok:{}:{}", u8::from(*agree), u8::from(*follower)),
             Self::QuizAnswer { index, option } => write!(s, "q:{index}:{option}"),
             Self::Detail { id, what } => {
                 write!(s, "x:{id:x}:{}", DETAILS.iter().find(|(d, _)| d == what).map_or("why", |(_, c)| c))
@@ -132,6 +141,9 @@ impl Action {
             ["m", item] => Self::Menu(MENU.iter().find(|(_, c)| c == item)?.0),
             ["del", "yes"] => Self::Delete(true),
             ["del", "no"] => Self::Delete(false),
+            ["ok", agree @ ("0" | "1"), follower @ ("0" | "1")] => {
+                Self::Consent { agree: *agree == "1", follower: *follower == "1" }
+            }
             ["q", index, option] => {
                 Self::QuizAnswer { index: index.parse().ok()?, option: option.parse().ok()? }
             }
@@ -159,6 +171,9 @@ mod tests {
     fn every_action_round_trips_within_64_bytes() {
         let mut all: Vec<Action> = MENU.iter().map(|(m, _)| Action::Menu(*m)).collect();
         all.extend([Action::Delete(true), Action::Delete(false)]);
+        for (agree, follower) in [(true, true), (true, false), (false, true), (false, false)] {
+            all.push(Action::Consent { agree, follower });
+        }
         all.push(Action::QuizAnswer { index: usize::MAX, option: usize::MAX });
         all.extend(DETAILS.iter().map(|(d, _)| Action::Detail { id: u64::MAX, what: *d }));
         all.extend([Action::Alert { id: i64::MIN, send: true }, Action::Alert { id: i64::MAX, send: false }]);

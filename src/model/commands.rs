@@ -30,6 +30,12 @@ pub enum Command {
     Unsubscribe,
     /// Delete everything stored about me.
     DeleteData,
+    /// Agree to the privacy notice (what the "Đồng ý" button does, typed).
+    Agree,
+    /// Withdraw consent: processing stops; deletion is offered.
+    Withdraw,
+    /// What is stored about me (and a file on Telegram).
+    MyData,
     /// A group quiz (trainers).
     GroupQuiz,
     /// Stop the running group quiz (trainers).
@@ -72,6 +78,9 @@ pub struct CommandSpec {
     pub help: &'static str,
     /// The line in Telegram's command menu (`None`: not in the menu).
     pub menu: Option<&'static str>,
+    /// It stores something about the user (a quiz, a subscription, a name, an admin's act), so
+    /// it needs their consent to the privacy notice; the others work without it.
+    pub stores: bool,
 }
 
 const fn row(command: Command, name: &'static str, usage: &'static str, help: &'static str) -> CommandSpec {
@@ -85,12 +94,14 @@ const fn row(command: Command, name: &'static str, usage: &'static str, help: &'
         usage,
         help,
         menu: None,
+        stores: true,
     }
 }
 
 /// The registry, in the order of the help and the menu.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
+        stores: false,
         aliases: &["check"],
         phrases: &["kiem tra"],
         takes_arg: true,
@@ -98,6 +109,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..row(Command::Check, "kiemtra", "/kiemtra <tin nhắn>", "kiểm tra một tin nhắn")
     },
     CommandSpec {
+        stores: false,
         aliases: &["ask"],
         phrases: &["hoi"],
         takes_arg: true,
@@ -111,12 +123,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..row(Command::Quiz, "quiz", "/quiz", "làm bài trắc nghiệm 10 câu")
     },
     CommandSpec {
+        stores: false,
         aliases: &["namkhong"],
         phrases: &["5 khong", "nam khong"],
         menu: Some("Năm điều không để tránh bị lừa"),
         ..row(Command::FiveDonts, "5khong", "/5khong", "năm điều không để tránh bị lừa")
     },
     CommandSpec {
+        stores: false,
         phrases: &["bao cao"],
         menu: Some("Báo cáo lừa đảo ở đâu"),
         ..row(Command::ReportWhere, "baocao", "/baocao", "báo cáo lừa đảo ở đâu")
@@ -127,21 +141,42 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..row(Command::Subscribe, "dangky", "/dangky", "nhận mẹo cảnh giác hàng tuần")
     },
     CommandSpec {
+        stores: false,
         phrases: &["huy dang ky"],
         menu: Some("Ngừng nhận mẹo hàng tuần"),
         ..row(Command::Unsubscribe, "huydangky", "/huydangky", "ngừng nhận mẹo hàng tuần")
     },
     CommandSpec {
+        stores: false,
         phrases: &["xoa du lieu"],
         menu: Some("Xóa dữ liệu của tôi"),
         ..row(Command::DeleteData, "xoadulieu", "/xoadulieu", "xóa mọi dữ liệu về anh/chị")
     },
     CommandSpec {
+        stores: false,
+        phrases: &["du lieu cua toi", "xem du lieu"],
+        menu: Some("Xem dữ liệu tôi lưu về anh/chị"),
+        ..row(Command::MyData, "dulieucuatoi", "/dulieucuatoi", "xem (và tải về) dữ liệu tôi lưu về anh/chị")
+    },
+    CommandSpec {
+        stores: false,
+        phrases: &["rut dong y", "rut lai dong y"],
+        menu: Some("Rút lại đồng ý xử lý dữ liệu"),
+        ..row(Command::Withdraw, "rutdongy", "/rutdongy", "rút lại sự đồng ý cho tôi xử lý dữ liệu của anh/chị")
+    },
+    CommandSpec {
+        stores: false,
+        phrases: &["dong y", "toi dong y"],
+        ..row(Command::Agree, "dongy", "/dongy", "đồng ý với thông báo quyền riêng tư")
+    },
+    CommandSpec {
+        stores: false,
         aliases: &["help"],
         phrases: &["tro giup", "huong dan", "help"],
         ..row(Command::Help, "trogiup", "/trogiup", "xem hướng dẫn này")
     },
     CommandSpec {
+        stores: false,
         aliases: &["menu"],
         phrases: &["menu", "bat dau", "start"],
         menu: Some("Mở menu chính"),
@@ -199,6 +234,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         )
     },
     CommandSpec {
+        stores: false,
         min_role: Role::Admin,
         ..row(Command::Stats, "thongke", "/thongke", "xem thống kê chiến dịch")
     },
@@ -350,6 +386,9 @@ mod tests {
             Command::Subscribe,
             Command::Unsubscribe,
             Command::DeleteData,
+            Command::Agree,
+            Command::Withdraw,
+            Command::MyData,
             Command::GroupQuiz,
             Command::StopQuiz,
             Command::Results,
@@ -406,6 +445,6 @@ mod tests {
         assert!(admin.contains(&"/guimeo") && !admin.contains(&"/quiz"));
         let trainer: Vec<_> = help_lines(HelpSection::Trainer).map(|(u, _)| u).collect();
         assert!(trainer.iter().any(|u| u.starts_with("/thamgia")));
-        assert_eq!(menu().count(), 9);
+        assert_eq!(menu().count(), 11);
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod action;
 pub mod commands;
+pub mod retention;
 
 use std::{fmt, str::FromStr};
 

@@ -262,11 +262,32 @@ impl Store {
     }
 
     /// Ends a running session (`finished` or `stopped`). False if it was not running.
+    /// Each participant's score goes into the anonymous counters (`group_score`, key
+    /// `correct/asked`, on the session's first day) that the report reads, so its figures stay
+    /// when names and answers go.
     pub fn end_group_quiz(&self, id: i64, status: SessionStatus, now: i64) -> Result<bool, StoreError> {
-        Ok(self.conn().execute(
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let ended = tx.execute(
             "UPDATE group_quizzes SET status = ?2, finished_at = ?3, next_at = NULL WHERE id = ?1 AND status = 'running'",
             params![id, status, now],
-        )? > 0)
+        )? > 0;
+        if ended {
+            tx.execute(
+                "INSERT INTO stats (day, kind, key, count)
+                 SELECT day, 'group_score', c || '/' || n, COUNT(*) FROM
+                     (SELECT date(g.started_at, 'unixepoch', '+7 hours') AS day, SUM(a.correct) AS c,
+                             CASE g.mode WHEN 'poll' THEN MIN(g.current + 1, json_array_length(g.questions))
+                                  ELSE json_array_length(g.questions) END AS n
+                      FROM group_answers a JOIN group_quizzes g ON g.id = a.session_id
+                      WHERE g.id = ?1 GROUP BY a.channel, a.user_id)
+                 WHERE true GROUP BY day, 3
+                 ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
+                params![id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ended)
     }
 
     /// Remembers what a poll the channel sent stands for.

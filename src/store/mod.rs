@@ -27,12 +27,16 @@ mod kv;
 mod outbox;
 mod quiz;
 mod report;
+mod retention;
 mod stats;
+mod subject;
 mod users;
 pub use group_quiz::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use outbox::{BroadcastSummary, FANOUT_CHUNK, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz::Unit;
-pub use report::{ReportFigures, Scores};
+pub use retention::Purged;
+pub use subject::{Participation, QuizResult, Record, SubjectData};
+pub use report::{ReachBasis, ReportFigures, Scores};
 
 /// Store failures.
 #[derive(Debug, Error)]
@@ -61,8 +65,14 @@ pub use crate::model::UserKey;
 pub struct UserRow {
     /// Key.
     pub key: UserKey,
-    /// When they accepted the privacy notice (Unix seconds).
+    /// When they accepted the privacy notice (Unix seconds); `None` before consent and after
+    /// withdrawal.
     pub consent_at: Option<i64>,
+    /// The version of the notice they accepted (`None`: an implied consent from before
+    /// consent was asked for, or none).
+    pub consent_version: Option<String>,
+    /// Their last day of contact (Vietnamese date).
+    pub last_seen: Option<String>,
     /// Their private chat is subscribed to weekly tips.
     pub subscribed: bool,
     /// False once the user blocked the bot or unfollowed.
@@ -71,6 +81,23 @@ pub struct UserRow {
     pub role: Role,
     /// Zalo: follows the OA (promotion messages reach followers only).
     pub follower: bool,
+}
+
+impl UserRow {
+    /// A user of whom nothing is stored (before consent): an active user with no role.
+    #[must_use]
+    pub fn unknown(key: UserKey) -> Self {
+        Self {
+            key,
+            consent_at: None,
+            consent_version: None,
+            last_seen: None,
+            subscribed: false,
+            active: true,
+            role: Role::User,
+            follower: false,
+        }
+    }
 }
 
 /// A personal quiz in progress (serialised as JSON in the store).
@@ -267,6 +294,66 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX inbox_pending ON inbox (received_at) WHERE done_at IS NULL;
     CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;
+",
+    "
+    -- Consent as an explicit act, to a versioned notice (Law 91/2025/QH15, Decree 356/2025):
+    -- consents given before (implied by the first message) have no version and are asked again.
+    ALTER TABLE users ADD COLUMN consent_version TEXT;
+    -- The report reads anonymous day counters only, so that its figures for a past period do
+    -- not move when a user deletes their data or a retention period ends. Backfill them from
+    -- the per-user rows, then drop the per-user activity days (the last day of contact stays).
+    INSERT INTO stats (day, kind, key, count)
+        SELECT day, 'reach_day', channel, COUNT(*) FROM activity WHERE true GROUP BY day, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT d, 'reach_month', channel, COUNT(*) FROM
+            (SELECT MIN(day) AS d, channel FROM activity GROUP BY channel, user_id, substr(day, 1, 7))
+        WHERE true GROUP BY d, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT d, 'reach_quarter', channel, COUNT(*) FROM
+            (SELECT MIN(day) AS d, channel FROM activity
+             GROUP BY channel, user_id, substr(day, 1, 4), (CAST(substr(day, 6, 2) AS INTEGER) + 2) / 3)
+        WHERE true GROUP BY d, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT d, 'reach_half', channel, COUNT(*) FROM
+            (SELECT MIN(day) AS d, channel FROM activity
+             GROUP BY channel, user_id, substr(day, 1, 4), (CAST(substr(day, 6, 2) AS INTEGER) + 5) / 6)
+        WHERE true GROUP BY d, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT d, 'reach_year', channel, COUNT(*) FROM
+            (SELECT MIN(day) AS d, channel FROM activity GROUP BY channel, user_id, substr(day, 1, 4))
+        WHERE true GROUP BY d, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT date(created_at, 'unixepoch', '+7 hours'), 'users_new', channel, COUNT(*) FROM users
+        WHERE true GROUP BY 1, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT date(subscribed_at, 'unixepoch', '+7 hours'), 'subscribed', channel, COUNT(*)
+        FROM subscriptions WHERE true GROUP BY 1, channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT date(o.updated_at, 'unixepoch', '+7 hours'), 'delivered_' || b.kind, o.channel, COUNT(*)
+        FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id WHERE o.status = 'sent'
+        GROUP BY 1, 2, o.channel
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT date(finished_at, 'unixepoch', '+7 hours'), 'quiz_score', score || '/' || total, COUNT(*)
+        FROM quiz_results WHERE true GROUP BY 1, 3
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    INSERT INTO stats (day, kind, key, count)
+        SELECT day, 'group_score', c || '/' || n, COUNT(*) FROM
+            (SELECT date(g.started_at, 'unixepoch', '+7 hours') AS day, SUM(a.correct) AS c,
+                    CASE g.mode WHEN 'poll' THEN MIN(g.current + 1, json_array_length(g.questions))
+                         ELSE json_array_length(g.questions) END AS n
+             FROM group_answers a JOIN group_quizzes g ON g.id = a.session_id
+             WHERE g.status != 'running' GROUP BY a.session_id, a.channel, a.user_id)
+        WHERE true GROUP BY day, 3
+        ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
+    DROP TABLE activity;
 ",
 ];
 
@@ -489,7 +576,7 @@ mod tests {
         let u = s.touch_user(&k).expect("touch");
         assert_eq!(u.consent_at, None);
         assert!(u.active && !u.subscribed);
-        s.set_consent(&k).expect("consent");
+        s.give_consent(&k, "1").expect("consent");
         s.set_subscribed(&k, true).expect("sub");
         assert_eq!(s.subscribers(Channel::Telegram).expect("subs"), ["42"]);
         assert!(s.user(&k).expect("user").expect("row").subscribed);

@@ -210,11 +210,17 @@ fn insert_row(
 
 impl Store {
     /// Subscribes a chat (`private` or `group`) to weekly tips. True if it was not subscribed.
+    /// New subscriptions are counted (`subscribed`, per channel) for the report.
     pub fn subscribe(&self, channel: Channel, chat: &str, chat_kind: ChatKind) -> Result<bool, StoreError> {
-        Ok(self.conn().execute(
+        let c = self.conn();
+        let new = c.execute(
             "INSERT OR IGNORE INTO subscriptions (channel, chat_id, chat_kind, subscribed_at) VALUES (?1, ?2, ?3, ?4)",
             params![channel, chat, chat_kind, now()],
-        )? > 0)
+        )? > 0;
+        if new {
+            super::Unit { c: &c }.count("subscribed", channel.as_str())?;
+        }
+        Ok(new)
     }
 
     /// Unsubscribes a chat. True if it was subscribed.
@@ -476,10 +482,24 @@ impl Store {
         let t = now();
         let c = self.conn();
         match outcome {
-            NewOutcome::Sent => c.execute(
-                "UPDATE outbox SET status = 'sent', reason = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'sending'",
-                params![id, t],
-            )?,
+            NewOutcome::Sent => {
+                let tx = c.unchecked_transaction()?;
+                let n = tx.execute(
+                    "UPDATE outbox SET status = 'sent', reason = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'sending'",
+                    params![id, t],
+                )?;
+                // Deliveries are counted for the report (`delivered_tip`, `delivered_alert`
+                // per channel): the rows themselves go when their retention period ends.
+                tx.execute(
+                    "INSERT INTO stats (day, kind, key, count)
+                     SELECT ?2, 'delivered_' || b.kind, o.channel, 1 FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
+                     WHERE o.id = ?1 AND ?3 > 0
+                     ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
+                    params![id, crate::vntime::iso_date(t), n],
+                )?;
+                tx.commit()?;
+                n
+            }
             NewOutcome::Retry { at, reason } => c.execute(
                 "UPDATE outbox SET status = 'pending', next_try = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 AND status = 'sending'",
                 params![id, at, reason, t],

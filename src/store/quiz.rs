@@ -64,23 +64,30 @@ impl Unit<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records a finished quiz.
+    /// Records a finished quiz, and its score in the anonymous counters (`quiz_score`, key
+    /// `score/total`) the report reads.
     pub fn record_quiz(&self, k: &UserKey, score: usize, total: usize) -> Result<(), StoreError> {
         self.c.execute(
             "INSERT INTO quiz_results (channel, user_id, score, total, finished_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![k.channel, k.id, score, total, now()],
         )?;
-        Ok(())
+        self.count("quiz_score", &format!("{score}/{total}"))
     }
 
     /// Adds one to an aggregate counter for today (Vietnamese date), e.g. kind `verdict`, key
     /// `scam`; kind `form`, key a form id.
     pub fn count(&self, kind: &str, key: &str) -> Result<(), StoreError> {
-        self.c.execute(
-            "INSERT INTO stats (day, kind, key, count) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (day, kind, key) DO UPDATE SET count = count + 1",
-            params![crate::vntime::iso_date(now()), kind, key],
-        )?;
+        self.count_on(&crate::vntime::iso_date(now()), kind, key, 1)
+    }
+
+    /// Adds `n` to an aggregate counter of a given day (`YYYY-MM-DD`).
+    pub fn count_on(&self, day: &str, kind: &str, key: &str, n: i64) -> Result<(), StoreError> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO stats (day, kind, key, count) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count",
+            )?
+            .execute(params![day, kind, key, n])?;
         Ok(())
     }
 

@@ -17,10 +17,25 @@ struct Chat {
 }
 
 impl Chat {
+    /// A chat with user `u1`, who has agreed to the privacy notice.
     fn new() -> Self {
+        let c = Self::fresh();
+        c.agree("u1");
+        c
+    }
+
+    /// A chat with nobody known yet.
+    fn fresh() -> Self {
         let store = Arc::new(Store::in_memory().expect("store"));
         let (engine, dir) = common::engine_with(store.clone());
         Self { engine, store, _dir: dir }
+    }
+
+    /// `user` presses "Đồng ý" under the privacy notice.
+    fn agree(&self, user: &str) {
+        let data = canhgiac::bot::Action::Consent { agree: true, follower: false }.encode();
+        let r = self.send_as(user, ChatKind::Private, IncomingKind::Button(data), true);
+        assert!(plain(&r).contains("Cảm ơn anh/chị đã đồng ý"), "{}", plain(&r));
     }
 
     fn send(&self, kind: IncomingKind) -> Vec<Reply> {
@@ -220,6 +235,7 @@ fn quiz_state_survives_a_restart() {
             kind,
             addressed: true,
         };
+        engine.handle(&inc(IncomingKind::Command { name: "dongy".into(), arg: String::new() })).expect("agree");
         engine.handle(&inc(IncomingKind::Command { name: "quiz".into(), arg: String::new() })).expect("quiz");
         let r = engine.handle(&inc(IncomingKind::Button("q:0:0".into()))).expect("answer");
         r.last().expect("next").body.to_plain()
@@ -253,7 +269,8 @@ fn delete_my_data_asks_first_then_deletes_everything() {
     assert_eq!(c.store.user(&k).expect("user"), None);
     assert_eq!(c.store.quiz(&k).expect("quiz"), None);
     // Counted for the report's privacy section, with no user.
-    assert_eq!(c.store.totals("privacy").expect("totals"), [("deletion".to_owned(), 1)]);
+    let privacy = c.store.totals("privacy").expect("totals");
+    assert!(privacy.contains(&("deletion".to_owned(), 1)), "{privacy:?}");
 }
 
 #[test]
@@ -281,12 +298,115 @@ fn unsupported_content_expired_buttons_and_blocking() {
 }
 
 #[test]
-fn first_contact_without_start_gets_a_privacy_note() {
+fn before_consent_the_bot_answers_and_stores_nothing() {
+    let c = Chat::fresh();
+    let k = UserKey::new(Channel::Telegram, "u1");
+    let r = c.text("Tai khoan cua quy khach bi khoa, vui long truy cap https://vcb-xacthuc.top de mo khoa");
+    assert!(plain(&r[..1]).starts_with("🚨 LỪA ĐẢO"), "the check is answered: {}", plain(&r));
+    let notice = plain(&r[1..]);
+    for needle in ["Tôi lưu", "Mục đích", "Thời hạn lưu", "Chịu trách nhiệm", "/rutdongy", "91/2025/QH15"] {
+        assert!(notice.contains(needle), "{needle} in the notice: {notice}");
+    }
+    button(&r, "Đồng ý");
+    button(&r, "Không đồng ý");
+    assert_eq!(plain(&c.text("năm không")).matches("Thời hạn lưu").count(), 0, "the notice is not repeated");
+    // Steps that store something wait for consent.
+    for step in [c.cmd("quiz", ""), c.cmd("dangky", ""), c.press(&canhgiac::bot::Action::Menu(canhgiac::bot::action::MenuItem::Subscribe).encode())] {
+        assert!(plain(&step).contains("cần anh/chị đồng ý trước"), "{}", plain(&step));
+        button(&step, "Đồng ý");
+    }
+    assert_eq!(c.store.user(&k).expect("user"), None, "no row before consent");
+    assert!(c.store.subject_data(&k).expect("data").is_empty());
+    assert!(c.store.subscribers(Channel::Telegram).expect("subs").is_empty());
+    assert!(c.store.totals("reach_day").expect("reach").is_empty(), "not even a day of contact");
+    // Saying no stores nothing either, and says so.
+    let no = c.press(button(&r, "Không đồng ý"));
+    assert!(plain(&no).contains("không lưu gì"), "{}", plain(&no));
+    assert_eq!(c.store.user(&k).expect("user"), None);
+    assert!(c.store.totals("privacy").expect("totals").contains(&("declined".to_owned(), 1)));
+}
+
+#[test]
+fn consent_is_recorded_with_the_notice_version_and_a_new_notice_asks_again() {
+    use canhgiac::{bot::Notice, model::retention::{Kept, Retention}};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let k = UserKey::new(Channel::Telegram, "u1");
+    let version = {
+        let c = Chat::fresh();
+        let r = c.cmd("start", "");
+        assert!(plain(&r).contains("Xin chào") && plain(&r).contains("Thời hạn lưu"));
+        let agreed = c.press(button(&r, "Đồng ý"));
+        assert!(plain(&agreed).contains("Cảm ơn anh/chị đã đồng ý"));
+        let u = c.store.user(&k).expect("user").expect("row");
+        assert!(u.consent_at.is_some());
+        assert_eq!(u.consent_version.as_deref(), Some(c.engine.notice().version()));
+        assert!(plain(&c.cmd("quiz", "")).contains("Câu 1/10"), "now the quiz runs");
+        c.engine.notice().version().to_owned()
+    };
+    // The same store under a notice that promises other periods: asked again.
+    let store = Arc::new(Store::open(dir.path()).expect("store"));
+    store.give_consent(&k, &version).expect("consent");
+    let mut longer = Retention::default();
+    longer.set(Kept::QuizResults, 730).expect("two years");
+    let (engine, _d) = common::engine_with(store.clone());
+    let engine = engine.with_notice(Notice::new(longer, None, None));
+    let c = Chat { engine, store: store.clone(), _dir: tempfile::tempdir().expect("tempdir") };
+    let again = c.cmd("quiz", "");
+    assert!(plain(&again).contains("cần anh/chị đồng ý trước") && plain(&again).contains("2 năm"), "{}", plain(&again));
+    assert_eq!(store.user(&k).expect("user").expect("row").consent_version.as_deref(), Some(version.as_str()));
+    c.press(button(&again, "Đồng ý"));
+    assert_eq!(
+        store.user(&k).expect("user").expect("row").consent_version.as_deref(),
+        Some(c.engine.notice().version())
+    );
+    assert_ne!(c.engine.notice().version(), version);
+}
+
+#[test]
+fn withdrawing_stops_processing_and_offers_deletion() {
     let c = Chat::new();
-    let r = c.text("năm không");
-    assert!(plain(&r[..1]).contains("không lưu nội dung"), "{}", plain(&r));
-    let r = c.text("năm không");
-    assert!(!plain(&r).contains("không lưu nội dung"), "only once");
+    let k = UserKey::new(Channel::Telegram, "u1");
+    c.cmd("dangky", "");
+    c.cmd("quiz", "");
+    assert!(c.store.quiz(&k).expect("quiz").is_some());
+    let r = c.cmd("rutdongy", "");
+    assert!(plain(&r).contains("Đã rút lại đồng ý"), "{}", plain(&r));
+    assert!(c.store.subscribers(Channel::Telegram).expect("subs").is_empty(), "no more tips");
+    assert_eq!(c.store.quiz(&k).expect("quiz"), None, "the quiz in progress ends");
+    assert_eq!(c.store.user(&k).expect("user").expect("row").consent_at, None);
+    assert!(plain(&c.cmd("quiz", "")).contains("cần anh/chị đồng ý trước"), "processing stopped");
+    assert!(plain(&c.text("năm không là gì")).contains("Năm không"), "answers go on");
+    assert!(c.store.totals("privacy").expect("totals").contains(&("withdrawal".to_owned(), 1)));
+    assert!(plain(&c.press(button(&r, "Xóa hết"))).contains("Đã xóa"));
+    assert!(c.store.subject_data(&k).expect("data").is_empty());
+    let again = c.cmd("rutdongy", "");
+    assert!(plain(&again).contains("chưa đồng ý") && plain(&again).contains("không lưu dữ liệu nào"));
+}
+
+#[test]
+fn dulieucuatoi_lists_what_is_stored_with_a_file_on_telegram() {
+    use canhgiac::bot::Attachment;
+    let c = Chat::fresh();
+    let empty = c.cmd("dulieucuatoi", "");
+    assert!(plain(&empty).contains("không lưu dữ liệu nào"), "{}", plain(&empty));
+    assert!(empty.iter().all(|r| r.attachment.is_none()));
+    c.agree("u1");
+    c.cmd("dangky", "");
+    let quiz = c.cmd("quiz", "");
+    c.press(button(&quiz, "A"));
+    let r = c.cmd("dulieucuatoi", "");
+    let text = plain(&r);
+    for needle in ["Đồng ý xử lý dữ liệu", "Nhận mẹo hàng tuần: từ", "Trắc nghiệm đang làm: câu 2/10", "Thời hạn lưu", "/xoadulieu"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    let Some(Attachment::Document(doc)) = &r[0].attachment else { panic!("a file: {r:?}") };
+    assert_eq!(doc.file_name, "du-lieu-cua-toi.json");
+    let json: serde_json::Value = serde_json::from_slice(&doc.bytes).expect("JSON");
+    let k = UserKey::new(Channel::Telegram, "u1");
+    assert_eq!(json["user_id"], "u1");
+    assert_eq!(json["data"], serde_json::to_value(c.store.subject_data(&k).expect("data")).expect("value"));
+    assert!(json["data"]["subscribed_at"].is_i64());
+    assert!(c.store.totals("privacy").expect("totals").iter().any(|(k, n)| k == "access" && *n == 2));
 }
 
 #[test]
@@ -310,6 +430,10 @@ fn admins_grant_trainers_and_the_group_quiz_clock_paces_polls_from_the_store() {
     assert!(
         plain(&send("3", private("3"), "captrainer", "telegram:2")).contains("chỉ dành cho quản trị viên")
     );
+    assert!(plain(&send("1", private("1"), "captrainer", "telegram:2")).contains("đồng ý trước"));
+    for user in ["1", "2"] {
+        assert!(plain(&send(user, private(user), "dongy", "")).contains("Cảm ơn anh/chị đã đồng ý"));
+    }
     assert!(plain(&send("2", group.clone(), "quiznhom", "2")).contains("dành cho người hướng dẫn"));
     assert!(plain(&send("1", private("1"), "captrainer", "telegram:2")).contains("Đã cấp quyền"));
     assert_eq!(engine.role(&UserKey::new(Channel::Telegram, "2")).expect("role"), Role::Trainer);
