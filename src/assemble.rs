@@ -141,7 +141,10 @@ pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let roles = Roles::new(&cfg.admins, &cfg.trainers)?;
     let schedule = TipSchedule::parse(&cfg.tip_schedule)?;
     let notice = crate::bot::Notice::new(cfg.retention, cfg.org_name.clone(), cfg.privacy_contact.clone());
-    Ok(Engine::new(content, searcher, checker, store).with_roles(roles).with_schedule(schedule).with_notice(notice))
+    Ok(Engine::new(content, searcher, checker, store)
+        .with_roles(roles)
+        .with_schedule(schedule)
+        .with_notice(notice))
 }
 
 /// What is wrong with the settings, in Vietnamese for the operator (`canhgiac doctor`): each

@@ -697,6 +697,21 @@ fn doctor(cfg: &Config) -> ExitCode {
             on.join(", ")
         }
     );
+    let notice = canhgiac::bot::Notice::new(cfg.retention, cfg.org_name.clone(), cfg.privacy_contact.clone());
+    match (&cfg.org_name, &cfg.privacy_contact) {
+        (Some(_), Some(_)) => println!("ℹ️ Chịu trách nhiệm dữ liệu: {}", notice.controller()),
+        _ => println!(
+            "⚠️ Thông báo quyền riêng tư chưa nêu tên đơn vị và nơi liên hệ: đặt CANHGIAC_ORG_NAME và CANHGIAC_PRIVACY_CONTACT (hiện ghi: {})",
+            notice.controller()
+        ),
+    }
+    println!(
+        "ℹ️ Thời hạn lưu (serve tự xóa mỗi ngày khi hết hạn; phiên bản thông báo {}):",
+        notice.version()
+    );
+    for l in cfg.retention.lines_vi() {
+        println!("   - {l}");
+    }
     if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
@@ -704,7 +719,8 @@ fn report(cfg: &Config, args: &ReportArgs) -> Result<ExitCode> {
     let content = load_content(cfg)?;
     let store = open_store(cfg)?;
     let trainer = args.trainer.as_deref().map(|t| canhgiac::bot::parse_user("--trainer", t)).transpose()?;
-    let r = canhgiac::report::build(&store, &content, &args.from, &args.to, trainer.as_ref())?;
+    let r = canhgiac::report::build(&store, &content, &args.from, &args.to, trainer.as_ref())?
+        .with_retention(cfg.retention);
     let text = match args.format {
         ReportFormat::Md => canhgiac::report::render_md(&r, &content),
         ReportFormat::Csv => canhgiac::report::render_csv(&r),

@@ -323,7 +323,10 @@ impl Engine {
         let using = match &inc.kind {
             IncomingKind::Text(_) | IncomingKind::Forwarded(_) | IncomingKind::Unsupported(_) => true,
             IncomingKind::Command { name, .. } => Command::parse(name).is_some_and(|c| {
-                matches!(c, Command::Check | Command::Ask | Command::FiveDonts | Command::ReportWhere | Command::Help)
+                matches!(
+                    c,
+                    Command::Check | Command::Ask | Command::FiveDonts | Command::ReportWhere | Command::Help
+                )
             }),
             _ => false,
         };
@@ -427,10 +430,7 @@ impl Engine {
             return r;
         }
         Reply::with_buttons(
-            Rich::new()
-                .para(texts::WELCOME)
-                .bullets(texts::WHAT_I_DO)
-                .para(texts::PRIVACY_REMINDER),
+            Rich::new().para(texts::WELCOME).bullets(texts::WHAT_I_DO).para(texts::PRIVACY_REMINDER),
             main_menu(),
         )
     }

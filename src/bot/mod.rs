@@ -17,8 +17,8 @@ mod group_quiz;
 mod inquiry;
 mod personal_quiz;
 pub mod privacy;
-mod subject;
 mod roles;
+mod subject;
 pub mod texts;
 mod types;
 

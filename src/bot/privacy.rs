@@ -87,11 +87,7 @@ impl Notice {
         crate::model::retention::RULES
             .iter()
             .map(|r| {
-                format!(
-                    "{} {}",
-                    r.short_vi,
-                    crate::model::retention::days_vi(self.retention.days(r.kind))
-                )
+                format!("{} {}", r.short_vi, crate::model::retention::days_vi(self.retention.days(r.kind)))
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -122,7 +118,8 @@ pub fn buttons(follower: bool) -> Vec<Button> {
 /// What is stored, once the user agrees.
 const STORED: &str = "mã người dùng của nền tảng, thời điểm anh/chị đồng ý, ngày gần nhất anh/chị dùng bot, lựa chọn nhận mẹo hàng tuần, tiến độ và kết quả trắc nghiệm; khi anh/chị tham gia trắc nghiệm nhóm, thêm tên đang hiển thị để lập bảng xếp hạng.";
 /// What is never stored.
-const NOT_STORED: &str = "Tôi không lưu nội dung tin nhắn hay câu hỏi anh/chị gửi: chỉ đếm số lượt theo ngày, không gắn với ai.";
+const NOT_STORED: &str =
+    "Tôi không lưu nội dung tin nhắn hay câu hỏi anh/chị gửi: chỉ đếm số lượt theo ngày, không gắn với ai.";
 /// Why.
 const PURPOSE: &str = "Mục đích: trả lời anh/chị, gửi mẹo và cảnh báo khi anh/chị đăng ký, thống kê tổng hợp không gắn với cá nhân cho báo cáo triển khai.";
 /// The user's rights and how to use them.
@@ -158,18 +155,34 @@ mod tests {
 
     #[test]
     fn the_notice_says_what_why_how_long_who_and_how_to_withdraw() {
-        let n = Notice::new(Retention::default(), Some("Sở Khoa học và Công nghệ".into()), Some("dpo@example.vn".into()));
+        let n = Notice::new(
+            Retention::default(),
+            Some("Sở Khoa học và Công nghệ".into()),
+            Some("dpo@example.vn".into()),
+        );
         let text = n.request(None, false).body.to_plain();
-        for needle in
-            ["Tôi lưu", "Mục đích", "Thời hạn lưu", "1 năm", "3 tháng", "Sở Khoa học và Công nghệ", "dpo@example.vn", "/rutdongy", "91/2025/QH15", "356/2025/NĐ-CP"]
-        {
+        for needle in [
+            "Tôi lưu",
+            "Mục đích",
+            "Thời hạn lưu",
+            "1 năm",
+            "3 tháng",
+            "Sở Khoa học và Công nghệ",
+            "dpo@example.vn",
+            "/rutdongy",
+            "91/2025/QH15",
+            "356/2025/NĐ-CP",
+        ] {
             assert!(text.contains(needle), "{needle} missing in {text}");
         }
         let r = n.request(None, true);
         let actions: Vec<Option<Action>> = r.all_buttons().map(|b| Action::decode(&b.data)).collect();
         assert_eq!(
             actions,
-            [Some(Action::Consent { agree: true, follower: true }), Some(Action::Consent { agree: false, follower: true })]
+            [
+                Some(Action::Consent { agree: true, follower: true }),
+                Some(Action::Consent { agree: false, follower: true })
+            ]
         );
     }
 }

@@ -14,7 +14,8 @@ pub const WHAT_I_DO: [&str; 4] = [
 /// The privacy line of the welcome, once the user has agreed.
 pub const PRIVACY_REMINDER: &str = "Quyền riêng tư: tôi không lưu nội dung tin nhắn anh/chị gửi. Xem dữ liệu tôi lưu: /dulieucuatoi; rút lại đồng ý: /rutdongy; xóa dữ liệu: /xoadulieu.";
 /// A step that stores something, asked for before consent (the notice follows).
-pub const CONSENT_NEEDED: &str = "Để làm việc này, tôi cần lưu một ít dữ liệu về anh/chị, nên cần anh/chị đồng ý trước.";
+pub const CONSENT_NEEDED: &str =
+    "Để làm việc này, tôi cần lưu một ít dữ liệu về anh/chị, nên cần anh/chị đồng ý trước.";
 /// The same in a group (the notice goes to private chats only).
 pub const CONSENT_IN_PRIVATE: &str = "Để làm việc này, anh/chị cần đồng ý cho tôi xử lý dữ liệu trước: hãy nhắn riêng cho tôi, gõ /start và bấm \"Đồng ý\".";
 /// Shown once with the first answer to someone who has not agreed yet.
@@ -24,17 +25,21 @@ pub const CONSENTED: &str = "Cảm ơn anh/chị đã đồng ý. Anh/chị có 
 /// Consent refused.
 pub const DECLINED: &str = "Tôi đã ghi nhận anh/chị không đồng ý và sẽ không lưu gì về anh/chị. Anh/chị vẫn kiểm tra tin nhắn và hỏi đáp được như bình thường.";
 /// Consent refused by someone with stored data (from an earlier consent).
-pub const DECLINED_HAS_DATA: &str = "Tôi vẫn còn giữ dữ liệu từ lần anh/chị dùng trước. Anh/chị có muốn xóa ngay không?";
+pub const DECLINED_HAS_DATA: &str =
+    "Tôi vẫn còn giữ dữ liệu từ lần anh/chị dùng trước. Anh/chị có muốn xóa ngay không?";
 /// Consent withdrawn.
 pub const WITHDRAWN: &str = "Đã rút lại đồng ý. Từ giờ tôi ngừng xử lý dữ liệu của anh/chị: không gửi mẹo, không lưu tiến độ trắc nghiệm. Anh/chị vẫn kiểm tra tin nhắn và hỏi đáp được.";
 /// `/rutdongy` from someone who has not agreed.
-pub const NOT_CONSENTED: &str = "Anh/chị chưa đồng ý (hoặc đã rút lại), nên tôi không xử lý dữ liệu của anh/chị.";
+pub const NOT_CONSENTED: &str =
+    "Anh/chị chưa đồng ý (hoặc đã rút lại), nên tôi không xử lý dữ liệu của anh/chị.";
 /// Deleting offered after a withdrawal.
-pub const OFFER_DELETE: &str = "Dữ liệu đã lưu vẫn được giữ đến hết thời hạn lưu. Anh/chị có muốn xóa ngay không?";
+pub const OFFER_DELETE: &str =
+    "Dữ liệu đã lưu vẫn được giữ đến hết thời hạn lưu. Anh/chị có muốn xóa ngay không?";
 /// Nothing stored about the user.
 pub const NOTHING_STORED: &str = "Tôi không lưu dữ liệu nào về anh/chị.";
 /// What is never stored.
-pub const NEVER_STORED: &str = "Tôi không lưu nội dung tin nhắn hay câu hỏi anh/chị gửi; chỉ đếm số lượt theo ngày, không gắn với ai.";
+pub const NEVER_STORED: &str =
+    "Tôi không lưu nội dung tin nhắn hay câu hỏi anh/chị gửi; chỉ đếm số lượt theo ngày, không gắn với ai.";
 /// The rights, after `/dulieucuatoi`.
 pub const SUBJECT_RIGHTS: &str = "Anh/chị có thể rút lại đồng ý (/rutdongy) hoặc xóa toàn bộ dữ liệu (/xoadulieu) bất cứ lúc nào; yêu cầu được thực hiện ngay.";
 
@@ -95,7 +100,7 @@ pub const NO_QUIZ: &str = "Hiện không có bài trắc nghiệm nào đang là
 pub const NOT_TRAINER: &str =
     "Lệnh này dành cho người hướng dẫn. Anh/chị có thể gõ /quiz để tự làm bài trắc nghiệm.";
 /// The group quiz privacy line.
-pub const GROUP_QUIZ_PRIVACY: &str = "Để lập bảng xếp hạng, tôi lưu tên anh/chị đang hiển thị và các câu trả lời trong bài này. Gõ /xoadulieu (trong chat riêng với tôi) để xóa bất cứ lúc nào.";
+pub const GROUP_QUIZ_PRIVACY: &str = "Để lập bảng xếp hạng, tôi lưu tên anh/chị đang hiển thị và các câu trả lời trong bài này, chỉ của người đã đồng ý với thông báo quyền riêng tư (nhắn riêng /start cho tôi để xem và đồng ý). Gõ /xoadulieu (trong chat riêng với tôi) để xóa bất cứ lúc nào.";
 /// A group already running a quiz.
 pub const GROUP_QUIZ_RUNNING: &str =
     "Nhóm đang có một bài trắc nghiệm. Gõ /dungquiz để kết thúc bài đó trước.";

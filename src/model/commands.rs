@@ -162,7 +162,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         stores: false,
         phrases: &["rut dong y", "rut lai dong y"],
         menu: Some("Rút lại đồng ý xử lý dữ liệu"),
-        ..row(Command::Withdraw, "rutdongy", "/rutdongy", "rút lại sự đồng ý cho tôi xử lý dữ liệu của anh/chị")
+        ..row(
+            Command::Withdraw,
+            "rutdongy",
+            "/rutdongy",
+            "rút lại sự đồng ý cho tôi xử lý dữ liệu của anh/chị",
+        )
     },
     CommandSpec {
         stores: false,

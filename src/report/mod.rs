@@ -9,11 +9,12 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
+use crate::model::retention::Retention;
 use crate::{
     campaign::verdict_label,
     content::Content,
     model::{Channel, ChatKind},
-    store::{ReportFigures, Store, StoreError, UserKey},
+    store::{ReachBasis, ReportFigures, Store, StoreError, UserKey},
     vntime::{civil, days_from_civil},
 };
 use session::SessionResults;
@@ -145,8 +146,45 @@ pub struct Report {
     pub missed: Vec<Missed>,
     /// With names: one trainer's sessions in the range.
     pub trainer_sessions: Vec<SessionResults>,
-    /// Users who deleted their data (`/xoadulieu`) in the range (an aggregate, no user).
+    /// The bot's own compliance in the range (aggregates, no user).
+    pub privacy: PrivacyFigures,
+    /// The retention periods in force (stated in the privacy section).
+    pub retention: Retention,
+}
+
+/// What the bot did for data subjects in a range, counted with no user: what the annual
+/// report on personal-data protection asks of the bot itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PrivacyFigures {
+    /// Consents given to the notice.
+    pub consents: i64,
+    /// Refusals.
+    pub declined: i64,
+    /// Consents withdrawn (`/rutdongy`).
+    pub withdrawals: i64,
+    /// Access requests answered (`/dulieucuatoi`).
+    pub access: i64,
+    /// Deletions on request (`/xoadulieu`).
     pub deletions: i64,
+    /// Rows deleted because their retention period ended.
+    pub expired: i64,
+}
+
+impl PrivacyFigures {
+    /// Data-subject requests handled: access, withdrawal and deletion.
+    #[must_use]
+    pub fn requests(&self) -> i64 {
+        self.access + self.withdrawals + self.deletions
+    }
+}
+
+impl Report {
+    /// With the retention periods the bot runs with (the configuration's).
+    #[must_use]
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
 }
 
 /// The day the Law on Personal Data Protection and Decree 356 took effect.
@@ -215,14 +253,25 @@ pub fn build(
             }
         }
     }
-    let deletions = store
-        .totals_between("privacy", Some(&from), Some(&to))?
-        .into_iter()
-        .filter(|(k, _)| k == "deletion")
-        .map(|(_, n)| n)
-        .sum();
+    let counted = |kind: &str, key: Option<&str>| -> Result<i64, ReportError> {
+        Ok(store
+            .totals_between(kind, Some(&from), Some(&to))?
+            .into_iter()
+            .filter(|(k, _)| key.is_none_or(|key| k == key))
+            .map(|(_, n)| n)
+            .sum())
+    };
+    let privacy = PrivacyFigures {
+        consents: counted("privacy", Some("consent"))?,
+        declined: counted("privacy", Some("declined"))?,
+        withdrawals: counted("privacy", Some("withdrawal"))?,
+        access: counted("privacy", Some("access"))?,
+        deletions: counted("privacy", Some("deletion"))?,
+        expired: counted("retention", None)?,
+    };
     Ok(Report {
-        deletions,
+        privacy,
+        retention: Retention::default(),
         personal: ScoreSummary::of(&figures.personal_scores),
         group: ScoreSummary::of(&figures.group_scores),
         all: ScoreSummary::of(&all_scores),
@@ -290,18 +339,51 @@ pub fn render_md(r: &Report, content: &Content) -> String {
     for p in PURPOSES {
         let _ = writeln!(out, "- {p}");
     }
-    out.push('\n');
+    out.push_str("\nThời hạn lưu trữ đang áp dụng (tự động xóa mỗi ngày khi hết hạn):\n\n");
+    for line in r.retention.lines_vi() {
+        let _ = writeln!(out, "- {line}");
+    }
+    out.push_str(
+        "\nNgười dùng đồng ý bằng thao tác rõ ràng (nút \"Đồng ý\") trước khi bot lưu bất cứ dữ liệu nào về họ; \
+         yêu cầu xem, rút lại đồng ý và xóa dữ liệu được bot thực hiện ngay khi nhận.\n\n",
+    );
+    let p = &r.privacy;
     table(
         &mut out,
         &["Chỉ số", "Số lượng"],
-        &[vec!["Yêu cầu xóa dữ liệu đã thực hiện (/xoadulieu)".to_owned(), r.deletions.to_string()]],
+        &[
+            vec!["Lượt đồng ý xử lý dữ liệu".to_owned(), p.consents.to_string()],
+            vec!["Lượt không đồng ý".to_owned(), p.declined.to_string()],
+            vec!["Yêu cầu của chủ thể dữ liệu đã xử lý".to_owned(), p.requests().to_string()],
+            vec!["– Xem dữ liệu (/dulieucuatoi)".to_owned(), p.access.to_string()],
+            vec!["– Rút lại đồng ý (/rutdongy)".to_owned(), p.withdrawals.to_string()],
+            vec!["– Xóa dữ liệu (/xoadulieu)".to_owned(), p.deletions.to_string()],
+            vec!["Bản ghi đã xóa do hết thời hạn lưu".to_owned(), p.expired.to_string()],
+        ],
     );
 
-    out.push_str("## Cán bộ được tiếp cận\n\nSố người dùng khác nhau đã nhắn cho bot trong kỳ.\n\n");
+    let basis = match f.reach_basis {
+        ReachBasis::Year => "Số người dùng khác nhau đã nhắn cho bot trong năm.",
+        ReachBasis::Half => "Số người dùng khác nhau đã nhắn cho bot trong 6 tháng.",
+        ReachBasis::Quarter => "Số người dùng khác nhau đã nhắn cho bot trong quý.",
+        ReachBasis::Month => "Số người dùng khác nhau đã nhắn cho bot trong tháng.",
+        ReachBasis::MonthlySum => {
+            "Số người dùng khác nhau của từng tháng trong kỳ, cộng lại (kỳ báo cáo không trùng một tháng, quý, 6 tháng hay năm; bot chỉ giữ số đếm, không giữ danh sách người dùng)."
+        }
+    };
+    let _ = writeln!(out, "## Cán bộ được tiếp cận\n\n{basis}\n");
     let mut rows: Vec<Vec<String>> =
         f.reached.iter().map(|(c, n)| vec![channel_vi(c).to_owned(), n.to_string()]).collect();
     rows.push(vec!["**Tổng**".into(), sum(&f.reached).to_string()]);
     table(&mut out, &["Kênh", "Người dùng"], &rows);
+    table(
+        &mut out,
+        &["Chỉ số", "Số lượng"],
+        &[
+            vec!["Người dùng mới (lần đầu đồng ý)".to_owned(), sum(&f.new_users).to_string()],
+            vec!["Lượt người dùng theo ngày (cộng dồn)".to_owned(), sum(&f.user_days).to_string()],
+        ],
+    );
 
     out.push_str("## Đăng ký nhận mẹo hàng tuần\n\n");
     let rows: Vec<Vec<String>> = f
@@ -415,11 +497,28 @@ pub fn render_csv(r: &Report) -> String {
     for (i, basis) in legal_basis(&r.from, &r.to).into_iter().enumerate() {
         put("privacy", "legal_basis", &(i + 1).to_string(), basis.to_owned());
     }
-    put("privacy", "deletions", "", r.deletions.to_string());
+    let p = &r.privacy;
+    for (metric, n) in [
+        ("consents", p.consents),
+        ("declined", p.declined),
+        ("requests", p.requests()),
+        ("access_requests", p.access),
+        ("withdrawals", p.withdrawals),
+        ("deletions", p.deletions),
+        ("expired_rows", p.expired),
+    ] {
+        put("privacy", metric, "", n.to_string());
+    }
+    for rule in crate::model::retention::RULES {
+        put("privacy", "retention_days", rule.field, r.retention.days(rule.kind).to_string());
+    }
     for (c, n) in &f.reached {
         put("reach", "users", c, n.to_string());
     }
     put("reach", "users", "total", sum(&f.reached).to_string());
+    put("reach", "basis", "", format!("{:?}", f.reach_basis).to_lowercase());
+    put("reach", "new_users", "total", sum(&f.new_users).to_string());
+    put("reach", "user_days", "total", sum(&f.user_days).to_string());
     for s in &f.subscribers_now {
         put("subscribers", "now", &format!("{}:{}", s.channel, s.chat_kind), s.count.to_string());
     }

@@ -34,9 +34,9 @@ mod users;
 pub use group_quiz::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use outbox::{BroadcastSummary, FANOUT_CHUNK, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz::Unit;
+pub use report::{ReachBasis, ReportFigures, Scores};
 pub use retention::Purged;
 pub use subject::{Participation, QuizResult, Record, SubjectData};
-pub use report::{ReachBasis, ReportFigures, Scores};
 
 /// Store failures.
 #[derive(Debug, Error)]

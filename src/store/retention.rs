@@ -55,9 +55,8 @@ impl Store {
                  WHERE COALESCE(last_seen, date(created_at, 'unixepoch', '+7 hours')) < ?1
                    AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = u.channel AND s.chat_id = u.user_id)",
             )?;
-            let rows = st.query_map([day(Kept::LastContact)], |r| {
-                Ok(UserKey { channel: r.get(0)?, id: r.get(1)? })
-            })?;
+            let rows = st
+                .query_map([day(Kept::LastContact)], |r| Ok(UserKey { channel: r.get(0)?, id: r.get(1)? }))?;
             rows.collect::<Result<_, _>>()?
         };
         for k in &gone {
@@ -85,7 +84,8 @@ impl Store {
         // answers go, and the trainer is no longer named.
         let ended = "SELECT id FROM group_quizzes WHERE status != 'running' AND finished_at < ?1";
         let cutoff = retention.cutoff(Kept::Participants, now);
-        out.participants = tx.execute(&format!("DELETE FROM participants WHERE session_id IN ({ended})"), [cutoff])?
+        out.participants = tx
+            .execute(&format!("DELETE FROM participants WHERE session_id IN ({ended})"), [cutoff])?
             + tx.execute(&format!("DELETE FROM group_answers WHERE session_id IN ({ended})"), [cutoff])?;
         tx.execute(
             &format!(

@@ -129,9 +129,11 @@ impl Store {
             )
             .optional()?;
         let subscribed_at = tx
-            .query_row("SELECT subscribed_at FROM subscriptions WHERE channel = ?1 AND chat_id = ?2", key, |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT subscribed_at FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+                key,
+                |r| r.get(0),
+            )
             .optional()?;
         let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
             let mut st = tx.prepare(sql)?;
@@ -150,7 +152,9 @@ impl Store {
                 "SELECT finished_at, score, total FROM quiz_results WHERE channel = ?1 AND user_id = ?2
                  ORDER BY finished_at",
             )?;
-            let rows = st.query_map(key, |r| Ok(QuizResult { finished_at: r.get(0)?, score: r.get(1)?, total: r.get(2)? }))?;
+            let rows = st.query_map(key, |r| {
+                Ok(QuizResult { finished_at: r.get(0)?, score: r.get(1)?, total: r.get(2)? })
+            })?;
             rows.collect::<Result<_, _>>()?
         };
         let group_quizzes = {
@@ -275,7 +279,9 @@ pub(super) mod tests {
             let sql = if has("user_id") {
                 format!("SELECT COUNT(*) FROM {table} WHERE channel = 'telegram' AND user_id = '7'")
             } else if has("trainer_id") {
-                format!("SELECT COUNT(*) FROM {table} WHERE trainer_channel = 'telegram' AND trainer_id = '7'")
+                format!(
+                    "SELECT COUNT(*) FROM {table} WHERE trainer_channel = 'telegram' AND trainer_id = '7'"
+                )
             } else if has("chat_id") && has("channel") {
                 format!("SELECT COUNT(*) FROM {table} WHERE channel = 'telegram' AND chat_id = '7'")
             } else if has("created_by") {

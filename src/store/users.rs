@@ -27,12 +27,14 @@ fn user_row(k: &UserKey, r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     })
 }
 
-/// The periods a user is counted once in (`reach_<name>`), each as a function from a
-/// `YYYY-MM-DD` day to the period's key.
-const REACH_PERIODS: [(&str, fn(&str) -> String); 4] = [
+/// A function from a `YYYY-MM-DD` day to the key of the period it falls in.
+type PeriodOf = fn(&str) -> String;
+
+/// The periods a user is counted once in (`reach_<name>`).
+const REACH_PERIODS: [(&str, PeriodOf); 4] = [
     ("reach_month", |d| d.get(..7).unwrap_or(d).to_owned()),
-    ("reach_quarter", |d| format!("{}Q{}", d.get(..4).unwrap_or(d), (month(d) + 2) / 3)),
-    ("reach_half", |d| format!("{}H{}", d.get(..4).unwrap_or(d), (month(d) + 5) / 6)),
+    ("reach_quarter", |d| format!("{}Q{}", d.get(..4).unwrap_or(d), month(d).div_ceil(3))),
+    ("reach_half", |d| format!("{}H{}", d.get(..4).unwrap_or(d), month(d).div_ceil(6))),
     ("reach_year", |d| d.get(..4).unwrap_or(d).to_owned()),
 ];
 
@@ -112,8 +114,14 @@ impl Store {
              WHERE channel = ?1 AND user_id = ?2 AND consent_at IS NOT NULL",
             params![k.channel, k.id],
         )? > 0;
-        tx.execute("DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2", params![k.channel, k.id])?;
-        tx.execute("DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2", params![k.channel, k.id])?;
+        tx.execute(
+            "DELETE FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+            params![k.channel, k.id],
+        )?;
+        tx.execute(
+            "DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
+            params![k.channel, k.id],
+        )?;
         if had {
             super::Unit { c: &tx }.count("privacy", "withdrawal")?;
         }

@@ -235,7 +235,9 @@ fn quiz_state_survives_a_restart() {
             kind,
             addressed: true,
         };
-        engine.handle(&inc(IncomingKind::Command { name: "dongy".into(), arg: String::new() })).expect("agree");
+        engine
+            .handle(&inc(IncomingKind::Command { name: "dongy".into(), arg: String::new() }))
+            .expect("agree");
         engine.handle(&inc(IncomingKind::Command { name: "quiz".into(), arg: String::new() })).expect("quiz");
         let r = engine.handle(&inc(IncomingKind::Button("q:0:0".into()))).expect("answer");
         r.last().expect("next").body.to_plain()
@@ -304,14 +306,19 @@ fn before_consent_the_bot_answers_and_stores_nothing() {
     let r = c.text("Tai khoan cua quy khach bi khoa, vui long truy cap https://vcb-xacthuc.top de mo khoa");
     assert!(plain(&r[..1]).starts_with("🚨 LỪA ĐẢO"), "the check is answered: {}", plain(&r));
     let notice = plain(&r[1..]);
-    for needle in ["Tôi lưu", "Mục đích", "Thời hạn lưu", "Chịu trách nhiệm", "/rutdongy", "91/2025/QH15"] {
+    for needle in ["Tôi lưu", "Mục đích", "Thời hạn lưu", "Chịu trách nhiệm", "/rutdongy", "91/2025/QH15"]
+    {
         assert!(notice.contains(needle), "{needle} in the notice: {notice}");
     }
     button(&r, "Đồng ý");
     button(&r, "Không đồng ý");
     assert_eq!(plain(&c.text("năm không")).matches("Thời hạn lưu").count(), 0, "the notice is not repeated");
     // Steps that store something wait for consent.
-    for step in [c.cmd("quiz", ""), c.cmd("dangky", ""), c.press(&canhgiac::bot::Action::Menu(canhgiac::bot::action::MenuItem::Subscribe).encode())] {
+    for step in [
+        c.cmd("quiz", ""),
+        c.cmd("dangky", ""),
+        c.press(&canhgiac::bot::Action::Menu(canhgiac::bot::action::MenuItem::Subscribe).encode()),
+    ] {
         assert!(plain(&step).contains("cần anh/chị đồng ý trước"), "{}", plain(&step));
         button(&step, "Đồng ý");
     }
@@ -328,7 +335,10 @@ fn before_consent_the_bot_answers_and_stores_nothing() {
 
 #[test]
 fn consent_is_recorded_with_the_notice_version_and_a_new_notice_asks_again() {
-    use canhgiac::{bot::Notice, model::retention::{Kept, Retention}};
+    use canhgiac::{
+        bot::Notice,
+        model::retention::{Kept, Retention},
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let k = UserKey::new(Channel::Telegram, "u1");
     let version = {
@@ -352,8 +362,15 @@ fn consent_is_recorded_with_the_notice_version_and_a_new_notice_asks_again() {
     let engine = engine.with_notice(Notice::new(longer, None, None));
     let c = Chat { engine, store: store.clone(), _dir: tempfile::tempdir().expect("tempdir") };
     let again = c.cmd("quiz", "");
-    assert!(plain(&again).contains("cần anh/chị đồng ý trước") && plain(&again).contains("2 năm"), "{}", plain(&again));
-    assert_eq!(store.user(&k).expect("user").expect("row").consent_version.as_deref(), Some(version.as_str()));
+    assert!(
+        plain(&again).contains("cần anh/chị đồng ý trước") && plain(&again).contains("2 năm"),
+        "{}",
+        plain(&again)
+    );
+    assert_eq!(
+        store.user(&k).expect("user").expect("row").consent_version.as_deref(),
+        Some(version.as_str())
+    );
     c.press(button(&again, "Đồng ý"));
     assert_eq!(
         store.user(&k).expect("user").expect("row").consent_version.as_deref(),
@@ -396,7 +413,13 @@ fn dulieucuatoi_lists_what_is_stored_with_a_file_on_telegram() {
     c.press(button(&quiz, "A"));
     let r = c.cmd("dulieucuatoi", "");
     let text = plain(&r);
-    for needle in ["Đồng ý xử lý dữ liệu", "Nhận mẹo hàng tuần: từ", "Trắc nghiệm đang làm: câu 2/10", "Thời hạn lưu", "/xoadulieu"] {
+    for needle in [
+        "Đồng ý xử lý dữ liệu",
+        "Nhận mẹo hàng tuần: từ",
+        "Trắc nghiệm đang làm: câu 2/10",
+        "Thời hạn lưu",
+        "/xoadulieu",
+    ] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
     let Some(Attachment::Document(doc)) = &r[0].attachment else { panic!("a file: {r:?}") };

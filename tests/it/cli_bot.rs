@@ -23,7 +23,7 @@ fn chat_runs_the_engine_in_the_terminal() {
         .spawn()
         .expect("spawn");
     let script =
-        "/start\n4\nTai khoan bi khoa, truy cap https://vietcombank-xacthuc.top ngay\n/quiz\n1\n/thoat\n";
+        "/start\n1\n4\nTai khoan bi khoa, truy cap https://vietcombank-xacthuc.top ngay\n/quiz\n1\n/thoat\n";
     child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("write");
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

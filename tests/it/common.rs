@@ -222,3 +222,11 @@ pub async fn until(what: &str, secs: u64, log: &std::path::Path, mut f: impl FnM
     }
     panic!("timed out waiting for {what}; server log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
 }
+
+/// Records that a user agreed to the privacy notice the test engines use (the default one),
+/// as pressing "Đồng ý" would.
+pub fn agree(store: &canhgiac::store::Store, channel: canhgiac::model::Channel, id: &str) {
+    store
+        .give_consent(&canhgiac::store::UserKey::new(channel, id), canhgiac::bot::Notice::default().version())
+        .expect("consent");
+}

@@ -33,6 +33,18 @@ fn doctor_reports_each_part_and_fails_on_a_bad_database() {
     assert!(ok, "{out}");
     assert!(out.contains("✅ Cơ sở dữ liệu") && out.contains("1 người dùng"), "{out}");
     assert!(out.contains("✅ Cấu hình"), "{out}");
+    assert!(out.contains("⚠️ Thông báo quyền riêng tư chưa nêu tên đơn vị"), "{out}");
+    assert!(out.contains("Kết quả trắc nghiệm cá nhân (điểm, ngày làm): 1 năm"), "retention: {out}");
+
+    // The responsible unit and a retention period from the environment.
+    let mut c = common::cli(dir.path());
+    c.arg("doctor")
+        .env("CANHGIAC_ORG_NAME", "Sở Khoa học và Công nghệ")
+        .env("CANHGIAC_PRIVACY_CONTACT", "dulieu@example.gov.vn")
+        .env("CANHGIAC_RETENTION_QUIZ_RESULTS_DAYS", "730");
+    let text = String::from_utf8_lossy(&c.output().expect("run").stdout).into_owned();
+    assert!(text.contains("ℹ️ Chịu trách nhiệm dữ liệu: Sở Khoa học và Công nghệ"), "{text}");
+    assert!(text.contains("(điểm, ngày làm): 2 năm"), "{text}");
 
     // Settings that cannot work: each named, and the exit code says so.
     let mut c = common::cli(dir.path());

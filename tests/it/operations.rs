@@ -1,5 +1,6 @@
-//! Operating the server: `/metrics` on a private address, and logs a collector can read
-//! (JSON lines, or plain text without colour codes when not on a terminal).
+//! Operating the server: `/metrics` on a private address, logs a collector can read (JSON
+//! lines, or plain text without colour codes when not on a terminal), and the retention purge
+//! `serve` runs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
 
@@ -34,6 +35,42 @@ async fn metrics_can_live_on_a_private_address() {
     assert_eq!(get(private, "/readyz").await.expect("private").status(), 200, "readiness there too");
     let _ = tx.send(());
     tokio::time::timeout(std::time::Duration::from_secs(10), task).await.expect("stops").expect("join");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_purges_what_its_retention_periods_no_longer_allow() {
+    use canhgiac::{model::Channel, store::UserKey};
+    let data = tempfile::tempdir().expect("data");
+    let store = Arc::new(Store::open(data.path()).expect("store"));
+    let (old, recent) = (UserKey::new(Channel::Telegram, "1"), UserKey::new(Channel::Telegram, "2"));
+    for k in [&old, &recent] {
+        common::agree(&store, k.channel, &k.id);
+        store.record_quiz(k, 7, 10).expect("quiz");
+    }
+    // The first user's result is two years old (written as the clock would have then).
+    let db = data.path().join("canhgiac.sqlite3");
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute("UPDATE quiz_results SET finished_at = finished_at - 730 * 86400 WHERE user_id = '1'", [])
+        .expect("age");
+    let (engine, _index) = common::engine_with(store.clone());
+    let mut cfg = Config::load_with(None, |_| None).expect("config");
+    cfg.data_dir = data.path().to_path_buf();
+    let served = common::spawn_serve(cfg, engine).await;
+    let results = |k: &UserKey| store.subject_data(k).expect("data").quiz_results.len();
+    for _ in 0..200 {
+        if results(&old) == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!((results(&old), results(&recent)), (0, 1), "the old result goes at start, the recent stays");
+    assert!(store.subject_data(&old).expect("data").record.is_some(), "the user is still in touch");
+    let _ = served.stop.send(());
+    tokio::time::timeout(std::time::Duration::from_secs(10), served.task)
+        .await
+        .expect("stops")
+        .expect("join");
 }
 
 #[test]

@@ -157,11 +157,12 @@ fn the_report_adds_up_a_seeded_database() {
         store.count("privacy", "deletion").expect("count");
         let today = canhgiac::vntime::iso_date(canhgiac::store::now());
         let r = report::build(&store, &content, &today, &today, None).expect("report");
-        assert_eq!(r.deletions, 1);
+        assert_eq!(r.privacy.deletions, 1);
         assert!(report::render_csv(&r).lines().any(|l| l == "privacy,deletions,,1"));
-        assert!(
-            report::render_md(&r, &content).contains("| Yêu cầu xóa dữ liệu đã thực hiện (/xoadulieu) | 1 |")
-        );
+        let md = report::render_md(&r, &content);
+        assert!(md.contains("| – Xóa dữ liệu (/xoadulieu) | 1 |"), "{md}");
+        assert!(md.contains("| Yêu cầu của chủ thể dữ liệu đã xử lý | 1 |"), "{md}");
+        assert!(md.contains("Thời hạn lưu trữ đang áp dụng") && md.contains("1 năm"), "{md}");
 
         let named = report::build(&store, &content, FROM, TO, Some(&UserKey::new(Channel::Telegram, "9")))
             .expect("with names");
@@ -198,4 +199,19 @@ fn the_report_adds_up_a_seeded_database() {
     assert!(export.lines().any(|l| l == "participant,1,,2,2,2,100"), "no names by default: {export}");
     let (export, _, _) = run(&["quiz", "export", "--session", "1", "--with-names"]);
     assert!(export.lines().any(|l| l == "participant,1,Lan Nguyễn,2,2,2,100"), "{export}");
+
+    let store = Store::open(dir.path()).expect("store");
+    // A report already produced gives the same figures after users delete their data.
+    let all_time = |store: &Store| {
+        let mut r = report::build(store, &content, FROM, TO, None).expect("report");
+        r.figures.subscribers_now.clear();
+        r
+    };
+    let before = all_time(&store);
+    for id in ["1", "2"] {
+        assert!(store.delete_user(&UserKey::new(Channel::Telegram, id)).expect("delete"));
+    }
+    let after = all_time(&store);
+    assert_eq!(after.figures, before.figures);
+    assert_eq!((after.personal, after.group, after.all), (before.personal, before.group, before.all));
 }

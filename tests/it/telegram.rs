@@ -167,10 +167,11 @@ async fn long_polling_handles_every_kind_of_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_are_retried_and_blocked_users_marked_inactive() {
     let bot = start_bot(None).await;
+    common::agree(&bot.store, Channel::Telegram, "111");
     *bot.fake.rate_limit_next_send.lock().expect("lock") = true;
     bot.fake.push_updates([text_update(1, private_chat(111), 111, "/dangky")]);
-    let sends = bot.wait_sends(3).await; // 429, then the retry: privacy note + subscribed
-    assert!(sends.len() >= 3);
+    let sends = bot.wait_sends(2).await; // 429, then the retry
+    assert!(sends.len() >= 2);
     let last = sends.last().expect("send")["text"].as_str().expect("text").to_owned();
     assert!(last.contains("Đã đăng ký"), "{last}");
     assert_eq!(bot.store.subscribers(Channel::Telegram).expect("subs"), ["111"]);
@@ -217,10 +218,22 @@ async fn webhook_mode_checks_the_secret_and_answers_each_update_once() {
         200,
         "redelivery is accepted"
     );
-    let sends = bot.wait_sends(2).await; // privacy note + five don'ts
+    let sends = bot.wait_sends(2).await; // five don'ts + the privacy notice
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(bot.fake.bodies("sendMessage").len(), 2, "a repeated update_id is answered once");
-    assert!(sends[1]["text"].as_str().expect("text").contains("Năm không"));
+    assert!(sends[0]["text"].as_str().expect("text").contains("Năm không"));
+    assert!(sends[1]["text"].as_str().expect("text").contains("Thời hạn lưu"), "{}", sends[1]);
+    let key = canhgiac::store::UserKey::new(Channel::Telegram, "555");
+    assert_eq!(bot.store.user(&key).expect("user"), None, "nothing stored before consent");
+    // "Đồng ý", pressed through Telegram.
+    let press = json!({"update_id": 43, "callback_query": {"id": "cbq-ok", "from": user(555), "chat_instance": "ci",
+        "data": "ok:1:0", "message": {"message_id": 9, "date": 1_700_000_000, "chat": private_chat(555), "text": "x"}}});
+    let r = post(Some("s3cret-token"), press.to_string()).await.expect("post");
+    assert_eq!(r.status(), 200);
+    let thanks = bot.wait_sends(3).await;
+    assert!(thanks[2]["text"].as_str().expect("text").contains("Cảm ơn anh/chị đã đồng ý"), "{}", thanks[2]);
+    let u = bot.store.user(&key).expect("user").expect("row");
+    assert_eq!(u.consent_version.as_deref(), Some(canhgiac::bot::Notice::default().version()));
 
     let metrics = client
         .get(format!("http://{}/metrics", bot.listen))
@@ -319,6 +332,9 @@ async fn a_trainer_runs_a_ten_question_group_quiz_with_several_players() {
     bot.store
         .set_role(&canhgiac::store::UserKey::new(Channel::Telegram, &TRAINER.to_string()), Role::Trainer)
         .expect("role");
+    for id in [TRAINER, 601, 602, 603] {
+        common::agree(&bot.store, Channel::Telegram, &id.to_string());
+    }
     bot.fake.push_updates([text_update(1, group_chat(), 333, "/quiznhom 10")]);
     let refusal = bot.wait_text("dành cho người hướng dẫn").await;
     assert_eq!(refusal["chat_id"], GROUP);
@@ -329,11 +345,16 @@ async fn a_trainer_runs_a_ten_question_group_quiz_with_several_players() {
     assert!(text_of(&intro).contains("10 câu") && text_of(&intro).contains("5 giây"), "{intro}");
     assert!(text_of(&intro).contains("lưu tên anh/chị đang hiển thị"), "privacy notice: {intro}");
 
-    // Lan answers everything right, Minh every other question, Hà never.
-    let players =
-        [player(601, "Lan", Some("Nguyễn")), player(602, "Minh", None), player(603, "Hà", Some("Trần"))];
+    // Lan answers everything right, Minh every other question, Hà never; Tư, who never agreed
+    // to the privacy notice, answers too and is not recorded.
+    let players = [
+        player(601, "Lan", Some("Nguyễn")),
+        player(602, "Minh", None),
+        player(603, "Hà", Some("Trần")),
+        player(604, "Tư", None),
+    ];
     let mut update_id = 10;
-    let mut expected = [0usize; 3];
+    let mut expected = [0usize; 4];
     for i in 0..10 {
         let polls = bot.wait_polls(i + 1).await;
         let (poll_id, body) = &polls[i];
@@ -375,7 +396,9 @@ async fn a_trainer_runs_a_ten_question_group_quiz_with_several_players() {
     let at: Vec<usize> =
         lines.iter().map(|l| board.find(l.as_str()).unwrap_or_else(|| panic!("{l} in {board}"))).collect();
     assert!(at[0] < at[1] && at[1] < at[2], "ranked by score: {board}");
-    assert!(board.contains("3 người tham gia"), "{board}");
+    assert!(board.contains("3 người tham gia") && !board.contains("Tư"), "{board}");
+    let tu = canhgiac::store::UserKey::new(Channel::Telegram, "604");
+    assert!(bot.store.subject_data(&tu).expect("data").is_empty(), "nothing stored about Tư");
 
     // The trainer's results with the CSV file, in a private chat.
     bot.fake.push_updates([text_update(200, private_chat(TRAINER), TRAINER, "/ketqua csv")]);
@@ -410,6 +433,9 @@ async fn dungquiz_ends_a_group_quiz_early_with_the_leaderboard() {
     bot.store
         .set_role(&canhgiac::store::UserKey::new(Channel::Telegram, &TRAINER.to_string()), Role::Trainer)
         .expect("role");
+    for id in [TRAINER, 601] {
+        common::agree(&bot.store, Channel::Telegram, &id.to_string());
+    }
     bot.fake.push_updates([text_update(1, group_chat(), TRAINER, "/quiznhom 5 otp khó")]);
     let polls = bot.wait_polls(1).await;
     let (poll_id, body) = &polls[0];

@@ -212,8 +212,10 @@ async fn duplicates_echoes_media_links_and_unfollow() {
     let sends = oa.wait_cs(4).await;
     assert!(text_of(&sends[3]).starts_with("🚨 LỪA ĐẢO"), "links are checked: {}", text_of(&sends[3]));
 
-    assert_eq!(oa.post(&event("user_send_text", "u3", "m-5", "đăng ký")).await, 200);
+    assert_eq!(oa.post(&event("user_send_text", "u3", "m-4", "tôi đồng ý")).await, 200);
     oa.wait_cs(5).await;
+    assert_eq!(oa.post(&event("user_send_text", "u3", "m-5", "đăng ký")).await, 200);
+    oa.wait_cs(6).await;
     assert_eq!(oa.store.subscribers(Channel::Zalo).expect("subs"), ["u3"]);
     assert_eq!(
         oa.post(&json!({"app_id": APP_ID, "oa_id": "oa", "follower": {"id": "u3"}, "event_name": "unfollow",
@@ -235,7 +237,8 @@ async fn plain_text_commands_and_the_quiz_work_on_zalo() {
     let oa = start_oa().await;
     assert_eq!(oa.post(&event("user_send_text", "u4", "c-1", "5 không")).await, 200);
     let s = oa.wait_cs(2).await;
-    assert!(text_of(&s[1]).contains("Năm không"), "{}", text_of(&s[1]));
+    assert!(text_of(&s[0]).contains("Năm không"), "{}", text_of(&s[0]));
+    assert!(text_of(&s[1]).contains("Thời hạn lưu"), "then the privacy notice: {}", text_of(&s[1]));
     assert_eq!(oa.post(&event("user_send_text", "u4", "c-2", "hỏi deepfake là gì")).await, 200);
     let s = oa.wait_cs(3).await;
     assert!(text_of(&s[2]).contains("Deepfake"));
@@ -245,16 +248,23 @@ async fn plain_text_commands_and_the_quiz_work_on_zalo() {
     );
     let s = oa.wait_cs(4).await;
     assert!(text_of(&s[3]).contains("CHƯA THẤY DẤU HIỆU"));
+    // The quiz stores progress: it waits for consent, which a Zalo user may type.
     assert_eq!(oa.post(&event("user_send_text", "u4", "c-4", "quiz")).await, 200);
+    let s = oa.wait_cs(5).await;
+    assert!(text_of(&s[4]).contains("đồng ý trước"), "{}", text_of(&s[4]));
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-5", "Đồng ý")).await, 200);
     let s = oa.wait_cs(6).await;
-    assert!(text_of(&s[5]).starts_with("Câu 1/10"), "{}", text_of(&s[5]));
-    let answers = s[5]["message"]["attachment"]["payload"]["buttons"].as_array().expect("answer buttons");
+    assert!(text_of(&s[5]).contains("Cảm ơn anh/chị đã đồng ý"), "{}", text_of(&s[5]));
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-6", "quiz")).await, 200);
+    let s = oa.wait_cs(8).await;
+    assert!(text_of(&s[7]).starts_with("Câu 1/10"), "{}", text_of(&s[7]));
+    let answers = s[7]["message"]["attachment"]["payload"]["buttons"].as_array().expect("answer buttons");
     assert!((3..=4).contains(&answers.len()));
     let a = answers[0]["payload"].as_str().expect("payload").to_owned();
-    assert_eq!(oa.post(&event("user_send_text", "u4", "c-5", &a)).await, 200);
-    let s = oa.wait_cs(8).await;
-    assert!(text_of(&s[6]).starts_with("✅") || text_of(&s[6]).starts_with("❌"));
-    assert!(text_of(&s[7]).starts_with("Câu 2/10"));
+    assert_eq!(oa.post(&event("user_send_text", "u4", "c-7", &a)).await, 200);
+    let s = oa.wait_cs(10).await;
+    assert!(text_of(&s[8]).starts_with("✅") || text_of(&s[8]).starts_with("❌"));
+    assert!(text_of(&s[9]).starts_with("Câu 2/10"));
 }
 
 fn settings(api: &str) -> ZaloSettings {
@@ -416,8 +426,9 @@ async fn a_trainer_opens_a_session_with_a_code_and_sees_the_leaderboard() {
     oa.store
         .set_role(&canhgiac::store::UserKey::new(Channel::Zalo, "trainer-1"), Role::Trainer)
         .expect("role");
+    common::agree(&oa.store, Channel::Zalo, "trainer-1");
     let refused = oa.say("someone", "s-1", "quiz nhóm 3", "dành cho người hướng dẫn").await;
-    assert_eq!(refused.len(), 2, "privacy note + refusal");
+    assert_eq!(refused.len(), 1, "the refusal only");
 
     let opened = oa.say("trainer-1", "t-1", "quiz nhóm 3 deepfake", "Mã tham gia").await;
     let text = text_of(opened.last().expect("reply"));
@@ -430,6 +441,12 @@ async fn a_trainer_opens_a_session_with_a_code_and_sees_the_leaderboard() {
         ("p-lan", format!("{} Nguyễn Lan", code.to_lowercase()), true),
         ("p-2", format!("tham gia {code}"), false),
     ];
+    // Joining stores a name: Lan types her consent, the other presses the button.
+    for (user, agree) in [("p-lan", "đồng ý"), ("p-2", "#cg:ok:1:0")] {
+        let first = oa.say(user, &format!("{user}-code"), &players[0].1, "đồng ý trước").await;
+        assert!(first.iter().all(|m| !text_of(m).contains("Câu 1/3")), "no question before consent");
+        oa.say(user, &format!("{user}-agree"), agree, "Cảm ơn anh/chị đã đồng ý").await;
+    }
     for (user, join, right) in &players {
         let mut got = oa.say(user, &format!("{user}-join"), join, "Câu 1/3").await;
         assert!(
@@ -461,6 +478,7 @@ async fn a_trainer_opens_a_session_with_a_code_and_sees_the_leaderboard() {
 
     let closed = oa.say("trainer-1", "t-3", "dừng quiz", "Bảng xếp hạng").await;
     assert!(text_of(&closed[0]).contains("2 người tham gia"));
+    common::agree(&oa.store, Channel::Zalo, "p-3");
     let late = oa.say("p-3", "p-3-join", &format!("/thamgia {code}"), "Mã này không đúng").await;
-    assert_eq!(late.len(), 2, "privacy note + closed session");
+    assert_eq!(late.len(), 1, "a closed session");
 }
