@@ -48,6 +48,10 @@ impl Engine {
                 Reply::with_buttons(body, main_menu())
             }]);
         }
+        if cx.consented {
+            // A second press (or `/dongy` again): nothing changes, nothing is counted twice.
+            return Ok(vec![Reply::with_buttons(Rich::new().para(texts::ALREADY_CONSENTED), main_menu())]);
+        }
         self.store.give_consent(key, self.notice.version())?;
         if follower && key.channel == Channel::Zalo {
             self.store.set_follower(key, true)?;

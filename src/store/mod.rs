@@ -597,6 +597,45 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_backfills_the_report_counters_and_asks_for_consent_again() {
+        let c = Connection::open_in_memory().expect("db");
+        for sql in &MIGRATIONS[..4] {
+            c.execute_batch(sql).expect("old schema");
+        }
+        c.pragma_update(None, "user_version", 4).expect("version");
+        // 1 January 2026 and 2 February 2026, 10:00 in Vietnam.
+        let (jan, feb) = (1_767_236_400_i64, 1_770_001_200_i64);
+        c.execute_batch(&format!(
+            "INSERT INTO users (channel, user_id, consent_at, created_at, last_seen) VALUES
+                 ('telegram', '1', {jan}, {jan}, '2026-02-02'), ('zalo', '2', {jan}, {jan}, '2026-01-01');
+             INSERT INTO activity VALUES ('telegram', '1', '2026-01-01'), ('telegram', '1', '2026-01-05'),
+                 ('telegram', '1', '2026-02-02'), ('zalo', '2', '2026-01-01');
+             INSERT INTO quiz_results VALUES ('telegram', '1', 8, 10, {feb});"
+        ))
+        .expect("old rows");
+        let s = Store::migrate(c).expect("upgrade");
+        let got =
+            |kind: &str, from: &str, to: &str| s.totals_between(kind, Some(from), Some(to)).expect("totals");
+        let both = vec![("telegram".to_owned(), 1), ("zalo".to_owned(), 1)];
+        assert_eq!(got("reach_month", "2026-01-01", "2026-01-31"), both);
+        assert_eq!(got("reach_month", "2026-02-01", "2026-02-28"), [("telegram".to_owned(), 1)]);
+        assert_eq!(got("reach_quarter", "2026-01-01", "2026-03-31"), both, "once a quarter");
+        assert_eq!(
+            got("reach_day", "2026-01-01", "2026-12-31"),
+            [("telegram".to_owned(), 3), ("zalo".to_owned(), 1)]
+        );
+        assert_eq!(got("users_new", "2026-01-01", "2026-01-01"), both);
+        assert_eq!(got("quiz_score", "2026-02-02", "2026-02-02"), [("8/10".to_owned(), 1)]);
+        let u = s.user(&UserKey::new(Channel::Telegram, "1")).expect("user").expect("row");
+        assert!(u.consent_at.is_some() && u.consent_version.is_none(), "an implied consent has no version");
+        let dropped =
+            s.conn().query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'activity'", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        assert_eq!(dropped.expect("query"), 0, "per-user days are gone");
+    }
+
+    #[test]
     fn the_database_is_private_and_damage_is_reported() {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");

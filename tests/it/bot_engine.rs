@@ -351,6 +351,9 @@ fn consent_is_recorded_with_the_notice_version_and_a_new_notice_asks_again() {
         assert!(u.consent_at.is_some());
         assert_eq!(u.consent_version.as_deref(), Some(c.engine.notice().version()));
         assert!(plain(&c.cmd("quiz", "")).contains("Câu 1/10"), "now the quiz runs");
+        assert!(plain(&c.press(button(&r, "Đồng ý"))).contains("đã đồng ý rồi"), "a second press");
+        let consents = c.store.totals("privacy").expect("totals");
+        assert!(consents.contains(&("consent".to_owned(), 1)), "counted once: {consents:?}");
         c.engine.notice().version().to_owned()
     };
     // The same store under a notice that promises other periods: asked again.
