@@ -58,6 +58,8 @@ async fn run() {
 
     let setup = Instant::now();
     for chat in 0..subscribers {
+        let key = canhgiac::store::UserKey::new(Channel::Telegram, &(1_000_000 + chat).to_string());
+        store.give_consent(&key, canhgiac::bot::Notice::default().version()).expect("consent");
         store
             .subscribe(Channel::Telegram, &(1_000_000 + chat).to_string(), ChatKind::Private)
             .expect("subscribe");

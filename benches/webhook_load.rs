@@ -449,6 +449,8 @@ async fn run() {
         {
             let store = Store::open(data.path()).expect("store");
             for i in 0..10_000 {
+                let key = canhgiac::store::UserKey::new(Channel::Telegram, &(5_000_000 + i).to_string());
+                store.give_consent(&key, canhgiac::bot::Notice::default().version()).expect("consent");
                 store
                     .subscribe(Channel::Telegram, &(5_000_000 + i).to_string(), ChatKind::Private)
                     .expect("sub");

@@ -263,7 +263,7 @@ async fn purge_daily(store: Arc<Store>, retention: Retention, mut stop: watch::R
         match tokio::task::spawn_blocking(move || s.purge(&retention, crate::store::now())).await {
             Ok(Ok(p)) if p.is_empty() => info!("retention purge: nothing due"),
             Ok(Ok(p)) => info!(
-                users = p.users,
+                last_contact = p.last_contact,
                 quiz_progress = p.quiz_progress,
                 quiz_results = p.quiz_results,
                 participants = p.participants,

@@ -349,6 +349,8 @@ impl Engine {
         Ok(match command {
             Command::Start => vec![self.welcome(cx)],
             Command::Agree => self.consent_answer(cx, true, false)?,
+            // What is stored about a person is shown in their private chat only.
+            Command::Withdraw | Command::MyData if cx.group() => say(texts::PRIVATE_CHAT_ONLY),
             Command::Withdraw => self.withdraw(cx, cx.consented)?,
             Command::MyData => self.my_data(cx)?,
             Command::Help => vec![self.help(texts::HELP_INTRO, cx.role)],

@@ -37,6 +37,10 @@ impl Engine {
         follower: bool,
     ) -> Result<Vec<Reply>, EngineError> {
         let key = cx.key;
+        if !agree && cx.consented {
+            // "Không đồng ý" under an old notice from someone who had agreed: a withdrawal.
+            return self.withdraw(cx, true);
+        }
         if !agree {
             self.store.count("privacy", "declined")?;
             self.conversations.note_asked(key);

@@ -22,6 +22,9 @@ pub const CONSENT_IN_PRIVATE: &str = "Để làm việc này, anh/chị cần đ
 pub const FIRST_CONTACT: &str = "Anh/chị chưa đồng ý cho tôi xử lý dữ liệu. Tôi vẫn trả lời bình thường và không lưu gì về anh/chị; muốn làm trắc nghiệm hay nhận mẹo, anh/chị đọc thông báo dưới đây nhé.";
 /// Consent given.
 pub const CONSENTED: &str = "Cảm ơn anh/chị đã đồng ý. Anh/chị có thể xem dữ liệu (/dulieucuatoi) hoặc rút lại đồng ý (/rutdongy) bất cứ lúc nào. Anh/chị muốn làm gì tiếp?";
+/// `/dulieucuatoi` or `/rutdongy` in a group.
+pub const PRIVATE_CHAT_ONLY: &str =
+    "Để giữ kín dữ liệu của anh/chị, hãy nhắn lệnh này trong chat riêng với tôi.";
 /// Consent given again.
 pub const ALREADY_CONSENTED: &str = "Anh/chị đã đồng ý rồi. Xem dữ liệu tôi lưu: /dulieucuatoi; rút lại đồng ý: /rutdongy. Anh/chị muốn làm gì tiếp?";
 /// Consent refused.

@@ -360,6 +360,11 @@ mod tests {
         Campaign::new(content, Arc::new(Store::in_memory().expect("store")), TipSchedule::default())
     }
 
+    /// The user of a private chat agrees to the privacy notice (tips reach only them).
+    fn agree(c: &Campaign, channel: Channel, id: &str) {
+        c.store.give_consent(&crate::store::UserKey::new(channel, id), "v").expect("consent");
+    }
+
     // Wednesday 2026-11-25 10:00 in Vietnam.
     const WED: i64 = 1_795_395_600 + 2 * 86_400 + 2 * 3600;
 
@@ -367,6 +372,7 @@ mod tests {
     fn new_subscribers_start_with_this_weeks_tip_and_slots_go_once() {
         let c = campaign();
         assert_eq!(c.started_at(WED).expect("start"), WED);
+        agree(&c, Channel::Telegram, "1");
         let tip =
             c.subscribe(Channel::Telegram, "1", ChatKind::Private, WED).expect("sub").expect("welcome tip");
         assert_eq!(tip.id, c.content.tips[0].id, "week 0 starts the list");
@@ -376,8 +382,12 @@ mod tests {
         let id = c.due(next_monday + 60).expect("due").expect("queued");
         assert_eq!(c.due(next_monday + 120).expect("again"), None);
         assert_eq!(c.tip_now("telegram:1", next_monday + 180).expect("now"), TipNow::AlreadySent { id });
-        let late =
-            c.subscribe(Channel::Zalo, "z", ChatKind::Private, next_monday + 200).expect("sub").expect("tip");
+        let late = {
+            agree(&c, Channel::Zalo, "z");
+            c.subscribe(Channel::Zalo, "z", ChatKind::Private, next_monday + 200)
+        }
+        .expect("sub")
+        .expect("tip");
         assert_eq!(late.id, c.content.tips[1].id, "week 1's tip");
         // Down for three weeks: one slot is queued, not three.
         let later = next_monday + 3 * WEEK + 3600;
@@ -389,6 +399,7 @@ mod tests {
     fn tip_now_queues_this_week_once_and_messages_render() {
         let c = campaign();
         c.started_at(WED).expect("start");
+        agree(&c, Channel::Telegram, "1");
         c.subscribe(Channel::Telegram, "1", ChatKind::Private, WED).expect("sub");
         c.subscribe(Channel::Telegram, "-5", ChatKind::Group, WED).expect("sub");
         let TipNow::Queued { id, recipients } = c.tip_now("telegram:1", WED).expect("now") else {

@@ -154,11 +154,14 @@ pub const FANOUT_CHUNK: usize = 100;
 type Recipient = (Channel, String, ChatKind, bool);
 
 /// Every subscription with whether promotion messages may reach it (Zalo: followers only).
+/// A private chat is a recipient only while its user's explicit consent stands (an implied
+/// consent from before consent was asked for, or a withdrawn one, sends nothing).
 fn recipients(tx: &Transaction<'_>) -> Result<Vec<Recipient>, StoreError> {
     let mut st = tx.prepare(
         "SELECT s.channel, s.chat_id, s.chat_kind,
                 s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1
          FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
+         WHERE (s.chat_kind = 'group' OR (u.consent_at IS NOT NULL AND u.consent_version IS NOT NULL))
          ORDER BY s.channel, s.chat_id",
     )?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
@@ -176,7 +179,7 @@ fn recipients_after(
         "SELECT s.channel, s.chat_id, s.chat_kind,
                 s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1
          FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
-         WHERE (s.channel, s.chat_id) > (?2, ?3)
+         WHERE (s.channel, s.chat_id) > (?2, ?3) AND (s.chat_kind = 'group' OR (u.consent_at IS NOT NULL AND u.consent_version IS NOT NULL))
            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = ?1 AND o.channel = s.channel AND o.chat_id = s.chat_id)
          ORDER BY s.channel, s.chat_id LIMIT ?4",
     )?;
@@ -269,7 +272,7 @@ impl Store {
     pub fn audience(&self) -> Result<i64, StoreError> {
         Ok(self.reader().query_row(
             "SELECT COUNT(*) FROM subscriptions s LEFT JOIN users u ON u.channel = s.channel AND u.user_id = s.chat_id
-             WHERE s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1",
+             WHERE (s.channel != 'zalo' OR COALESCE(u.follower, 0) = 1) AND (s.chat_kind = 'group' OR (u.consent_at IS NOT NULL AND u.consent_version IS NOT NULL))",
             [],
             |r| r.get(0),
         )?)
@@ -640,6 +643,7 @@ mod tests {
     #[test]
     fn tip_broadcast_once_per_slot_with_per_chat_tips() {
         let s = Store::in_memory().expect("store");
+        s.give_consent(&UserKey::new(Channel::Telegram, "1"), "v").expect("consent");
         s.subscribe(Channel::Telegram, "1", ChatKind::Private).expect("sub");
         s.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("sub");
         s.record_tip(Channel::Telegram, "1", "a", 0).expect("welcome tip");
@@ -664,6 +668,7 @@ mod tests {
         let s = Store::in_memory().expect("store");
         let n = FANOUT_CHUNK * 2 + 3;
         for i in 0..n {
+            s.give_consent(&UserKey::new(Channel::Telegram, &format!("{i:05}")), "v").expect("consent");
             s.subscribe(Channel::Telegram, &format!("{i:05}"), ChatKind::Private).expect("sub");
         }
         let (id, reachable) =
@@ -702,8 +707,25 @@ mod tests {
     }
 
     #[test]
+    fn private_chats_get_broadcasts_only_while_explicit_consent_stands() {
+        let s = Store::in_memory().expect("store");
+        let implied = UserKey::new(Channel::Telegram, "1");
+        s.touch_user(&implied).expect("an old user");
+        s.subscribe(Channel::Telegram, "1", ChatKind::Private).expect("sub");
+        s.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("group");
+        assert_eq!(s.audience().expect("audience"), 1, "the group only");
+        s.give_consent(&implied, "v").expect("agrees");
+        assert_eq!(s.audience().expect("audience"), 2);
+        s.subscribe(Channel::Telegram, "1", ChatKind::Private).expect("sub");
+        s.withdraw_consent(&implied).expect("withdraw");
+        assert_eq!(s.audience().expect("audience"), 1, "a withdrawal unsubscribes");
+    }
+
+    #[test]
     fn alerts_need_a_draft_and_skip_non_followers() {
         let s = Store::in_memory().expect("store");
+        s.give_consent(&UserKey::new(Channel::Zalo, "f"), "v").expect("consent");
+        s.give_consent(&UserKey::new(Channel::Zalo, "n"), "v").expect("consent");
         s.set_subscribed(&UserKey::new(Channel::Zalo, "f"), true).expect("sub");
         s.set_follower(&UserKey::new(Channel::Zalo, "f"), true).expect("follow");
         s.set_subscribed(&UserKey::new(Channel::Zalo, "n"), true).expect("sub");
@@ -772,6 +794,7 @@ mod tests {
     fn waiting_for_a_platform_rule_is_not_an_attempt() {
         let s = Store::in_memory().expect("store");
         let id = s.create_alert_draft("x", "cli").expect("draft");
+        s.give_consent(&UserKey::new(Channel::Zalo, "z"), "v").expect("consent");
         s.subscribe(Channel::Zalo, "z", ChatKind::Private).expect("sub");
         s.set_follower(&UserKey::new(Channel::Zalo, "z"), true).expect("follow");
         s.queue_alert(id).expect("queue");
@@ -795,6 +818,8 @@ mod tests {
     fn in_flight_rows_recover_and_deleted_users_are_skipped() {
         let s = Store::in_memory().expect("store");
         let k = UserKey::new(Channel::Telegram, "9");
+        s.give_consent(&k, "v").expect("consent");
+        s.give_consent(&UserKey::new(Channel::Telegram, "8"), "v").expect("consent");
         s.set_subscribed(&k, true).expect("sub");
         s.set_subscribed(&UserKey::new(Channel::Telegram, "8"), true).expect("sub");
         let id = s.create_alert_draft("x", "cli").expect("draft");

@@ -8,8 +8,8 @@ use crate::model::retention::{Kept, RULES, Retention};
 /// What one purge deleted, per rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Purged {
-    /// Users whose record ended ([`Kept::LastContact`]).
-    pub users: usize,
+    /// Rows about users whose record ended, everything about them ([`Kept::LastContact`]).
+    pub last_contact: usize,
     /// Unfinished quizzes and questions to ask again ([`Kept::QuizProgress`]).
     pub quiz_progress: usize,
     /// Finished personal quizzes ([`Kept::QuizResults`]).
@@ -25,7 +25,7 @@ impl Purged {
     #[must_use]
     pub fn of(&self, kind: Kept) -> usize {
         match kind {
-            Kept::LastContact => self.users,
+            Kept::LastContact => self.last_contact,
             Kept::QuizProgress => self.quiz_progress,
             Kept::QuizResults => self.quiz_results,
             Kept::Participants => self.participants,
@@ -48,21 +48,22 @@ impl Store {
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = Purged::default();
 
-        // Users who have not written since the cut-off and get no tips in their private chat.
+        // Users who have not written since the cut-off and get no tips in their private chat
+        // (a subscription counts only while their explicit consent stands).
         let gone: Vec<UserKey> = {
             let mut st = tx.prepare(
                 "SELECT channel, user_id FROM users u
                  WHERE COALESCE(last_seen, date(created_at, 'unixepoch', '+7 hours')) < ?1
-                   AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.channel = u.channel AND s.chat_id = u.user_id)",
+                   AND NOT (consent_at IS NOT NULL AND consent_version IS NOT NULL AND EXISTS
+                       (SELECT 1 FROM subscriptions s WHERE s.channel = u.channel AND s.chat_id = u.user_id))",
             )?;
             let rows = st
                 .query_map([day(Kept::LastContact)], |r| Ok(UserKey { channel: r.get(0)?, id: r.get(1)? }))?;
             rows.collect::<Result<_, _>>()?
         };
         for k in &gone {
-            erase_user(&tx, k)?;
+            out.last_contact += erase_user(&tx, k)?;
         }
-        out.users = gone.len();
 
         out.quiz_progress = tx.execute(
             "DELETE FROM quiz_sessions WHERE updated_at < ?1",
@@ -153,7 +154,7 @@ mod tests {
         let p = s.purge(&r, t + 100 * DAY).expect("purge");
         assert_eq!(
             p,
-            Purged { users: 0, quiz_progress: 4, quiz_results: 0, participants: 2, deliveries: 2 },
+            Purged { last_contact: 0, quiz_progress: 4, quiz_results: 0, participants: 2, deliveries: 2 },
             "two quizzes in progress and two questions to ask again; one ended session's name and \
              answer; a row skipped (a Zalo user who does not follow) and the tip history of a chat \
              no longer subscribed (pending rows stay)"
@@ -166,7 +167,8 @@ mod tests {
         assert!(o.subscribed_at.is_some() && o.record.is_some());
 
         let p = s.purge(&r, t + 400 * DAY).expect("purge");
-        assert_eq!((p.users, p.quiz_results), (1, 1), "{p:?}");
+        assert!(p.last_contact >= 5, "the user and every row about them: {p:?}");
+        assert_eq!(p.quiz_results, 1, "{p:?}");
         assert!(s.subject_data(&me).expect("data").is_empty(), "a year without contact and no tips: gone");
         let o = s.subject_data(&other).expect("data");
         assert!(o.record.is_some() && o.subscribed_at.is_some(), "a subscriber is kept");

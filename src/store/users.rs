@@ -166,10 +166,16 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a user's stored role; configured admins need no row.
+    /// Sets a user's stored role (an admin's grant; configured admins need no row). The row
+    /// is created if needed, without a day of contact: being granted a role is not using the
+    /// bot, and nothing else about the person is stored until they agree.
     pub fn set_role(&self, k: &UserKey, role: Role) -> Result<(), StoreError> {
-        self.touch_user(k)?;
-        self.conn().execute(
+        let c = self.conn();
+        c.execute(
+            "INSERT OR IGNORE INTO users (channel, user_id, created_at) VALUES (?1, ?2, ?3)",
+            params![k.channel, k.id, now()],
+        )?;
+        c.execute(
             "UPDATE users SET role = ?3 WHERE channel = ?1 AND user_id = ?2",
             params![k.channel, k.id, role],
         )?;

@@ -401,6 +401,18 @@ fn withdrawing_stops_processing_and_offers_deletion() {
     assert!(c.store.subject_data(&k).expect("data").is_empty());
     let again = c.cmd("rutdongy", "");
     assert!(plain(&again).contains("chưa đồng ý") && plain(&again).contains("không lưu dữ liệu nào"));
+    // "Không đồng ý" pressed later by someone who had agreed withdraws too.
+    c.agree("u1");
+    c.cmd("dangky", "");
+    let no = c.press(&canhgiac::bot::Action::Consent { agree: false, follower: false }.encode());
+    assert!(plain(&no).contains("Đã rút lại đồng ý"), "{}", plain(&no));
+    assert!(c.store.subscribers(Channel::Telegram).expect("subs").is_empty());
+    // In a group, a person's data is never shown.
+    for command in ["dulieucuatoi", "rutdongy"] {
+        let kind = IncomingKind::Command { name: command.into(), arg: String::new() };
+        let r = c.send_as("u1", ChatKind::Group, kind, true);
+        assert!(plain(&r).contains("chat riêng"), "{}", plain(&r));
+    }
 }
 
 #[test]

@@ -230,6 +230,7 @@ async fn a_slot_missed_while_down_goes_out_once_after_restart() {
     {
         let store = Store::open(data.path()).expect("store");
         for chat in ["10", "11"] {
+            common::agree(&store, Channel::Telegram, chat);
             store.subscribe(Channel::Telegram, chat, ChatKind::Private).expect("sub");
         }
         // The campaign started three weeks ago and the server was down since.
@@ -260,6 +261,7 @@ async fn telegram_worker(url: &str, store: &Arc<Store>) -> (Arc<Engine>, Arc<Tel
 
 fn queue_alert(store: &Store, chats: std::ops::Range<i64>) -> i64 {
     for c in chats {
+        common::agree(store, Channel::Telegram, &c.to_string());
         store.subscribe(Channel::Telegram, &c.to_string(), ChatKind::Private).expect("sub");
     }
     let id = store.create_alert_draft("Cảnh báo thử nghiệm", "cli").expect("draft");

@@ -47,6 +47,7 @@ async fn a_broadcast_killed_midway_finishes_after_restart_without_duplicates_or_
         let store = Store::open(data.path()).expect("store");
         store.kv_set("campaign.started_at", &now().to_string()).expect("kv");
         for chat in 0..SUBSCRIBERS {
+            common::agree(&store, Channel::Telegram, &(5000 + chat).to_string());
             store
                 .subscribe(Channel::Telegram, &(5000 + chat).to_string(), ChatKind::Private)
                 .expect("subscribe");

@@ -27,6 +27,7 @@ fn seed(store: &Store, questions: &[String]) {
         store.touch_user(k).expect("touch");
     }
     store.touch_user(&a).expect("a second visit is the same person");
+    store.give_consent(&a, "v").expect("consent");
     store.set_subscribed(&a, true).expect("sub");
     store.subscribe(Channel::Telegram, "-100", ChatKind::Group).expect("group sub");
     // One weekly tip to both chats, delivered; one alert, delivered to one and failed for the other.
