@@ -62,6 +62,11 @@ pub trait Conversations: Send + Sync + std::fmt::Debug {
     /// returns whether they had been already (within the lifetime), so that the notice is
     /// not repeated under every answer.
     fn note_asked(&self, user: &UserKey) -> bool;
+    /// Notes that a user who has not agreed yet follows the OA (Zalo), so that agreeing in
+    /// any way (typed, or a later notice's button) still records it.
+    fn note_follow(&self, user: &UserKey);
+    /// Whether the user followed a moment ago (within the lifetime); used up.
+    fn take_follow(&self, user: &UserKey) -> bool;
 }
 
 #[derive(Debug)]
@@ -81,6 +86,8 @@ struct State {
     modes: HashMap<UserKey, (Mode, Instant)>,
     /// Users shown the privacy notice, and when.
     asked: HashMap<UserKey, Instant>,
+    /// Users who followed before agreeing, and when.
+    follows: HashMap<UserKey, Instant>,
 }
 
 /// Conversation state in memory, bounded in time ([`CACHE_TTL`]) and size ([`CACHE_BYTES`]).
@@ -164,6 +171,7 @@ impl Conversations for MemoryConversations {
         });
         s.bytes -= freed;
         s.modes.remove(user);
+        s.follows.remove(user);
     }
 
     fn note_asked(&self, user: &UserKey) -> bool {
@@ -173,6 +181,19 @@ impl Conversations for MemoryConversations {
             s.asked.retain(|_, at| at.elapsed() < ttl);
         }
         s.asked.insert(user.clone(), Instant::now()).is_some_and(|at| at.elapsed() < ttl)
+    }
+
+    fn note_follow(&self, user: &UserKey) {
+        let mut s = self.state();
+        let ttl = self.ttl;
+        if s.follows.len() >= 4096 {
+            s.follows.retain(|_, at| at.elapsed() < ttl);
+        }
+        s.follows.insert(user.clone(), Instant::now());
+    }
+
+    fn take_follow(&self, user: &UserKey) -> bool {
+        self.state().follows.remove(user).is_some_and(|at| at.elapsed() < self.ttl)
     }
 }
 

@@ -257,6 +257,7 @@ impl Engine {
                 self.store.unsubscribe(key.channel, &inc.chat.id)?;
             } else {
                 self.store.mark_gone(&key)?;
+                self.conversations.take_follow(&key);
             }
             return Ok(Vec::new());
         }
@@ -287,6 +288,7 @@ impl Engine {
             }
             IncomingKind::Joined => {
                 self.conversations.note_asked(&key);
+                self.conversations.note_follow(&key);
                 vec![self.notice.request(Some(texts::WELCOME), true)]
             }
             IncomingKind::Left => Vec::new(),

@@ -57,7 +57,9 @@ impl Engine {
             return Ok(vec![Reply::with_buttons(Rich::new().para(texts::ALREADY_CONSENTED), main_menu())]);
         }
         self.store.give_consent(key, self.notice.version())?;
-        if follower && key.channel == Channel::Zalo {
+        // The follow is remembered in the button, and for a while in memory (typed consent).
+        let followed = self.conversations.take_follow(key);
+        if (follower || followed) && key.channel == Channel::Zalo {
             self.store.set_follower(key, true)?;
         }
         Ok(vec![Reply::with_buttons(Rich::new().para(texts::CONSENTED), main_menu())])

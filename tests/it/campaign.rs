@@ -366,10 +366,16 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     let engine = Arc::new(engine);
     let subscribe = IncomingKind::Command { name: "dangky".into(), arg: String::new() };
     for id in ["z1", "z3", "z4"] {
-        // Following shows the privacy notice; its "Đồng ý" button remembers the follow.
+        // Following shows the privacy notice; its "Đồng ý" button remembers the follow, and so
+        // does agreeing by typing a moment later (z4).
         let r = engine.handle(&zalo_user(id, IncomingKind::Joined)).expect("follow");
         assert!(r.iter().flat_map(|r| r.all_buttons()).any(|b| b.data == "ok:1:1"), "{r:?}");
-        engine.handle(&zalo_user(id, IncomingKind::Button("ok:1:1".into()))).expect("agree");
+        let agree = if id == "z4" {
+            IncomingKind::Command { name: "dongy".into(), arg: String::new() }
+        } else {
+            IncomingKind::Button("ok:1:1".into())
+        };
+        engine.handle(&zalo_user(id, agree)).expect("agree");
     }
     engine.handle(&zalo_user("z2", IncomingKind::Button("ok:1:0".into()))).expect("agree");
     for id in ["z1", "z2", "z3", "z4"] {
