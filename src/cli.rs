@@ -70,6 +70,10 @@ enum Command {
     /// place of the pair kept there (after a restore, or a refresh token spent elsewhere); then
     /// restart `serve`.
     ZaloTokens,
+    /// A data subject's request that came by phone, e-mail or in person: show or delete
+    /// everything stored about one user (counted for the report like the bot's own commands).
+    #[command(subcommand)]
+    Data(DataCommand),
     /// Write a consistent copy of the database while `serve` keeps running.
     Backup {
         /// The file to write (must not exist).
@@ -103,6 +107,25 @@ struct ReportArgs {
     /// The trainer, as telegram:ID or zalo:ID.
     #[arg(long, value_name = "CHANNEL:ID", requires = "with_names")]
     trainer: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Print everything stored about a user, as JSON (what /dulieucuatoi sends).
+    Show {
+        /// The user, as telegram:ID or zalo:ID.
+        #[arg(value_name = "CHANNEL:ID")]
+        user: String,
+    },
+    /// Delete everything stored about a user (what /xoadulieu does).
+    Delete {
+        /// The user, as telegram:ID or zalo:ID.
+        #[arg(value_name = "CHANNEL:ID")]
+        user: String,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,6 +283,7 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Report(args) => report(&cfg, &args),
         Command::Doctor => Ok(doctor(&cfg)),
         Command::Backup { out } => backup(&cfg, &out),
+        Command::Data(command) => data(&cfg, &command),
         Command::ZaloTokens => {
             let (Some(access), Some(refresh)) = (&cfg.zalo_access_token, &cfg.zalo_refresh_token) else {
                 bail!("cần cả ZALO_ACCESS_TOKEN và ZALO_REFRESH_TOKEN (lấy ở API Explorer của Zalo)");
@@ -607,6 +631,41 @@ fn open_store(cfg: &Config) -> Result<canhgiac::store::Store> {
         );
     }
     Ok(canhgiac::assemble::store(cfg)?)
+}
+
+/// `data show|delete CHANNEL:ID`: a data subject's request handled by the operator.
+fn data(cfg: &Config, command: &DataCommand) -> Result<ExitCode> {
+    let (DataCommand::Show { user } | DataCommand::Delete { user, .. }) = command;
+    let key = canhgiac::bot::parse_user("CHANNEL:ID", user)?;
+    let store = open_store(cfg)?;
+    match command {
+        DataCommand::Show { .. } => {
+            let data = store.subject_data(&key)?;
+            store.count("privacy", "access")?;
+            let doc = serde_json::json!({
+                "channel": key.channel.as_str(),
+                "user_id": key.id,
+                "exported_at": canhgiac::store::now(),
+                "data": data,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            if data.is_empty() {
+                eprintln!("Không có dữ liệu nào về {user}.");
+            }
+        }
+        DataCommand::Delete { yes: false, .. } => {
+            bail!("chưa xóa gì: thêm --yes để xác nhận xóa mọi dữ liệu về {user} (không hoàn tác được)");
+        }
+        DataCommand::Delete { yes: true, .. } => {
+            if store.delete_user(&key)? {
+                store.count("privacy", "deletion")?;
+                println!("Đã xóa mọi dữ liệu về {user}.");
+            } else {
+                println!("Không có dữ liệu nào về {user}.");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `backup --out FILE`.

@@ -280,9 +280,10 @@ impl Config {
         }
         for rule in crate::model::retention::RULES {
             if let Some(v) = get(rule.env) {
-                let days = v.trim().parse().map_err(|_| {
-                    ConfigError::Value(format!("{} \"{v}\" is not a number of days", rule.env))
-                })?;
+                let days = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| ConfigError::Value(format!("{} \"{v}\" không phải là số ngày", rule.env)))?;
                 cfg.retention.set(rule.kind, days).map_err(ConfigError::Value)?;
             }
         }

@@ -175,7 +175,7 @@ impl Retention {
         let rule = rule(kind);
         if !(rule.min_days..=MAX_DAYS).contains(&days) {
             return Err(format!(
-                "{} = {days}: a retention period must be {}–{MAX_DAYS} days",
+                "{} = {days}: thời hạn lưu phải từ {} đến {MAX_DAYS} ngày",
                 rule.env, rule.min_days
             ));
         }

@@ -100,3 +100,41 @@ fn logs_are_json_lines_or_plain_text() {
     let out = c.output().expect("run");
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("CANHGIAC_LOG_FORMAT"));
 }
+
+#[test]
+fn an_operator_answers_a_request_that_came_by_phone() {
+    use canhgiac::{model::Channel, store::UserKey};
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let k = UserKey::new(Channel::Telegram, "7");
+    {
+        let s = Store::open(&data).expect("store");
+        common::agree(&s, Channel::Telegram, "7");
+        s.record_quiz(&k, 9, 10).expect("quiz");
+    }
+    let run = |args: &[&str]| {
+        let out = common::cli(dir.path()).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["data", "show", "telegram:7"]);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(json["data"]["quiz_results"][0]["score"], 9, "{out}");
+    let (ok, _, err) = run(&["data", "delete", "telegram:7"]);
+    assert!(!ok && err.contains("--yes"), "nothing without confirmation: {err}");
+    let (ok, out, err) = run(&["data", "delete", "telegram:7", "--yes"]);
+    assert!(ok && out.contains("Đã xóa"), "{out}{err}");
+    let (_, _, err) = run(&["data", "show", "bad-id"]);
+    assert!(err.contains("telegram:") || err.contains("zalo:"), "the expected form is named: {err}");
+    let s = Store::open(&data).expect("store");
+    assert!(s.subject_data(&k).expect("data").is_empty());
+    let privacy = s.totals("privacy").expect("totals");
+    assert!(
+        privacy.contains(&("access".to_owned(), 1)) && privacy.contains(&("deletion".to_owned(), 1)),
+        "{privacy:?}"
+    );
+}
