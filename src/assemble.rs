@@ -2,6 +2,7 @@
 //! conversation engine. The binary, the tests and the benches all assemble the same way;
 //! every failure names what it was loading and where.
 
+use crate::reports::MemoryRegister;
 use std::{path::PathBuf, sync::Arc};
 
 use thiserror::Error;
@@ -117,13 +118,21 @@ pub fn blocklist(cfg: &Config, extra: &[PathBuf]) -> Result<Blocklist, BuildErro
     Ok(blocklist)
 }
 
-/// The checker: content, blocklists from the settings plus `extra`, and (when `with_search`)
-/// the search index for the closest forms.
+/// The checker: content, blocklists from the settings plus `extra`, (when `with_search`) the
+/// search index for the closest forms, and the register of reported entities when the data
+/// directory holds a database (it is read, never created, here).
 pub fn checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Checker, BuildError> {
     let content = content(cfg)?;
     let blocklist = blocklist(cfg, extra)?;
     let searcher = if with_search { Some(Arc::new(searcher(cfg, content.clone())?)) } else { None };
-    Ok(Checker::new(content, blocklist, searcher)?)
+    let checker = Checker::new(content, blocklist, searcher)?;
+    if !cfg.data_dir.join("canhgiac.sqlite3").exists() {
+        return Ok(checker);
+    }
+    let store = store(cfg)?;
+    let register = MemoryRegister::load(&store)
+        .map_err(|source| BuildError::Store { dir: cfg.data_dir.clone(), source })?;
+    Ok(checker.with_register(Arc::new(register)))
 }
 
 /// The database in the data directory.
@@ -136,15 +145,29 @@ pub fn store(cfg: &Config) -> Result<Store, BuildError> {
 pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let content = content(cfg)?;
     let searcher = Arc::new(searcher(cfg, content.clone())?);
-    let checker = Arc::new(Checker::new(content.clone(), blocklist(cfg, &[])?, Some(searcher.clone()))?);
     let store = Arc::new(store(cfg)?);
+    let started = std::time::Instant::now();
+    let register = Arc::new(
+        MemoryRegister::load(&store)
+            .map_err(|source| BuildError::Store { dir: cfg.data_dir.clone(), source })?,
+    );
+    tracing::info!(
+        entities = register.len(),
+        ms = started.elapsed().as_millis(),
+        "register of reported entities loaded"
+    );
+    let checker = Arc::new(
+        Checker::new(content.clone(), blocklist(cfg, &[])?, Some(searcher.clone()))?
+            .with_register(register.clone()),
+    );
     let roles = Roles::new(&cfg.admins, &cfg.trainers)?;
     let schedule = TipSchedule::parse(&cfg.tip_schedule)?;
     let notice = crate::bot::Notice::new(cfg.retention, cfg.org_name.clone(), cfg.privacy_contact.clone());
     Ok(Engine::new(content, searcher, checker, store)
         .with_roles(roles)
         .with_schedule(schedule)
-        .with_notice(notice))
+        .with_notice(notice)
+        .with_register(register))
 }
 
 /// What is wrong with the settings, in Vietnamese for the operator (`canhgiac doctor`): each

@@ -29,6 +29,7 @@ pub mod model;
 pub mod pipeline;
 pub mod quiz;
 pub mod report;
+pub mod reports;
 pub mod rich;
 pub mod search;
 pub mod server;
@@ -42,4 +43,14 @@ pub mod vntime;
 /// guarded state here stays consistent between statements.
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Reads behind an `RwLock` (a writer's panic leaves the map whole: it only replaces entries).
+pub(crate) fn lock_read<T>(m: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Writes behind an `RwLock`.
+pub(crate) fn lock_write<T>(m: &std::sync::RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -26,6 +26,8 @@ pub enum Mode {
     Check,
     /// Answer it as a question.
     Ask,
+    /// Report what it names as a scam.
+    Report,
 }
 
 /// A text the user sent a moment ago, with what the bot made of it.

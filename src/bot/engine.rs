@@ -61,6 +61,8 @@ pub struct Engine {
     pub(super) conversations: Arc<dyn Conversations>,
     /// The privacy notice users agree to.
     pub(super) notice: Notice,
+    /// The register of reported entities the checker consults (updated here).
+    pub(super) register: Arc<crate::reports::MemoryRegister>,
     /// Calls of [`Engine::handle_async`] running at once.
     calls: tokio::sync::Semaphore,
 }
@@ -138,6 +140,7 @@ impl Engine {
             waker: Arc::new(tokio::sync::Notify::new()),
             conversations: Arc::new(MemoryConversations::default()),
             notice: Notice::default(),
+            register: Arc::new(crate::reports::MemoryRegister::default()),
             // The engine's work is CPU and the database: more than two calls per core only
             // add threads (and memory), not throughput.
             calls: tokio::sync::Semaphore::new(
@@ -165,6 +168,14 @@ impl Engine {
     #[must_use]
     pub fn with_notice(mut self, notice: Notice) -> Self {
         self.notice = notice;
+        self
+    }
+
+    /// With the register of reported entities the checker consults (the same one), which the
+    /// engine updates after every report and decision.
+    #[must_use]
+    pub fn with_register(mut self, register: Arc<crate::reports::MemoryRegister>) -> Self {
+        self.register = register;
         self
     }
 
@@ -354,6 +365,10 @@ impl Engine {
             // What is stored about a person is shown in their private chat only.
             Command::Withdraw | Command::MyData if cx.group() => say(texts::PRIVATE_CHAT_ONLY),
             Command::Withdraw => self.withdraw(cx, cx.consented)?,
+            Command::ReportScam if arg.is_empty() => self.ask_for(key, Mode::Report),
+            Command::ReportScam => self.report_text(key, arg),
+            Command::Review => self.review_reports()?,
+            Command::Unconfirm => self.withdraw_confirmation(cx, arg)?,
             Command::MyData => self.my_data(cx)?,
             Command::Help => vec![self.help(texts::HELP_INTRO, cx.role)],
             Command::Check if arg.is_empty() => self.ask_for(key, Mode::Check),
@@ -393,6 +408,8 @@ impl Engine {
                 | Action::QuizAnswer { .. }
                 | Action::Alert { .. }
                 | Action::GroupAnswer { .. }
+                | Action::ReportSend { feedback: Some(_), .. }
+                | Action::Decide { .. }
         );
         if stores && !cx.consented {
             return Ok(self.consent_needed(cx));
@@ -408,8 +425,11 @@ impl Engine {
             Action::Consent { agree, follower } => self.consent_answer(cx, agree, follower)?,
             Action::Delete(false) => say(texts::DELETE_CANCELLED),
             Action::QuizAnswer { index, option } => self.answer_quiz(key, index, option)?,
+            Action::Detail { id, what: crate::model::action::Detail::Flag } => self.report_draft(key, id),
             Action::Detail { id, what } => self.expand(key, id, what)?,
             Action::Alert { id, send } => self.confirm_alert(cx.role, id, send)?,
+            Action::ReportSend { id, feedback } => self.report_send(cx, id, feedback)?,
+            Action::Decide { entity, decision } => self.decide(cx, entity, decision)?,
             Action::GroupAnswer { session, index, option } => {
                 self.code_answer(key, session, index, option)?
             }
@@ -421,6 +441,7 @@ impl Engine {
         say(match mode {
             Mode::Check => texts::ASK_FOR_MESSAGE,
             Mode::Ask => texts::ASK_FOR_QUESTION,
+            Mode::Report => texts::ASK_FOR_REPORT,
         })
     }
 
@@ -466,6 +487,7 @@ impl Engine {
         Ok(match self.conversations.take_mode(key) {
             Some(Mode::Check) => vec![self.check(key, text)],
             Some(Mode::Ask) => vec![self.ask(key, text)?],
+            Some(Mode::Report) => self.report_text(key, text),
             None => {
                 let report = self.checker.check(text);
                 match self.router.route(text, &report) {

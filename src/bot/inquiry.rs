@@ -58,6 +58,8 @@ impl Engine {
             Button::new("📣 Báo cáo ở đâu", Action::Detail { id, what: Detail::Report }),
             Button::new("❓ Đây là câu hỏi", Action::Detail { id, what: Detail::Ask }),
         ]);
+        // Five buttons in all: Zalo's limit.
+        buttons.push(vec![super::reporting::flag_button(id)]);
         Reply::with_buttons(body, buttons)
     }
 

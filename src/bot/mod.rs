@@ -17,6 +17,7 @@ mod group_quiz;
 mod inquiry;
 mod personal_quiz;
 pub mod privacy;
+mod reporting;
 mod roles;
 mod subject;
 pub mod texts;

@@ -71,6 +71,8 @@ pub const TROUBLE: &str = "Xin lỗi, tôi đang gặp trục trặc. Anh/chị 
 /// Prompt after "Kiểm tra tin nhắn".
 pub const ASK_FOR_MESSAGE: &str =
     "Anh/chị hãy dán (hoặc chuyển tiếp) nguyên văn tin nhắn cần kiểm tra vào đây.";
+/// Prompt after `/baocaolua` without text.
+pub const ASK_FOR_REPORT: &str = "Anh/chị hãy dán tin nhắn lừa đảo, hoặc gửi số điện thoại, số tài khoản, đường link của kẻ gian cần báo cáo.";
 /// Prompt after "Hỏi đáp".
 pub const ASK_FOR_QUESTION: &str = "Anh/chị cứ hỏi, ví dụ: \"bị gọi điện dọa khóa sim phải làm sao\" hoặc \"việc nhẹ lương cao có phải lừa đảo không\".";
 /// Unreadable content.
@@ -126,6 +128,43 @@ pub const POLLS_NEED_TELEGRAM: &str = "Trắc nghiệm bằng bình chọn chỉ
 /// The CSV file needs Telegram.
 pub const CSV_NEEDS_TELEGRAM: &str =
     "Tệp CSV chỉ gửi được qua Telegram. Quản trị viên có thể xuất bằng lệnh: canhgiac quiz export --session";
+
+// Scam reports.
+
+/// Nothing to report in the text.
+pub const REPORT_NOTHING: &str = "Tôi không tìm thấy số điện thoại, số tài khoản hay đường link nào để ghi nhận trong nội dung này. Anh/chị hãy gửi kèm số, số tài khoản hoặc link của kẻ gian.";
+/// The list of what a report records.
+pub const REPORT_WILL_RECORD: &str = "Tôi sẽ ghi nhận các mục sau để quản trị viên xem xét:";
+/// Official entries, never recorded.
+pub const REPORT_OFFICIAL: &str = "Các mục sau là số hoặc trang chính thức, tôi không ghi nhận (kẻ gian có thể mạo danh, nhưng bản thân số, trang này không phải của chúng):";
+/// What a report keeps.
+pub const REPORT_PRIVACY: &str = "Tôi chỉ lưu các mục trên, hình thức lừa đảo gần nhất và ngày báo cáo; không lưu nội dung tin nhắn hay tên của anh/chị.";
+/// Report cancelled.
+pub const REPORT_CANCELLED: &str = "Đã hủy, tôi không ghi nhận gì.";
+/// Everything was reported by this person already.
+pub const REPORT_REPEATED: &str =
+    "Anh/chị đã báo cáo các mục này rồi, tôi không ghi nhận thêm. Cảm ơn anh/chị!";
+/// The daily limit.
+pub const REPORT_LIMIT: &str =
+    "Hôm nay anh/chị đã báo cáo nhiều mục; các mục còn lại anh/chị gửi lại vào ngày mai nhé.";
+/// What happens next.
+pub const REPORT_NEXT: &str = "Quản trị viên sẽ xem xét. Khi được xác nhận, ai gửi tin nhắn có các mục này cho tôi kiểm tra sẽ được cảnh báo.";
+/// What happens next, with feedback.
+pub const REPORT_NEXT_FEEDBACK: &str = "Quản trị viên sẽ xem xét; tôi sẽ nhắn anh/chị một lần khi có kết quả. Khi được xác nhận, ai gửi tin nhắn có các mục này cho tôi kiểm tra sẽ được cảnh báo.";
+/// `/duyet` with nothing pending.
+pub const REVIEW_EMPTY: &str = "Không có báo cáo nào chờ duyệt.";
+/// "Bỏ qua".
+pub const REVIEW_SKIPPED: &str = "Đã bỏ qua, mục này vẫn chờ duyệt.";
+/// An entity that no longer exists.
+pub const REVIEW_GONE: &str = "Mục này không còn trong danh sách (có thể đã hết thời hạn lưu).";
+/// Confirming an official number or domain.
+pub const REVIEW_OFFICIAL: &str = "Đây là số hoặc tên miền chính thức, không thể xác nhận là lừa đảo qua bot. Nếu thật sự cần, người vận hành dùng lệnh canhgiac reports approve với tùy chọn --override-official.";
+/// `/gobaocao` without an argument.
+pub const UNCONFIRM_USAGE: &str = "Cách dùng: /gobaocao <số điện thoại, số tài khoản hoặc tên miền>.";
+/// `/gobaocao` on a pending entity.
+pub const UNCONFIRM_PENDING: &str = "Mục này đang chờ duyệt, chưa có quyết định nào để rút lại.";
+/// `/gobaocao` on an unknown entity.
+pub const UNCONFIRM_UNKNOWN: &str = "Không tìm thấy mục này trong danh sách báo cáo.";
 
 /// The reply to greetings, thanks and questions off the campaign's topic.
 pub const SMALL_TALK: &str = "Chào anh/chị! Tôi chuyên giúp nhận diện lừa đảo trực tuyến: anh/chị có thể dán tin nhắn, đường link hay số điện thoại cần kiểm tra, hoặc hỏi về các hình thức lừa đảo và cách phòng tránh.";

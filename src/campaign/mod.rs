@@ -63,6 +63,9 @@ pub struct Outgoing {
     pub title: String,
     /// The text under it.
     pub body: Rich,
+    /// A message to one person about their own request (Zalo sends it as a reply, not as a
+    /// promotion to followers).
+    pub personal: bool,
 }
 
 impl Outgoing {
@@ -153,6 +156,7 @@ pub fn describe_broadcast(b: &BroadcastSummary) -> String {
     let kind = match b.kind {
         BroadcastKind::Tip => "Mẹo tuần",
         BroadcastKind::Alert => "Cảnh báo",
+        BroadcastKind::Feedback => "Phản hồi báo cáo",
     };
     let parts: Vec<String> = [
         (OutboxStatus::Sent, b.total(OutboxStatus::Sent)),
@@ -176,7 +180,7 @@ fn compose(title: &str, text: &str, footer: &str) -> Outgoing {
     for para in text.trim().split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         body = body.para(para);
     }
-    Outgoing { title: title.to_owned(), body: body.para(footer) }
+    Outgoing { title: title.to_owned(), body: body.para(footer), personal: false }
 }
 
 /// The campaign over the content's tips and the store.
@@ -299,6 +303,7 @@ impl Campaign {
         match (item.kind, &item.tip_id, &item.body) {
             (BroadcastKind::Tip, Some(id), _) => self.tip(id).map(Self::tip_message),
             (BroadcastKind::Alert, _, Some(body)) => Some(Self::alert_message(body)),
+            (BroadcastKind::Feedback, _, Some(body)) => Some(Self::feedback_message(body)),
             _ => None,
         }
     }
@@ -311,6 +316,18 @@ impl Campaign {
             &tip.text,
             "Gửi cho tôi tin nhắn đáng ngờ để kiểm tra. Gõ /huydangky nếu không muốn nhận mẹo nữa.",
         )
+    }
+
+    /// The outcome of a report, to one reporter (a reply to them, not a promotion).
+    #[must_use]
+    pub fn feedback_message(body: &str) -> Outgoing {
+        let mut m = compose(
+            "📣 Kết quả báo cáo lừa đảo của anh/chị",
+            body,
+            "Cảm ơn anh/chị đã góp phần cảnh báo mọi người.",
+        );
+        m.personal = true;
+        m
     }
 
     /// An alert as subscribers receive it (also its preview).

@@ -615,7 +615,19 @@ impl Sender for Zalo {
     }
 
     fn send<'a>(&'a self, chat: &'a str, message: &'a Outgoing) -> SendFuture<'a> {
-        Box::pin(self.promote(chat, message))
+        Box::pin(async move {
+            if !message.personal {
+                return self.promote(chat, message).await;
+            }
+            // A reply about the user's own report: a consultation message.
+            match self.send(chat, &Reply::text(message.rich())).await {
+                Delivery::Sent => SendResult::Sent,
+                Delivery::Unreachable => {
+                    SendResult::Skip(Reason::Other("zalo: ngoài 7 ngày tương tác".into()))
+                }
+                Delivery::Failed => SendResult::Transient("zalo cs".into()),
+            }
+        })
     }
 }
 

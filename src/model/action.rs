@@ -43,6 +43,19 @@ pub enum Detail {
     Advice,
     /// Related forms.
     Related,
+    /// Report the numbers, accounts and links of the checked message as a scam.
+    Flag,
+}
+
+/// An admin's decision on a reported entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// It is a scam.
+    Confirm,
+    /// It is not.
+    Reject,
+    /// Decide later.
+    Skip,
 }
 
 /// Every button.
@@ -81,6 +94,21 @@ pub enum Action {
         /// Send it.
         send: bool,
     },
+    /// Send the scam report drafted from remembered text `id` (asking to hear the outcome or
+    /// not), or cancel it (`feedback: None`).
+    ReportSend {
+        /// The remembered text.
+        id: u64,
+        /// `Some(true)`: send and tell me the outcome; `Some(false)`: send; `None`: cancel.
+        feedback: Option<bool>,
+    },
+    /// An admin decides a reported entity.
+    Decide {
+        /// The entity.
+        entity: i64,
+        /// The decision.
+        decision: Decision,
+    },
     /// An answer in a code-mode group quiz.
     GroupAnswer {
         /// Session.
@@ -101,7 +129,11 @@ const MENU: [(MenuItem, &str); 6] = [
     (MenuItem::Subscribe, "sub"),
 ];
 
-const DETAILS: [(Detail, &str); 8] = [
+const DECISIONS: [(Decision, &str); 3] =
+    [(Decision::Confirm, "y"), (Decision::Reject, "n"), (Decision::Skip, "s")];
+
+const DETAILS: [(Detail, &str); 9] = [
+    (Detail::Flag, "flag"),
     (Detail::Why, "why"),
     (Detail::Todo, "todo"),
     (Detail::Report, "rep"),
@@ -129,6 +161,20 @@ impl Action {
             }
             Self::Alert { id, send } => write!(s, "bc:{}:{id}", if *send { "ok" } else { "no" }),
             Self::GroupAnswer { session, index, option } => write!(s, "g:{session}:{index}:{option}"),
+            Self::ReportSend { id, feedback } => write!(
+                s,
+                "rs:{id:x}:{}",
+                match feedback {
+                    Some(true) => "fb",
+                    Some(false) => "ok",
+                    None => "no",
+                }
+            ),
+            Self::Decide { entity, decision } => write!(
+                s,
+                "dv:{entity}:{}",
+                DECISIONS.iter().find(|(d, _)| d == decision).map_or("s", |(_, c)| c)
+            ),
         };
         s
     }
@@ -153,6 +199,19 @@ impl Action {
             },
             ["bc", "ok", id] => Self::Alert { id: id.parse().ok()?, send: true },
             ["bc", "no", id] => Self::Alert { id: id.parse().ok()?, send: false },
+            ["rs", id, what] => Self::ReportSend {
+                id: u64::from_str_radix(id, 16).ok()?,
+                feedback: match *what {
+                    "fb" => Some(true),
+                    "ok" => Some(false),
+                    "no" => None,
+                    _ => return None,
+                },
+            },
+            ["dv", entity, decision] => Self::Decide {
+                entity: entity.parse().ok()?,
+                decision: DECISIONS.iter().find(|(_, c)| c == decision)?.0,
+            },
             ["g", session, index, option] => Self::GroupAnswer {
                 session: session.parse().ok()?,
                 index: index.parse().ok()?,
@@ -178,6 +237,10 @@ mod tests {
         all.extend(DETAILS.iter().map(|(d, _)| Action::Detail { id: u64::MAX, what: *d }));
         all.extend([Action::Alert { id: i64::MIN, send: true }, Action::Alert { id: i64::MAX, send: false }]);
         all.push(Action::GroupAnswer { session: i64::MIN, index: usize::MAX, option: usize::MAX });
+        for feedback in [Some(true), Some(false), None] {
+            all.push(Action::ReportSend { id: u64::MAX, feedback });
+        }
+        all.extend(DECISIONS.iter().map(|(d, _)| Action::Decide { entity: i64::MIN, decision: *d }));
         for a in all {
             let p = a.encode();
             assert!(p.len() <= MAX_PAYLOAD && p.is_ascii(), "{p}");

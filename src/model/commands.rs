@@ -44,6 +44,12 @@ pub enum Command {
     Results,
     /// Join a group quiz by its code.
     Join,
+    /// Report a scam's numbers, accounts and links.
+    ReportScam,
+    /// Review pending scam reports (admins).
+    Review,
+    /// Take a decision on a reported entity back (admins).
+    Unconfirm,
     /// Send this week's tip now (admins).
     SendTip,
     /// Draft an alert to every subscriber (admins).
@@ -226,6 +232,33 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..row(Command::Join, "thamgia", "/thamgia <mã> [tên]", "học viên tham gia bài trắc nghiệm bằng mã")
     },
     CommandSpec {
+        phrases: &["bao cao lua dao", "bao cao lua"],
+        takes_arg: true,
+        menu: Some("Báo cáo số, tài khoản, link lừa đảo"),
+        ..row(
+            Command::ReportScam,
+            "baocaolua",
+            "/baocaolua <số, STK, link hoặc tin nhắn>",
+            "báo cáo số điện thoại, số tài khoản, đường link lừa đảo",
+        )
+    },
+    CommandSpec {
+        phrases: &["duyet bao cao", "duyet"],
+        min_role: Role::Admin,
+        ..row(Command::Review, "duyet", "/duyet", "duyệt các báo cáo lừa đảo đang chờ")
+    },
+    CommandSpec {
+        phrases: &["go bao cao"],
+        takes_arg: true,
+        min_role: Role::Admin,
+        ..row(
+            Command::Unconfirm,
+            "gobaocao",
+            "/gobaocao <số, STK hoặc tên miền>",
+            "rút lại quyết định về một mục đã duyệt",
+        )
+    },
+    CommandSpec {
         min_role: Role::Admin,
         ..row(Command::SendTip, "guimeo", "/guimeo", "gửi ngay mẹo tuần này cho mọi nơi đã đăng ký")
     },
@@ -398,6 +431,9 @@ mod tests {
             Command::StopQuiz,
             Command::Results,
             Command::Join,
+            Command::ReportScam,
+            Command::Review,
+            Command::Unconfirm,
             Command::SendTip,
             Command::Alert,
             Command::Stats,
@@ -450,6 +486,6 @@ mod tests {
         assert!(admin.contains(&"/guimeo") && !admin.contains(&"/quiz"));
         let trainer: Vec<_> = help_lines(HelpSection::Trainer).map(|(u, _)| u).collect();
         assert!(trainer.iter().any(|u| u.starts_with("/thamgia")));
-        assert_eq!(menu().count(), 11);
+        assert_eq!(menu().count(), 12);
     }
 }

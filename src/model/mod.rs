@@ -136,6 +136,32 @@ vocabulary! {
         Tip = "tip" / "mẹo hàng tuần",
         /// An alert written by an admin.
         Alert = "alert" / "cảnh báo",
+        /// The outcome of a scam report, to the people who reported it and asked to hear back.
+        Feedback = "feedback" / "phản hồi báo cáo",
+    }
+}
+
+vocabulary! {
+    /// What a scam report names.
+    EntityKind ("entity kind") {
+        /// A phone number (national form, `0…`, or `+…` abroad).
+        Phone = "phone" / "số điện thoại",
+        /// A bank account number.
+        Account = "account" / "số tài khoản",
+        /// A web host.
+        Host = "host" / "trang web",
+    }
+}
+
+vocabulary! {
+    /// Where a reported entity stands.
+    ReportStatus ("report status") {
+        /// Reported, not decided.
+        Pending = "pending" / "chờ duyệt",
+        /// Confirmed as a scam by an admin.
+        Confirmed = "confirmed" / "đã xác nhận lừa đảo",
+        /// Decided not to be a scam.
+        Rejected = "rejected" / "không phải lừa đảo",
     }
 }
 

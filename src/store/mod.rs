@@ -27,6 +27,7 @@ mod kv;
 mod outbox;
 mod quiz;
 mod report;
+mod reports;
 mod retention;
 mod stats;
 mod subject;
@@ -35,6 +36,7 @@ pub use group_quiz::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use outbox::{BroadcastSummary, FANOUT_CHUNK, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz::Unit;
 pub use report::{ReachBasis, ReportFigures, Scores};
+pub use reports::{Decided, EntitySummary, NewReport, Recorded, RegisterRow};
 pub use retention::Purged;
 pub use subject::{Participation, QuizResult, Record, SubjectData};
 
@@ -354,6 +356,43 @@ const MIGRATIONS: &[&str] = &[
         WHERE true GROUP BY day, 3
         ON CONFLICT (day, kind, key) DO UPDATE SET count = count + excluded.count;
     DROP TABLE activity;
+",
+    "
+    -- Scam reports: the entities staff reported (numbers, accounts, hosts), each report with a
+    -- pseudonymous reporter key (never a name, never the message), and every admin decision.
+    -- Whom to tell the outcome is kept only until it is sent.
+    CREATE TABLE reported_entities (
+        id           INTEGER PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        bank         TEXT,
+        status       TEXT NOT NULL DEFAULT 'pending',
+        first_day    TEXT NOT NULL,
+        last_day     TEXT NOT NULL,
+        decided_day  TEXT,
+        UNIQUE (kind, value)
+    );
+    CREATE INDEX reported_entities_status ON reported_entities (status, last_day);
+    CREATE TABLE scam_reports (
+        id             INTEGER PRIMARY KEY,
+        entity_id      INTEGER NOT NULL REFERENCES reported_entities (id),
+        reporter       TEXT,
+        day            TEXT NOT NULL,
+        form           TEXT,
+        verdict        TEXT,
+        notify_channel TEXT,
+        notify_chat    TEXT
+    );
+    CREATE UNIQUE INDEX scam_reports_once ON scam_reports (entity_id, reporter) WHERE reporter IS NOT NULL;
+    CREATE INDEX scam_reports_reporter ON scam_reports (reporter, day);
+    CREATE TABLE report_decisions (
+        id          INTEGER PRIMARY KEY,
+        entity_id   INTEGER NOT NULL REFERENCES reported_entities (id),
+        status      TEXT NOT NULL,
+        decided_by  TEXT NOT NULL,
+        decided_at  INTEGER NOT NULL,
+        why         TEXT
+    );
 ",
 ];
 

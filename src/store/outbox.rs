@@ -151,7 +151,7 @@ fn record_tip(
 pub const FANOUT_CHUNK: usize = 100;
 
 /// One recipient of a broadcast: channel, chat, kind, reachable.
-type Recipient = (Channel, String, ChatKind, bool);
+pub(super) type Recipient = (Channel, String, ChatKind, bool);
 
 /// Every subscription with whether promotion messages may reach it (Zalo: followers only).
 /// A private chat is a recipient only while its user's explicit consent stands (an implied
@@ -190,7 +190,7 @@ fn recipients_after(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn insert_row(
+pub(super) fn insert_row(
     tx: &Transaction<'_>,
     broadcast: i64,
     (channel, chat, kind, reachable): &Recipient,

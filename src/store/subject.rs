@@ -75,6 +75,12 @@ pub struct SubjectData {
     pub deliveries: BTreeMap<String, i64>,
     /// Broadcasts they created as an admin.
     pub broadcasts_created: i64,
+    /// Scam reports they made (kept under a pseudonymous key).
+    pub reports_made: i64,
+    /// Of those, reports whose outcome they wait to hear (their chat is kept until then).
+    pub feedback_waiting: i64,
+    /// Decisions on reports they took as an admin.
+    pub decisions_made: i64,
 }
 
 impl SubjectData {
@@ -100,6 +106,8 @@ impl SubjectData {
             ("group_quizzes", n(self.sessions_run.len())),
             ("outbox", self.deliveries.values().sum()),
             ("broadcasts", self.broadcasts_created),
+            ("scam_reports", self.feedback_waiting),
+            ("report_decisions", self.decisions_made),
         ])
     }
 }
@@ -193,8 +201,17 @@ impl Store {
             [format!("{}:{}", k.channel, k.id)],
             |r| r.get(0),
         )?;
+        let (reports_made, feedback_waiting) = super::reports::reports_of(&tx, k)?;
+        let decisions_made = tx.query_row(
+            "SELECT COUNT(*) FROM report_decisions WHERE decided_by = ?1",
+            [format!("{}:{}", k.channel, k.id)],
+            |r| r.get(0),
+        )?;
         tx.commit()?;
         Ok(SubjectData {
+            reports_made,
+            feedback_waiting,
+            decisions_made,
             record,
             subscribed_at,
             tips,
@@ -246,6 +263,21 @@ pub(super) mod tests {
         s.record_group_answer(session, u, 0, 1, true, false, t).expect("answer");
         let alert = s.create_alert_draft("Cảnh báo", &format!("{}:{}", u.channel, u.id)).expect("draft");
         s.queue_alert(alert).expect("queue");
+        let phone = format!("09{:08}", t % 100_000_000 + u64_of(&u.id));
+        let entities = [(crate::model::EntityKind::Phone, phone, None)];
+        let report = crate::store::NewReport {
+            reporter: u,
+            feedback: true,
+            entities: &entities,
+            form: Some("fake_police_procuracy"),
+            verdict: "scam",
+            daily_limit: 20,
+        };
+        assert_eq!(s.report_scam(&report).expect("report").new, 1);
+    }
+
+    fn u64_of(id: &str) -> i64 {
+        id.bytes().map(i64::from).sum()
     }
 
     #[test]
@@ -255,6 +287,17 @@ pub(super) mod tests {
         let other = UserKey::new(Channel::Telegram, "8");
         populate(&s, &me, "111111", 1000);
         populate(&s, &other, "222222", 1000);
+        // `me`, as an admin, takes a decision on the other's report.
+        let theirs =
+            s.reported_entities(None).expect("entities").into_iter().max_by_key(|e| e.id).expect("one");
+        s.decide_report(
+            theirs.id,
+            crate::model::ReportStatus::Pending,
+            "telegram:7",
+            Some("xem lại"),
+            |_| None,
+        )
+        .expect("decide");
         let data = s.subject_data(&me).expect("data");
         let rows = data.rows();
         // Every table of the schema with a column naming a user, counted for `me` directly.
@@ -286,6 +329,12 @@ pub(super) mod tests {
                 format!("SELECT COUNT(*) FROM {table} WHERE channel = 'telegram' AND chat_id = '7'")
             } else if has("created_by") {
                 format!("SELECT COUNT(*) FROM {table} WHERE created_by = 'telegram:7'")
+            } else if has("decided_by") {
+                format!("SELECT COUNT(*) FROM {table} WHERE decided_by = 'telegram:7'")
+            } else if has("notify_chat") {
+                format!(
+                    "SELECT COUNT(*) FROM {table} WHERE notify_channel = 'telegram' AND notify_chat = '7'"
+                )
             } else {
                 continue;
             };
@@ -301,6 +350,8 @@ pub(super) mod tests {
         // Deleting leaves nothing about them, and the other user untouched.
         assert!(s.delete_user(&me).expect("delete"));
         assert!(s.subject_data(&me).expect("data").is_empty(), "{:?}", s.subject_data(&me));
-        assert!(s.subject_data(&other).expect("data").rows().values().all(|n| *n > 0));
+        let theirs = s.subject_data(&other).expect("data").rows();
+        assert!(theirs.iter().filter(|(t, _)| **t != "report_decisions").all(|(_, n)| *n > 0), "{theirs:?}");
+        assert_eq!(s.subject_data(&other).expect("data").reports_made, 1, "their report, by its key");
     }
 }

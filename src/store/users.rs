@@ -236,5 +236,11 @@ pub(super) fn erase_user(tx: &rusqlite::Transaction<'_>, k: &UserKey) -> Result<
          WHERE channel = ?1 AND chat_id = ?2",
         params![k.channel, k.id],
     )?;
+    // Their reports stay as anonymous counts; decisions they took as an admin stay, unnamed.
+    n += super::reports::forget_reporter(tx, k)?;
+    n += tx.execute(
+        "UPDATE report_decisions SET decided_by = 'deleted' WHERE decided_by = ?1",
+        [format!("{}:{}", k.channel, k.id)],
+    )?;
     Ok(n)
 }

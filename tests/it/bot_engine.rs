@@ -541,3 +541,107 @@ fn an_unanswerable_question_offers_at_most_five_buttons_keeping_the_subscription
     assert!(labels.iter().any(|l| l.contains("Kiểm tra như một tin nhắn")), "{labels:?}");
     assert!(labels.iter().any(|l| l.contains("Nhận mẹo hàng tuần")), "{labels:?}");
 }
+
+#[test]
+fn a_reported_number_is_confirmed_by_an_admin_and_then_flagged_for_everyone() {
+    use canhgiac::bot::{Action, Roles, action::Decision};
+    use canhgiac::model::{BroadcastKind, EntityKind, ReportStatus};
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let (engine, _dir) = common::engine_with(store.clone());
+    let engine = engine.with_roles(Roles::new(&["telegram:100".into()], &[]).expect("roles"));
+    let send = |user: &str, kind: IncomingKind| {
+        let inc = Incoming {
+            user: UserRef { channel: Channel::Telegram, id: user.into() },
+            chat: ChatRef { id: user.into(), kind: ChatKind::Private },
+            kind,
+            addressed: true,
+        };
+        engine.handle(&inc).expect("handle")
+    };
+    let cmd = |user: &str, name: &str, arg: &str| {
+        send(user, IncomingKind::Command { name: name.into(), arg: arg.into() })
+    };
+    let press = |user: &str, data: &str| send(user, IncomingKind::Button(data.into()));
+    for u in ["1", "2", "3", "100"] {
+        press(u, "ok:1:0");
+    }
+    let scam = "Công an phường thông báo CCCD của anh liên quan vụ án rửa tiền. Gọi ngay 0912 345 678 \
+                hoặc chuyển tiền vào STK 0123456789 Vietcombank để chứng minh tiền sạch.";
+    let before = plain(&cmd("3", "kiemtra", "0912345678"));
+    assert!(!before.contains("báo cáo") && !before.contains("xác nhận"), "nothing known yet: {before}");
+
+    // Reporter 1 reports the message and asks to hear back.
+    let draft = cmd("1", "baocaolua", scam);
+    let text = plain(&draft);
+    assert!(
+        text.contains("số điện thoại 0912345678") && text.contains("số tài khoản 0123456789 (Vietcombank)"),
+        "{text}"
+    );
+    assert!(text.contains("không lưu nội dung tin nhắn"), "{text}");
+    let sent = press("1", button(&draft, "báo kết quả"));
+    let text = plain(&sent);
+    assert!(text.contains("đã ghi nhận 2 mục") && text.contains("LD 0912345678"), "{text}");
+    assert!(text.contains("canhbao.khonggianmang.gov.vn") || text.contains("156"), "{text}");
+    assert!(
+        plain(&press("1", button(&draft, "Gửi báo cáo"))).contains("báo cáo các mục này rồi"),
+        "no repeat"
+    );
+
+    // Reporter 2 uses the button under the verdict.
+    let verdict = send("2", IncomingKind::Text(scam.into()));
+    let draft = press("2", button(&verdict, "Báo cáo lừa đảo"));
+    press("2", button(&draft, "Gửi báo cáo"));
+    let reported = plain(&cmd("3", "kiemtra", "0912345678"));
+    assert!(reported.contains("2 người báo cáo") && reported.contains("chưa xác nhận"), "{reported}");
+    assert!(!reported.starts_with("🚨 LỪA ĐẢO"), "unconfirmed reports never make a scam: {reported}");
+
+    // The admin reviews: non-admins may not.
+    assert!(plain(&cmd("3", "duyet", "")).contains("chỉ dành cho quản trị viên"));
+    let review = cmd("100", "duyet", "");
+    let listed = plain(&review);
+    assert!(listed.contains("0912345678") && listed.contains("2 người báo cáo"), "{listed}");
+    let phone = store.reported_value(EntityKind::Phone, "0912345678").expect("entity").expect("row");
+    let confirm = Action::Decide { entity: phone.id, decision: Decision::Confirm }.encode();
+    assert!(plain(&press("3", &confirm)).contains("chỉ dành cho quản trị viên"), "a forged tap");
+    let done = plain(&press("100", &confirm));
+    assert!(
+        done.contains("Đã xác nhận lừa đảo") && done.contains("1 người báo cáo sẽ nhận được phản hồi"),
+        "{done}"
+    );
+    let feedback = store.claim_due(Channel::Telegram, canhgiac::store::now(), 10).expect("claim");
+    assert_eq!(feedback.len(), 1, "one message, to the one who asked");
+    assert_eq!((feedback[0].chat_id.as_str(), feedback[0].kind), ("1", BroadcastKind::Feedback));
+    assert!(feedback[0].body.as_deref().is_some_and(|b| b.contains("đã xác nhận")));
+
+    // Everyone after: the number alone, and a message containing it.
+    let alone = plain(&cmd("3", "kiemtra", "0912345678"));
+    assert!(alone.starts_with("🚨 LỪA ĐẢO") && alone.contains("xác nhận là lừa đảo ngày"), "{alone}");
+    let other = plain(&send("3", IncomingKind::Text("Chị ơi gọi giúp em số +84 912 345 678 nhé".into())));
+    assert!(other.starts_with("🚨 LỪA ĐẢO"), "{other}");
+
+    // Taken back: pending again, no longer a scam by itself.
+    assert!(plain(&cmd("100", "gobaocao", "0912 345 678")).contains("rút lại"));
+    let back = store.reported_value(EntityKind::Phone, "0912345678").expect("entity").expect("row");
+    assert_eq!(back.status, ReportStatus::Pending);
+    assert!(!plain(&cmd("3", "kiemtra", "0912345678")).starts_with("🚨 LỪA ĐẢO"));
+
+    // Official numbers are never recorded.
+    let official = plain(&cmd("3", "baocaolua", "Gọi 156 hoặc tổng đài 1900545413"));
+    assert!(official.contains("chính thức") && official.contains("không tìm thấy"), "{official}");
+
+    // Deleting their data takes the reporter's key off their reports; the counts stay.
+    press("1", "del:yes");
+    let after = store.reported_value(EntityKind::Phone, "0912345678").expect("entity").expect("row");
+    assert_eq!((after.reporters, after.reports), (2, 2));
+    assert!(store.subject_data(&UserKey::new(Channel::Telegram, "1")).expect("data").is_empty());
+}
+
+#[test]
+fn reports_are_limited_per_person_and_day() {
+    let c = Chat::new();
+    let numbers: Vec<String> = (0..25).map(|i| format!("09{:08}", 10_000_000 + i)).collect();
+    let draft = c.cmd("baocaolua", &numbers.join(", "));
+    let sent = plain(&c.press(button(&draft, "Gửi báo cáo")));
+    assert!(sent.contains("đã ghi nhận 20 mục") && sent.contains("ngày mai"), "{sent}");
+    assert_eq!(c.store.reported_entities(None).expect("entities").len(), 20);
+}

@@ -65,15 +65,17 @@ pub fn engine_with(store: Arc<canhgiac::store::Store>) -> (canhgiac::bot::Engine
     let (searcher, dir) = searcher();
     let searcher = Arc::new(searcher);
     let content = searcher.content().clone();
+    let register = Arc::new(canhgiac::reports::MemoryRegister::load(&store).expect("register"));
     let checker = Arc::new(
         canhgiac::check::Checker::new(
             content.clone(),
             canhgiac::check::Blocklist::new(),
             Some(searcher.clone()),
         )
-        .expect("checker"),
+        .expect("checker")
+        .with_register(register.clone()),
     );
-    (canhgiac::bot::Engine::new(content, searcher, checker, store), dir)
+    (canhgiac::bot::Engine::new(content, searcher, checker, store).with_register(register), dir)
 }
 
 /// Settings for `serve` with Telegram on (token `123:TEST`) against the fake Bot API at
