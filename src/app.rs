@@ -22,6 +22,7 @@ use crate::{
     metrics::Metrics,
     model::{Channel, retention::Retention},
     pipeline::{Handler, Intake, Limits, Pipeline, Writer},
+    reports::MemoryRegister,
     server::{self, HttpLimits, ReadyCheck},
     store::{Store, StoreError},
 };
@@ -152,7 +153,17 @@ impl App {
             Channel::Zalo => z.clone().map(|z| z as Arc<dyn Handler>),
             Channel::Console => None,
         });
-        tasks.push(tokio::spawn(purge_daily(engine.store().clone(), cfg.retention, stop_rx.clone())));
+        tasks.push(tokio::spawn(purge_daily(
+            engine.store().clone(),
+            engine.register().clone(),
+            cfg.retention,
+            stop_rx.clone(),
+        )));
+        tasks.push(tokio::spawn(sync_register(
+            engine.store().clone(),
+            engine.register().clone(),
+            stop_rx.clone(),
+        )));
         let worker = campaign_worker(&cfg, &engine, telegram, zalo);
         let worker = tokio::spawn(worker.run(stop_rx));
         let ready = ready_check(engine, intake);
@@ -256,11 +267,45 @@ fn ready_check(engine: Arc<Engine>, intake: Intake) -> ReadyCheck {
     })
 }
 
-/// The retention purge: at start, then once a day, until `stop`.
-async fn purge_daily(store: Arc<Store>, retention: Retention, mut stop: watch::Receiver<bool>) {
+/// Keeps the register of reported entities in step with decisions made by another process
+/// (`canhgiac reports approve`), every [`REGISTER_SYNC`], until `stop`.
+async fn sync_register(store: Arc<Store>, register: Arc<MemoryRegister>, mut stop: watch::Receiver<bool>) {
     loop {
-        let s = store.clone();
-        match tokio::task::spawn_blocking(move || s.purge(&retention, crate::store::now())).await {
+        tokio::select! {
+            () = tokio::time::sleep(REGISTER_SYNC) => {}
+            _ = stop.changed() => return,
+        }
+        let (s, r) = (store.clone(), register.clone());
+        match tokio::task::spawn_blocking(move || r.sync(&s)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => info!(entities = n, "register: reports or decisions from elsewhere read"),
+            Ok(Err(e)) => warn!(error = %e, "register sync failed; it runs again shortly"),
+            Err(e) => warn!(error = %e, "register sync task failed"),
+        }
+    }
+}
+
+/// How often the register looks for decisions made elsewhere.
+pub const REGISTER_SYNC: Duration = Duration::from_secs(5);
+
+/// The retention purge: at start, then once a day, until `stop`.
+async fn purge_daily(
+    store: Arc<Store>,
+    register: Arc<MemoryRegister>,
+    retention: Retention,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let (s, r) = (store.clone(), register.clone());
+        let purged = tokio::task::spawn_blocking(move || {
+            let p = s.purge(&retention, crate::store::now())?;
+            if p.reports > 0 {
+                r.reload(&s)?;
+            }
+            Ok::<_, crate::store::StoreError>(p)
+        })
+        .await;
+        match purged {
             Ok(Ok(p)) if p.is_empty() => info!("retention purge: nothing due"),
             Ok(Ok(p)) => info!(
                 last_contact = p.last_contact,
@@ -268,6 +313,7 @@ async fn purge_daily(store: Arc<Store>, retention: Retention, mut stop: watch::R
                 quiz_results = p.quiz_results,
                 participants = p.participants,
                 deliveries = p.deliveries,
+                reports = p.reports,
                 "retention purge: deleted what was due"
             ),
             Ok(Err(e)) => tracing::error!(error = %e, "retention purge failed; it runs again in a day"),

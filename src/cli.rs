@@ -74,6 +74,10 @@ enum Command {
     /// everything stored about one user (counted for the report like the bot's own commands).
     #[command(subcommand)]
     Data(DataCommand),
+    /// Scam reports: list, show, approve or reject an entity, and export the confirmed ones
+    /// for the police (no reporter identities).
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Write a consistent copy of the database while `serve` keeps running.
     Backup {
         /// The file to write (must not exist).
@@ -107,6 +111,64 @@ struct ReportArgs {
     /// The trainer, as telegram:ID or zalo:ID.
     #[arg(long, value_name = "CHANNEL:ID", requires = "with_names")]
     trainer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StatusArg {
+    /// Waiting for an admin.
+    Pending,
+    /// Confirmed as a scam.
+    Confirmed,
+    /// Not a scam.
+    Rejected,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportsCommand {
+    /// The reported entities (most reporters first).
+    List {
+        /// Only these.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// One entity, with its forms.
+    Show {
+        /// The entity id (as in `list`).
+        id: i64,
+    },
+    /// Confirm an entity as a scam (its reporters who asked are told).
+    Approve {
+        /// The entity id.
+        id: i64,
+        /// Why (kept with the decision).
+        #[arg(long)]
+        why: Option<String>,
+        /// Confirm even an official number or domain.
+        #[arg(long)]
+        override_official: bool,
+    },
+    /// Decide an entity is not a scam.
+    Reject {
+        /// The entity id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        why: Option<String>,
+    },
+    /// Confirmed entities reported within the dates, for the provincial police.
+    Export {
+        /// First day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day, YYYY-MM-DD, inclusive.
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +346,7 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Doctor => Ok(doctor(&cfg)),
         Command::Backup { out } => backup(&cfg, &out),
         Command::Data(command) => data(&cfg, &command),
+        Command::Reports(command) => reports(&cfg, command),
         Command::ZaloTokens => {
             let (Some(access), Some(refresh)) = (&cfg.zalo_access_token, &cfg.zalo_refresh_token) else {
                 bail!("cần cả ZALO_ACCESS_TOKEN và ZALO_REFRESH_TOKEN (lấy ở API Explorer của Zalo)");
@@ -631,6 +694,92 @@ fn open_store(cfg: &Config) -> Result<canhgiac::store::Store> {
         );
     }
     Ok(canhgiac::assemble::store(cfg)?)
+}
+
+/// `reports …`: the operator's side of the scam-report register.
+fn reports(cfg: &Config, command: ReportsCommand) -> Result<ExitCode> {
+    use canhgiac::model::ReportStatus;
+    let store = open_store(cfg)?;
+    let status_of = |s: StatusArg| match s {
+        StatusArg::Pending => ReportStatus::Pending,
+        StatusArg::Confirmed => ReportStatus::Confirmed,
+        StatusArg::Rejected => ReportStatus::Rejected,
+    };
+    let line = |e: &canhgiac::store::EntitySummary| {
+        format!(
+            "{:>6}  {:<13} {:<28} {:<22} {} người báo cáo, {} – {}",
+            e.id,
+            e.kind.label_vi(),
+            e.value,
+            e.status.label_vi(),
+            e.reporters,
+            e.first_day,
+            e.last_day
+        )
+    };
+    match command {
+        ReportsCommand::List { status, out } => {
+            let list = store.reported_entities(status.map(status_of))?;
+            if out.json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("Không có mục nào.");
+            } else {
+                for e in &list {
+                    println!("{}", line(e));
+                }
+            }
+        }
+        ReportsCommand::Show { id } => {
+            let Some(e) = store.reported_entity(id)? else { bail!("không có mục số {id}") };
+            println!("{}", serde_json::to_string_pretty(&e)?);
+        }
+        ReportsCommand::Approve { id, why, override_official } => {
+            let Some(e) = store.reported_entity(id)? else { bail!("không có mục số {id}") };
+            if !override_official && canhgiac::reports::is_official(&load_checker(cfg, &[], false)?, &e) {
+                bail!(
+                    "{} {} là số hoặc tên miền chính thức; thêm --override-official nếu thật sự cần xác nhận",
+                    e.kind.label_vi(),
+                    e.value
+                );
+            }
+            decide(&store, id, ReportStatus::Confirmed, why.as_deref())?;
+        }
+        ReportsCommand::Reject { id, why } => decide(&store, id, ReportStatus::Rejected, why.as_deref())?,
+        ReportsCommand::Export { from, to, format } => {
+            let (from, to) = (canhgiac::report::parse_date(&from)?, canhgiac::report::parse_date(&to)?);
+            let list = store.confirmed_between(&from, &to)?;
+            let content = load_content(cfg)?;
+            print!(
+                "{}",
+                canhgiac::reports::export(&list, matches!(format, ReportFormat::Csv), &from, &to, &content)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An operator's decision, recorded as made from the command line.
+fn decide(
+    store: &canhgiac::store::Store,
+    id: i64,
+    status: canhgiac::model::ReportStatus,
+    why: Option<&str>,
+) -> Result<()> {
+    let decided = store.decide_report(id, status, "cli", why, |e| canhgiac::reports::feedback(e, status))?;
+    let Some(d) = decided else { bail!("không có mục số {id}") };
+    println!(
+        "Đã ghi quyết định: {} {} – {}.{}",
+        d.entity.kind.label_vi(),
+        d.entity.value,
+        status.label_vi(),
+        if d.notified > 0 {
+            format!(" {} người báo cáo sẽ nhận phản hồi.", d.notified)
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
 }
 
 /// `data show|delete CHANNEL:ID`: a data subject's request handled by the operator.

@@ -179,6 +179,12 @@ impl Engine {
         self
     }
 
+    /// The register of reported entities (`serve` keeps it in step with the database).
+    #[must_use]
+    pub fn register(&self) -> &Arc<crate::reports::MemoryRegister> {
+        &self.register
+    }
+
     /// The privacy notice in force.
     #[must_use]
     pub fn notice(&self) -> &Notice {

@@ -116,12 +116,12 @@ pub fn buttons(follower: bool) -> Vec<Button> {
 }
 
 /// What is stored, once the user agrees.
-const STORED: &str = "mã người dùng của nền tảng, thời điểm anh/chị đồng ý, ngày gần nhất anh/chị dùng bot, lựa chọn nhận mẹo hàng tuần, tiến độ và kết quả trắc nghiệm; khi anh/chị tham gia trắc nghiệm nhóm, thêm tên đang hiển thị để lập bảng xếp hạng.";
+const STORED: &str = "mã người dùng của nền tảng, thời điểm anh/chị đồng ý, ngày gần nhất anh/chị dùng bot, lựa chọn nhận mẹo hàng tuần, tiến độ và kết quả trắc nghiệm; khi anh/chị tham gia trắc nghiệm nhóm, thêm tên đang hiển thị để lập bảng xếp hạng; khi anh/chị báo cáo lừa đảo, các số điện thoại, số tài khoản, trang web bị báo cáo kèm một mã ẩn danh thay cho anh/chị.";
 /// What is never stored.
 const NOT_STORED: &str =
     "Tôi không lưu nội dung tin nhắn hay câu hỏi anh/chị gửi: chỉ đếm số lượt theo ngày, không gắn với ai.";
 /// Why.
-const PURPOSE: &str = "Mục đích: trả lời anh/chị, gửi mẹo và cảnh báo khi anh/chị đăng ký, thống kê tổng hợp không gắn với cá nhân cho báo cáo triển khai.";
+const PURPOSE: &str = "Mục đích: trả lời anh/chị, gửi mẹo và cảnh báo khi anh/chị đăng ký, xác minh báo cáo lừa đảo để cảnh báo người khác, thống kê tổng hợp không gắn với cá nhân cho báo cáo triển khai.";
 /// The user's rights and how to use them.
 const RIGHTS: &str = "Anh/chị có thể xem dữ liệu (/dulieucuatoi), rút lại đồng ý (/rutdongy) hoặc xóa dữ liệu (/xoadulieu) bất cứ lúc nào; yêu cầu được thực hiện ngay.";
 /// The legal basis.

@@ -223,10 +223,10 @@ impl Engine {
     ) -> Result<Vec<Reply>, EngineError> {
         let by = format!("{}:{}", cx.key.channel, cx.key.id);
         let Some(current) = self.store.reported_entity(entity)? else { return Ok(say(texts::REVIEW_GONE)) };
-        if status == ReportStatus::Confirmed && self.official(&current) {
+        if status == ReportStatus::Confirmed && reports::is_official(&self.checker, &current) {
             return Ok(say(texts::REVIEW_OFFICIAL));
         }
-        let decided = self.store.decide_report(entity, status, &by, why, |e| feedback(e, status))?;
+        let decided = self.store.decide_report(entity, status, &by, why, |e| reports::feedback(e, status))?;
         let Some(d) = decided else { return Ok(say(texts::REVIEW_GONE)) };
         self.register.refresh(&self.store, d.entity.kind, &d.entity.value)?;
         if d.broadcast.is_some() {
@@ -246,31 +246,6 @@ impl Engine {
             text.push_str(&format!(" {} người báo cáo sẽ nhận được phản hồi.", d.notified));
         }
         Ok(say(&text))
-    }
-
-    /// An official number or domain: a short code, a hotline, a brand's or a state domain.
-    fn official(&self, e: &EntitySummary) -> bool {
-        let probe = match e.kind {
-            EntityKind::Phone => e.value.clone(),
-            EntityKind::Host => format!("https://{}/", e.value),
-            EntityKind::Account => return false,
-        };
-        let report = self.checker.check(&probe);
-        reports::candidates(&report, &probe, &self.content).iter().any(|c| c.official)
-    }
-}
-
-/// The outcome told to the reporters, or none (a decision taken back tells nobody).
-fn feedback(e: &EntitySummary, status: ReportStatus) -> Option<String> {
-    let what = format!("{} {}", e.kind.label_vi(), e.value);
-    match status {
-        ReportStatus::Confirmed => Some(format!(
-            "Quản trị viên đã xác nhận {what} mà anh/chị báo cáo là lừa đảo. Từ giờ, ai gửi tin nhắn có mục này cho tôi kiểm tra sẽ được cảnh báo."
-        )),
-        ReportStatus::Rejected => Some(format!(
-            "Quản trị viên đã xem xét {what} mà anh/chị báo cáo và chưa đủ căn cứ xác nhận là lừa đảo. Anh/chị vẫn nên cảnh giác và không chuyển tiền, không cung cấp mã OTP."
-        )),
-        ReportStatus::Pending => None,
     }
 }
 

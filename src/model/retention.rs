@@ -23,6 +23,9 @@ pub enum Kept {
     /// Delivery rows of tips and alerts (which chat got which message, when), after the last
     /// attempt.
     Deliveries,
+    /// Scam reports not confirmed by an admin (numbers, accounts and hosts of third parties,
+    /// with the reports' days and keys), after the last report.
+    Reports,
 }
 
 /// One retention rule: the setting's name, its bounds and what people are told.
@@ -47,7 +50,7 @@ pub struct Rule {
 }
 
 /// Every configurable rule, in the order the notice lists them.
-pub const RULES: [Rule; 5] = [
+pub const RULES: [Rule; 6] = [
     Rule {
         kind: Kept::LastContact,
         field: "last_contact_days",
@@ -99,6 +102,16 @@ pub const RULES: [Rule; 5] = [
         since_vi: "kể từ lần gửi",
         short_vi: "nhật ký gửi mẹo, cảnh báo",
     },
+    Rule {
+        kind: Kept::Reports,
+        field: "reports_days",
+        env: "CANHGIAC_RETENTION_REPORTS_DAYS",
+        default_days: 180,
+        min_days: 30,
+        what_vi: "Báo cáo lừa đảo chưa được xác nhận (số, tài khoản, trang web bị báo cáo và ngày báo cáo)",
+        since_vi: "kể từ lần báo cáo cuối",
+        short_vi: "báo cáo lừa đảo chưa được xác nhận",
+    },
 ];
 
 /// Data kept for a fixed time by design, in Vietnamese: (what, how long).
@@ -125,6 +138,8 @@ pub struct Retention {
     pub participants_days: u32,
     /// [`Kept::Deliveries`].
     pub deliveries_days: u32,
+    /// [`Kept::Reports`].
+    pub reports_days: u32,
 }
 
 impl Default for Retention {
@@ -135,6 +150,7 @@ impl Default for Retention {
             quiz_results_days: 0,
             participants_days: 0,
             deliveries_days: 0,
+            reports_days: 0,
         };
         for rule in RULES {
             *r.slot(rule.kind) = rule.default_days;
@@ -154,6 +170,7 @@ impl Retention {
             Kept::QuizResults => &mut self.quiz_results_days,
             Kept::Participants => &mut self.participants_days,
             Kept::Deliveries => &mut self.deliveries_days,
+            Kept::Reports => &mut self.reports_days,
         }
     }
 
@@ -166,6 +183,7 @@ impl Retention {
             Kept::QuizResults => self.quiz_results_days,
             Kept::Participants => self.participants_days,
             Kept::Deliveries => self.deliveries_days,
+            Kept::Reports => self.reports_days,
         }
     }
 
@@ -236,15 +254,20 @@ mod tests {
 
     #[test]
     fn every_kind_has_one_rule_and_defaults_are_within_bounds() {
-        for kind in
-            [Kept::LastContact, Kept::QuizProgress, Kept::QuizResults, Kept::Participants, Kept::Deliveries]
-        {
+        for kind in [
+            Kept::LastContact,
+            Kept::QuizProgress,
+            Kept::QuizResults,
+            Kept::Participants,
+            Kept::Deliveries,
+            Kept::Reports,
+        ] {
             assert_eq!(RULES.iter().filter(|r| r.kind == kind).count(), 1, "{kind:?}");
         }
         let r = Retention::default();
         r.validate().expect("defaults are valid");
         assert_eq!(r.days(Kept::LastContact), 365);
-        assert_eq!(r.fingerprint(), "365.90.365.90.90");
+        assert_eq!(r.fingerprint(), "365.90.365.90.90.180");
     }
 
     #[test]

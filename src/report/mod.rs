@@ -206,9 +206,10 @@ pub fn legal_basis(from: &str, to: &str) -> Vec<&'static str> {
 }
 
 /// What the bot processes personal data for (as the privacy notice says).
-pub const PURPOSES: [&str; 3] = [
+pub const PURPOSES: [&str; 4] = [
     "Trả lời người dùng: kiểm tra tin nhắn, hỏi đáp, trắc nghiệm",
     "Gửi mẹo hằng tuần và cảnh báo tới người đã đăng ký",
+    "Ghi nhận, xác minh báo cáo lừa đảo của cán bộ (số điện thoại, số tài khoản, trang web) để cảnh báo người khác",
     "Thống kê tổng hợp, không gắn với cá nhân, cho báo cáo triển khai",
 ];
 

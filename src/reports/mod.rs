@@ -13,7 +13,7 @@ use crate::{
     check::{Register, Report, Standing, extract::PhoneKind, url::UrlFlag},
     content::Content,
     model::{EntityKind, ReportStatus},
-    store::{RegisterRow, Store, StoreError},
+    store::{EntitySummary, RegisterRow, Store, StoreError},
 };
 
 /// Most entities one person may report in a day.
@@ -98,6 +98,103 @@ fn bank_named(text: &str, content: &Content) -> Option<String> {
     })
 }
 
+/// The outcome told to the reporters, or none (a decision taken back tells nobody).
+pub fn feedback(e: &EntitySummary, status: ReportStatus) -> Option<String> {
+    let what = format!("{} {}", e.kind.label_vi(), e.value);
+    match status {
+        ReportStatus::Confirmed => Some(format!(
+            "Quản trị viên đã xác nhận {what} mà anh/chị báo cáo là lừa đảo. Từ giờ, ai gửi tin nhắn có mục này cho tôi kiểm tra sẽ được cảnh báo."
+        )),
+        ReportStatus::Rejected => Some(format!(
+            "Quản trị viên đã xem xét {what} mà anh/chị báo cáo và chưa đủ căn cứ xác nhận là lừa đảo. Anh/chị vẫn nên cảnh giác và không chuyển tiền, không cung cấp mã OTP."
+        )),
+        ReportStatus::Pending => None,
+    }
+}
+
+/// An official number or domain (a short code, a hotline, a brand's or a state domain): it
+/// cannot be confirmed as a scam without an explicit override.
+#[must_use]
+pub fn is_official(checker: &crate::check::Checker, e: &EntitySummary) -> bool {
+    let probe = match e.kind {
+        EntityKind::Phone => e.value.clone(),
+        EntityKind::Host => format!("https://{}/", e.value),
+        EntityKind::Account => return false,
+    };
+    let report = checker.check(&probe);
+    candidates(&report, &probe, checker.content()).iter().any(|c| c.official)
+}
+
+/// The confirmed entities for the provincial police, as CSV (`kind,value,bank,first_day,
+/// last_day,reporters,reports,forms,confirmed_day`) or a Markdown table in Vietnamese. No
+/// reporter identity is in it.
+#[must_use]
+pub fn export(list: &[EntitySummary], csv: bool, from: &str, to: &str, content: &Content) -> String {
+    let forms =
+        |e: &EntitySummary| e.forms.iter().map(|(f, n)| format!("{f} ({n})")).collect::<Vec<_>>().join("; ");
+    let titles = |e: &EntitySummary| {
+        e.forms
+            .iter()
+            .map(|(f, n)| format!("{} ({n})", content.form(f).map_or(f.as_str(), |x| x.title.as_str())))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let capital = |s: &str| {
+        let mut c = s.chars();
+        c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    };
+    if csv {
+        let mut out = crate::report::csv_line(&[
+            "kind",
+            "value",
+            "bank",
+            "first_day",
+            "last_day",
+            "reporters",
+            "reports",
+            "forms",
+            "confirmed_day",
+        ]);
+        for e in list {
+            out.push_str(&crate::report::csv_line(&[
+                e.kind.as_str(),
+                &e.value,
+                e.bank.as_deref().unwrap_or(""),
+                &e.first_day,
+                &e.last_day,
+                &e.reporters.to_string(),
+                &e.reports.to_string(),
+                &forms(e),
+                e.decided_day.as_deref().unwrap_or(""),
+            ]));
+        }
+        return out;
+    }
+    let mut out = format!(
+        "# Danh sách số điện thoại, số tài khoản, trang web đã xác nhận lừa đảo\n\nBáo cáo trong khoảng {} – {}. Không có thông tin người báo cáo.\n\n| Loại | Giá trị | Ngân hàng | Báo cáo đầu | Báo cáo cuối | Người báo cáo | Lượt | Hình thức | Ngày xác nhận |\n|---|---|---|---|---|---:|---:|---|---|\n",
+        day_vi(from),
+        day_vi(to)
+    );
+    if list.is_empty() {
+        out.push_str("| (chưa có) | | | | | | | | |\n");
+    }
+    for e in list {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            capital(e.kind.label_vi()),
+            e.value.replace('|', "\\|"),
+            e.bank.as_deref().unwrap_or(""),
+            day_vi(&e.first_day),
+            day_vi(&e.last_day),
+            e.reporters,
+            e.reports,
+            titles(e).replace('|', "\\|"),
+            e.decided_day.as_deref().map(day_vi).unwrap_or_default()
+        ));
+    }
+    out
+}
+
 /// What the register holds of one entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Known {
@@ -112,6 +209,8 @@ struct Known {
 #[derive(Debug, Default)]
 pub struct MemoryRegister {
     map: RwLock<HashMap<(EntityKind, String), Known>>,
+    /// The newest decision and report ids seen (for [`MemoryRegister::sync`]).
+    marks: std::sync::Mutex<(i64, i64)>,
 }
 
 fn day_vi(iso: &str) -> String {
@@ -138,12 +237,41 @@ impl MemoryRegister {
                 ((r.kind, r.value), known)
             })
             .collect();
-        Self { map: RwLock::new(map) }
+        Self { map: RwLock::new(map), marks: std::sync::Mutex::default() }
     }
 
     /// The register as the store holds it.
     pub fn load(store: &Store) -> Result<Self, StoreError> {
-        Ok(Self::from_rows(store.register_rows()?))
+        let marks = store.register_marks()?;
+        let r = Self::from_rows(store.register_rows()?);
+        *crate::lock(&r.marks) = marks;
+        Ok(r)
+    }
+
+    /// Reads everything again (after a retention purge removed entities).
+    pub fn reload(&self, store: &Store) -> Result<(), StoreError> {
+        let marks = store.register_marks()?;
+        let fresh = Self::from_rows(store.register_rows()?);
+        let map = std::mem::take(&mut *crate::lock_write(&fresh.map));
+        *crate::lock_write(&self.map) = map;
+        *crate::lock(&self.marks) = marks;
+        Ok(())
+    }
+
+    /// Reads again the entities reported or decided since the last look, by this process or
+    /// another (an operator's `canhgiac reports approve`). Returns how many.
+    pub fn sync(&self, store: &Store) -> Result<usize, StoreError> {
+        let since = *crate::lock(&self.marks);
+        let now = store.register_marks()?;
+        if now == since {
+            return Ok(0);
+        }
+        let changed = store.register_changes(since)?;
+        for (kind, value) in &changed {
+            self.refresh(store, *kind, value)?;
+        }
+        *crate::lock(&self.marks) = now;
+        Ok(changed.len())
     }
 
     /// Reads one entity again from the store (after a report or a decision).

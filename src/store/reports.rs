@@ -290,6 +290,31 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The newest decision and report ids (where a register that has seen up to them stands).
+    pub fn register_marks(&self) -> Result<(i64, i64), StoreError> {
+        Ok(self.reader().query_row(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM report_decisions), (SELECT COALESCE(MAX(id), 0) FROM scam_reports)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    /// Entities decided or reported after the marks `(decision, report)` (another process,
+    /// such as `canhgiac reports approve`, changed them).
+    pub fn register_changes(
+        &self,
+        (decision, report): (i64, i64),
+    ) -> Result<Vec<(EntityKind, String)>, StoreError> {
+        let c = self.reader();
+        let mut st = c.prepare(
+            "SELECT DISTINCT e.kind, e.value FROM reported_entities e WHERE e.id IN
+               (SELECT entity_id FROM report_decisions WHERE id > ?1
+                UNION SELECT entity_id FROM scam_reports WHERE id > ?2)",
+        )?;
+        let rows = st.query_map(params![decision, report], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Decides an entity (confirm, reject, or back to pending when a decision is taken
     /// back), recording who, when and why, and queues `feedback` (given the entity after the
     /// decision) to each reporter waiting to hear back. `None` if there is no such entity.

@@ -18,6 +18,8 @@ pub struct Purged {
     pub participants: usize,
     /// Delivery rows and tip history of chats no longer subscribed ([`Kept::Deliveries`]).
     pub deliveries: usize,
+    /// Unconfirmed reported entities with their reports ([`Kept::Reports`]).
+    pub reports: usize,
 }
 
 impl Purged {
@@ -30,6 +32,7 @@ impl Purged {
             Kept::QuizResults => self.quiz_results,
             Kept::Participants => self.participants,
             Kept::Deliveries => self.deliveries,
+            Kept::Reports => self.reports,
         }
     }
 
@@ -106,6 +109,18 @@ impl Store {
             [cutoff],
         )?;
 
+        // Reported entities nobody confirmed, last reported before the cut-off: the third
+        // parties' numbers go with their reports and decisions.
+        let stale = "SELECT id FROM reported_entities WHERE status != 'confirmed' AND last_day < ?1";
+        let day_cut = day(Kept::Reports);
+        out.reports = tx
+            .execute(&format!("DELETE FROM scam_reports WHERE entity_id IN ({stale})"), [&day_cut])?
+            + tx.execute(&format!("DELETE FROM report_decisions WHERE entity_id IN ({stale})"), [&day_cut])?;
+        out.reports += tx.execute(
+            "DELETE FROM reported_entities WHERE status != 'confirmed' AND last_day < ?1",
+            [&day_cut],
+        )?;
+
         let unit = Unit { c: &tx };
         let today = crate::vntime::iso_date(now);
         for rule in RULES {
@@ -154,7 +169,14 @@ mod tests {
         let p = s.purge(&r, t + 100 * DAY).expect("purge");
         assert_eq!(
             p,
-            Purged { last_contact: 0, quiz_progress: 4, quiz_results: 0, participants: 2, deliveries: 2 },
+            Purged {
+                last_contact: 0,
+                quiz_progress: 4,
+                quiz_results: 0,
+                participants: 2,
+                deliveries: 2,
+                reports: 0
+            },
             "two quizzes in progress and two questions to ask again; one ended session's name and \
              answer; a row skipped (a Zalo user who does not follow) and the tip history of a chat \
              no longer subscribed (pending rows stay)"
@@ -194,6 +216,37 @@ mod tests {
         assert_eq!(before.new_subscribers, [("telegram".to_owned(), 2)]);
         assert!(s.delete_user(&me).expect("delete"));
         assert_eq!(figures(&s), before);
+    }
+
+    #[test]
+    fn unconfirmed_reports_expire_and_confirmed_ones_stay() {
+        use crate::model::{EntityKind, ReportStatus};
+        let s = Store::in_memory().expect("store");
+        let t = now();
+        let reporter = UserKey::new(Channel::Telegram, "1");
+        let entities = [
+            (EntityKind::Phone, "0912345678".to_owned(), None),
+            (EntityKind::Host, "vcb-xacthuc.top".to_owned(), None),
+        ];
+        let r = crate::store::NewReport {
+            reporter: &reporter,
+            feedback: false,
+            entities: &entities,
+            form: None,
+            verdict: "scam",
+            daily_limit: 20,
+        };
+        s.report_scam(&r).expect("report");
+        let host = s.reported_value(EntityKind::Host, "vcb-xacthuc.top").expect("q").expect("row");
+        s.decide_report(host.id, ReportStatus::Confirmed, "telegram:9", None, |_| None).expect("confirm");
+        assert_eq!(s.purge(&Retention::default(), t + 100 * DAY).expect("purge").reports, 0, "not yet");
+        let p = s.purge(&Retention::default(), t + 200 * DAY).expect("purge");
+        assert_eq!(p.reports, 2, "the pending number and its report: {p:?}");
+        assert!(s.reported_value(EntityKind::Phone, "0912345678").expect("q").is_none());
+        assert!(
+            s.reported_value(EntityKind::Host, "vcb-xacthuc.top").expect("q").is_some(),
+            "confirmed stays"
+        );
     }
 
     #[test]

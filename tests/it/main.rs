@@ -19,6 +19,7 @@ mod durability;
 mod operations;
 mod report;
 mod routing_dev_set;
+mod scam_reports;
 mod search_dev_set;
 mod telegram;
 mod webhooks;
