@@ -370,6 +370,7 @@ const MIGRATIONS: &[&str] = &[
         first_day    TEXT NOT NULL,
         last_day     TEXT NOT NULL,
         decided_day  TEXT,
+        reports      INTEGER NOT NULL DEFAULT 0,
         UNIQUE (kind, value)
     );
     CREATE INDEX reported_entities_status ON reported_entities (status, last_day);

@@ -232,6 +232,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![id, key, day, r.form, r.verdict, notify_channel, notify_chat],
             )?;
+            tx.execute("UPDATE reported_entities SET reports = reports + 1 WHERE id = ?1", [id])?;
             Unit { c: &tx }.count("reports", kind.as_str())?;
             today += 1;
             out.new += 1;
@@ -271,20 +272,18 @@ impl Store {
     /// Every entity as the in-memory register needs it.
     pub fn register_rows(&self) -> Result<Vec<RegisterRow>, StoreError> {
         let c = self.reader();
-        let mut st = c.prepare(
-            "SELECT e.kind, e.value, e.status, e.decided_day,
-                    COUNT(DISTINCT r.reporter) + COUNT(r.id) - COUNT(r.reporter), COUNT(r.id)
-             FROM reported_entities e LEFT JOIN scam_reports r ON r.entity_id = e.id
-             GROUP BY e.id",
-        )?;
+        // One report per person and entity: the reports are the reporters (one whose reporter
+        // deleted their data still stands for one person).
+        let mut st = c.prepare("SELECT kind, value, status, decided_day, reports FROM reported_entities")?;
         let rows = st.query_map([], |r| {
+            let reports: u32 = r.get(4)?;
             Ok(RegisterRow {
                 kind: r.get(0)?,
                 value: r.get(1)?,
                 status: r.get(2)?,
                 decided_day: r.get(3)?,
-                reporters: r.get(4)?,
-                reports: r.get(5)?,
+                reporters: reports,
+                reports,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
