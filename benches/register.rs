@@ -50,7 +50,8 @@ fn fill(store_dir: &std::path::Path, n: usize) {
 }
 
 fn bench(c: &mut Criterion) {
-    let n: usize = std::env::var("BENCH_REGISTER_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: usize =
+        std::env::var("BENCH_REGISTER_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let content = Arc::new(content::load(&root.join("content")).expect("content"));
     let dir = tempfile::tempdir().expect("tempdir");

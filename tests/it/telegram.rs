@@ -454,3 +454,81 @@ async fn dungquiz_ends_a_group_quiz_early_with_the_leaderboard() {
     assert_eq!(bot.fake.polls().len(), 1, "no poll after the quiz was stopped");
     bot.shutdown().await;
 }
+
+/// The callback data of the button whose label contains `label`, in the last message to
+/// `chat` that has one.
+fn button_data(bot: &Bot, chat: i64, label: &str) -> String {
+    bot.fake
+        .bodies("sendMessage")
+        .iter()
+        .rev()
+        .filter(|m| m["chat_id"] == chat)
+        .flat_map(|m| m["reply_markup"]["inline_keyboard"].as_array().cloned().unwrap_or_default())
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .find(|b| b["text"].as_str().is_some_and(|t| t.contains(label)))
+        .and_then(|b| b["callback_data"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no button {label:?} for {chat}"))
+}
+
+impl Bot {
+    /// Waits for a message to `chat` containing `part`.
+    async fn wait_to(&self, chat: i64, part: &str) -> Value {
+        for _ in 0..500 {
+            if let Some(m) = self
+                .fake
+                .bodies("sendMessage")
+                .into_iter()
+                .find(|m| m["chat_id"] == chat && m["text"].as_str().is_some_and(|t| t.contains(part)))
+            {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no message to {chat} with {part:?}: {:#?}", self.fake.bodies("sendMessage"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_report_is_confirmed_in_two_taps_the_reporter_hears_back_and_everyone_is_warned() {
+    use common::tg;
+    let bot = start_bot(None).await;
+    let (reporter, admin, colleague) = (111, 222, 333);
+    for id in [reporter, admin, colleague] {
+        common::agree(&bot.store, Channel::Telegram, &id.to_string());
+    }
+    bot.store
+        .set_role(&canhgiac::store::UserKey::new(Channel::Telegram, &admin.to_string()), Role::Admin)
+        .expect("admin");
+    let scam = "/baocaolua Cán bộ điều tra thông báo CCCD của anh liên quan vụ án. Gọi ngay 0912 345 678 để hợp tác.";
+    bot.fake.push_updates([tg::text(1, tg::private(reporter), reporter, scam)]);
+    bot.wait_to(reporter, "Tôi sẽ ghi nhận").await;
+    let send = button_data(&bot, reporter, "báo kết quả");
+    bot.fake.push_updates([tg::press(2, tg::private(reporter), reporter, &send)]);
+    let thanks = bot.wait_to(reporter, "đã ghi nhận 1 mục").await;
+    assert!(text_of(&thanks).contains("LD 0912345678"), "{thanks}");
+
+    // The admin: /duyet, then one tap.
+    bot.fake.push_updates([tg::text(3, tg::private(admin), admin, "/duyet")]);
+    bot.wait_to(admin, "0912345678").await;
+    let confirm = button_data(&bot, admin, "Xác nhận lừa đảo");
+    bot.fake.push_updates([tg::press(4, tg::private(admin), admin, &confirm)]);
+    bot.wait_to(admin, "Đã xác nhận lừa đảo").await;
+
+    // The reporter hears back once, through the campaign worker.
+    let told = bot.wait_to(reporter, "Kết quả báo cáo lừa đảo").await;
+    assert!(text_of(&told).contains("đã xác nhận"), "{told}");
+
+    // A colleague pastes the number alone, then a message with it.
+    bot.fake.push_updates([tg::text(5, tg::private(colleague), colleague, "0912345678")]);
+    let warned = bot.wait_to(colleague, "LỪA ĐẢO").await;
+    assert!(text_of(&warned).contains("xác nhận là lừa đảo"), "{warned}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let feedback: Vec<Value> = bot
+        .fake
+        .bodies("sendMessage")
+        .into_iter()
+        .filter(|m| m["chat_id"] == reporter && text_of(m).contains("Kết quả báo cáo"))
+        .collect();
+    assert_eq!(feedback.len(), 1, "told once");
+    bot.shutdown().await;
+}

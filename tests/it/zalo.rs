@@ -482,3 +482,62 @@ async fn a_trainer_opens_a_session_with_a_code_and_sees_the_leaderboard() {
     let late = oa.say("p-3", "p-3-join", &format!("/thamgia {code}"), "Mã này không đúng").await;
     assert_eq!(late.len(), 1, "a closed session");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_typed_on_zalo_is_reviewed_and_the_reporter_hears_back_as_a_reply() {
+    let oa = start_oa().await;
+    for id in ["rep", "adm", "col"] {
+        common::agree(&oa.store, Channel::Zalo, id);
+    }
+    oa.store.set_role(&canhgiac::store::UserKey::new(Channel::Zalo, "adm"), Role::Admin).expect("admin");
+    let draft = oa
+        .say(
+            "rep",
+            "r-1",
+            "Báo cáo lừa đảo: nó bảo chuyển khoản vào STK 0123456789 Techcombank",
+            "Tôi sẽ ghi nhận",
+        )
+        .await;
+    let text = text_of(draft.last().expect("draft"));
+    assert!(text.contains("số tài khoản 0123456789 (Techcombank)"), "{text}");
+    let buttons = draft.last().expect("draft")["message"]["attachment"]["payload"]["buttons"].clone();
+    let send = buttons
+        .as_array()
+        .expect("buttons")
+        .iter()
+        .find(|b| b["title"].as_str().is_some_and(|t| t.contains("báo kết quả")))
+        .and_then(|b| b["payload"].as_str())
+        .expect("send and tell me")
+        .to_owned();
+    oa.say("rep", "r-2", &send, "đã ghi nhận 1 mục").await;
+
+    let review = oa.say("adm", "a-1", "duyệt", "0123456789").await;
+    let confirm = review
+        .iter()
+        .flat_map(|m| {
+            m["message"]["attachment"]["payload"]["buttons"].as_array().cloned().unwrap_or_default()
+        })
+        .find(|b| b["title"].as_str().is_some_and(|t| t.contains("Xác nhận lừa đảo")))
+        .and_then(|b| b["payload"].as_str().map(str::to_owned))
+        .expect("confirm button");
+    oa.say("adm", "a-2", &confirm, "Đã xác nhận lừa đảo").await;
+
+    // The outcome reaches the reporter as a consultation message (not a promotion).
+    let mut told = None;
+    for _ in 0..250 {
+        told = oa
+            .fake
+            .calls("cs")
+            .into_iter()
+            .map(|c| c.body)
+            .find(|b| b["recipient"]["user_id"] == "rep" && text_of(b).contains("Kết quả báo cáo"));
+        if told.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(told.is_some_and(|b| text_of(&b).contains("đã xác nhận")), "the reporter is told");
+    assert!(oa.fake.promotions().is_empty(), "no promotion message for a personal reply");
+    let warned = oa.say("col", "c-1", "kiểm tra STK 0123456789", "LỪA ĐẢO").await;
+    assert!(warned.iter().any(|m| text_of(m).contains("xác nhận là lừa đảo")));
+}
