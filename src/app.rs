@@ -22,7 +22,10 @@ use crate::{
     metrics::Metrics,
     model::{Channel, retention::Retention},
     pipeline::{Handler, Intake, Limits, Pipeline, Writer},
-    reports::MemoryRegister,
+    reports::{
+        MemoryRegister,
+        lists::{Lists, Refreshed},
+    },
     server::{self, HttpLimits, ReadyCheck},
     store::{Store, StoreError},
 };
@@ -164,6 +167,16 @@ impl App {
             engine.register().clone(),
             stop_rx.clone(),
         )));
+        if !cfg.lists.is_empty() {
+            let every = Duration::from_secs(u64::from(cfg.lists_refresh_hours) * 3600);
+            tasks.push(tokio::spawn(refresh_lists(
+                crate::assemble::imported_lists(&cfg),
+                engine.register().clone(),
+                metrics.clone(),
+                every,
+                stop_rx.clone(),
+            )));
+        }
         let worker = campaign_worker(&cfg, &engine, telegram, zalo);
         let worker = tokio::spawn(worker.run(stop_rx));
         let ready = ready_check(engine, intake);
@@ -281,6 +294,56 @@ async fn sync_register(store: Arc<Store>, register: Arc<MemoryRegister>, mut sto
             Ok(Ok(n)) => info!(entities = n, "register: reports or decisions from elsewhere read"),
             Ok(Err(e)) => warn!(error = %e, "register sync failed; it runs again shortly"),
             Err(e) => warn!(error = %e, "register sync task failed"),
+        }
+    }
+}
+
+/// The imported scam lists: the stored copies at once (a restart works offline), then every
+/// `every` each URL list is fetched if it changed; the register swaps in the new entries. A
+/// failed fetch keeps the last good copy, is logged and counted.
+async fn refresh_lists(
+    lists: Lists,
+    register: Arc<MemoryRegister>,
+    metrics: Arc<Metrics>,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let load = |lists: &Lists, register: &Arc<MemoryRegister>| {
+        let (l, r) = (lists.clone(), register.clone());
+        tokio::task::spawn_blocking(move || {
+            r.set_listed(l.entries());
+            r.listed_len()
+        })
+    };
+    match load(&lists, &register).await {
+        Ok(n) => info!(entries = n, lists = lists.sources().len(), "imported scam lists loaded"),
+        Err(e) => warn!(error = %e, "imported scam lists could not be loaded"),
+    }
+    loop {
+        let mut changed = false;
+        for s in lists.sources() {
+            match lists.refresh(s).await {
+                Refreshed::Updated => {
+                    metrics.inc(&metrics.list_updates);
+                    info!(list = %s.name(), "imported scam list updated");
+                    changed = true;
+                }
+                Refreshed::NotModified | Refreshed::File => {}
+                Refreshed::Failed(e) => {
+                    metrics.inc(&metrics.list_failures);
+                    warn!(list = %s.name(), error = %e, "imported scam list not refreshed; the last good copy stays");
+                }
+            }
+        }
+        if changed {
+            match load(&lists, &register).await {
+                Ok(n) => info!(entries = n, "imported scam lists swapped in"),
+                Err(e) => warn!(error = %e, "imported scam lists could not be loaded"),
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
         }
     }
 }

@@ -126,13 +126,25 @@ pub fn checker(cfg: &Config, extra: &[PathBuf], with_search: bool) -> Result<Che
     let blocklist = blocklist(cfg, extra)?;
     let searcher = if with_search { Some(Arc::new(searcher(cfg, content.clone())?)) } else { None };
     let checker = Checker::new(content, blocklist, searcher)?;
-    if !cfg.data_dir.join("canhgiac.sqlite3").exists() {
+    let has_db = cfg.data_dir.join("canhgiac.sqlite3").exists();
+    if !has_db && cfg.lists.is_empty() {
         return Ok(checker);
     }
-    let store = store(cfg)?;
-    let register = MemoryRegister::load(&store)
-        .map_err(|source| BuildError::Store { dir: cfg.data_dir.clone(), source })?;
+    let register = if has_db {
+        MemoryRegister::load(&store(cfg)?)
+            .map_err(|source| BuildError::Store { dir: cfg.data_dir.clone(), source })?
+    } else {
+        MemoryRegister::default()
+    };
+    register.set_listed(imported_lists(cfg).entries());
     Ok(checker.with_register(Arc::new(register)))
+}
+
+/// The imported scam lists of the settings (their stored copies are read, nothing fetched).
+#[must_use]
+pub fn imported_lists(cfg: &Config) -> crate::reports::lists::Lists {
+    let sources = crate::reports::lists::parse_sources(&cfg.lists.join(",")).unwrap_or_default();
+    crate::reports::lists::Lists::new(sources, &cfg.data_dir)
 }
 
 /// The database in the data directory.

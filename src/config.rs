@@ -122,6 +122,11 @@ pub struct Config {
     /// CANHGIAC_PRIVACY_CONTACT: where users reach that unit about their data (an e-mail
     /// address or a phone number).
     pub privacy_contact: Option<String>,
+    /// CANHGIAC_LISTS: imported scam lists, comma-separated `hosts:URL_OR_FILE` and
+    /// `numbers:URL_OR_FILE` (see `reports::lists`).
+    pub lists: Vec<String>,
+    /// CANHGIAC_LISTS_REFRESH_HOURS: how often `serve` fetches the URL lists again.
+    pub lists_refresh_hours: u32,
 }
 
 /// How logs are written (to stderr).
@@ -164,6 +169,8 @@ impl Default for Config {
             retention: crate::model::retention::Retention::default(),
             org_name: None,
             privacy_contact: None,
+            lists: Vec::new(),
+            lists_refresh_hours: 6,
         }
     }
 }
@@ -277,6 +284,18 @@ impl Config {
         }
         if let Some(v) = get("CANHGIAC_PRIVACY_CONTACT") {
             cfg.privacy_contact = Some(v.trim().to_owned());
+        }
+        if let Some(v) = get("CANHGIAC_LISTS") {
+            cfg.lists = list(&v);
+        }
+        crate::reports::lists::parse_sources(&cfg.lists.join(",")).map_err(ConfigError::Value)?;
+        if let Some(v) = get("CANHGIAC_LISTS_REFRESH_HOURS") {
+            cfg.lists_refresh_hours =
+                v.trim().parse().ok().filter(|h| (1..=720).contains(h)).ok_or_else(|| {
+                    ConfigError::Value(format!(
+                        "CANHGIAC_LISTS_REFRESH_HOURS \"{v}\" phải là số giờ từ 1 đến 720"
+                    ))
+                })?;
         }
         for rule in crate::model::retention::RULES {
             if let Some(v) = get(rule.env) {

@@ -36,6 +36,10 @@ pub struct Metrics {
     pub broadcast_sent: AtomicU64,
     /// Updates accepted and not yet handled (a gauge).
     pub in_flight: AtomicU64,
+    /// Imported lists that could not be fetched (the last good copy stayed).
+    pub list_failures: AtomicU64,
+    /// Imported lists fetched anew.
+    pub list_updates: AtomicU64,
     log_window: Mutex<Option<Instant>>,
 }
 
@@ -84,6 +88,18 @@ impl Metrics {
             ("canhgiac_updates_in_flight", "gauge", "Updates accepted and not yet handled.", &self.in_flight),
             ("canhgiac_replies_total", "counter", "Messages sent to users.", &self.replies),
             ("canhgiac_errors_total", "counter", "Failures while handling updates.", &self.errors),
+            (
+                "canhgiac_list_refresh_failures_total",
+                "counter",
+                "Imported scam lists that could not be fetched (the last good copy stays).",
+                &self.list_failures,
+            ),
+            (
+                "canhgiac_list_updates_total",
+                "counter",
+                "Imported scam lists fetched anew.",
+                &self.list_updates,
+            ),
             ("canhgiac_webhook_rejected_total", "counter", "Webhook requests rejected.", &self.rejected),
             (
                 "canhgiac_webhook_rejected_unlogged_total",

@@ -19,7 +19,8 @@ pub struct Blocklist {
     hosts: HashSet<String>,
 }
 
-fn parse_line(line: &str) -> Option<String> {
+/// The host of one line of a list, if the line names one.
+pub(crate) fn parse_line(line: &str) -> Option<String> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') || line.starts_with('!') || line.starts_with("@@") {
         return None;

@@ -680,6 +680,7 @@ impl Checker {
         let standing = self.register.as_ref().map(|r| r.standing(&entities)).unwrap_or_default();
         match standing {
             Standing::Confirmed { .. } => floors.insert(0, Floor::Reported),
+            Standing::Listed { .. } => floors.insert(0, Floor::Listed),
             Standing::Reported { reporters } if reporters >= 2 => floors.push(Floor::ReportedByMany),
             _ => {}
         }

@@ -15,6 +15,13 @@ pub enum Standing {
         /// Distinct reporters.
         reporters: u32,
     },
+    /// On a scam list the operator imported.
+    Listed {
+        /// The entity as users read it.
+        value: String,
+        /// The list's name (its host or file name).
+        source: String,
+    },
     /// Confirmed as a scam by an admin.
     Confirmed {
         /// The entity as users read it (number, account or host).
@@ -43,6 +50,15 @@ pub fn signal(standing: &Standing) -> Option<Signal> {
             evidence: String::new(),
             weight: 0.0,
             floor: *reporters >= 2,
+            tactic: None,
+            def: None,
+        }),
+        Standing::Listed { value, source } => Some(Signal {
+            id: "listed".to_owned(),
+            label: format!("Có trong danh sách lừa đảo đã nhập ({source})"),
+            evidence: value.clone(),
+            weight: 0.0,
+            floor: true,
             tactic: None,
             def: None,
         }),

@@ -108,6 +108,8 @@ pub enum Floor {
     ThreatWithChannel,
     /// A number, account or host an admin confirmed as a scam.
     Reported,
+    /// A number, account or host on a scam list the operator imported.
+    Listed,
     /// A call-forwarding dial code to a number.
     ForwardingCode,
     /// An ask to install an APK file or an app from a download link.
@@ -151,7 +153,8 @@ impl Floor {
             | Self::ForwardingCode
             | Self::InstallApk
             | Self::ThreatWithChannel
-            | Self::Reported => Verdict::Scam,
+            | Self::Reported
+            | Self::Listed => Verdict::Scam,
             Self::RiskyLink | Self::AskUnderPressure | Self::ContactWithPretext | Self::ReportedByMany => {
                 Verdict::Suspicious
             }
@@ -192,6 +195,9 @@ impl Floor {
                 "Tin nhắn dựng một câu chuyện rồi yêu cầu gọi lại, bấm phím hoặc kết bạn qua ứng dụng khác."
             }
             Self::Reported => "Số điện thoại, tài khoản hoặc trang web này đã được xác nhận là lừa đảo.",
+            Self::Listed => {
+                "Số điện thoại, tài khoản hoặc trang web này có trong danh sách lừa đảo mà đơn vị đã nhập."
+            }
             Self::ReportedByMany => {
                 "Nhiều người đã báo cáo số điện thoại, tài khoản hoặc trang web này là lừa đảo (chưa được xác nhận)."
             }

@@ -4,6 +4,8 @@
 //! consults on every message ([`MemoryRegister`], loaded from the store at start and updated
 //! after every report and decision).
 
+pub mod lists;
+
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
@@ -195,6 +197,9 @@ pub fn export(list: &[EntitySummary], csv: bool, from: &str, to: &str, content: 
     out
 }
 
+/// Entries of the imported lists, each with its list's name.
+pub type Listed = HashMap<(EntityKind, String), Arc<str>>;
+
 /// What the register holds of one entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Known {
@@ -209,6 +214,8 @@ struct Known {
 #[derive(Debug, Default)]
 pub struct MemoryRegister {
     map: RwLock<HashMap<(EntityKind, String), Known>>,
+    /// Entries of the imported lists, with their list's name (swapped whole on a refresh).
+    listed: RwLock<Arc<Listed>>,
     /// The newest decision and report ids seen (for [`MemoryRegister::sync`]).
     marks: std::sync::Mutex<(i64, i64)>,
 }
@@ -237,7 +244,7 @@ impl MemoryRegister {
                 ((r.kind, r.value), known)
             })
             .collect();
-        Self { map: RwLock::new(map), marks: std::sync::Mutex::default() }
+        Self { map: RwLock::new(map), listed: RwLock::default(), marks: std::sync::Mutex::default() }
     }
 
     /// The register as the store holds it.
@@ -295,6 +302,17 @@ impl MemoryRegister {
         Ok(())
     }
 
+    /// Replaces the imported lists' entries at once.
+    pub fn set_listed(&self, entries: Listed) {
+        *crate::lock_write(&self.listed) = Arc::new(entries);
+    }
+
+    /// Entries of the imported lists.
+    #[must_use]
+    pub fn listed_len(&self) -> usize {
+        crate::lock_read(&self.listed).len()
+    }
+
     /// Entities held.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -310,8 +328,9 @@ impl MemoryRegister {
 
 impl Register for MemoryRegister {
     fn standing(&self, entities: &crate::check::extract::Entities) -> Standing {
+        let listed = crate::lock_read(&self.listed).clone();
         let map = crate::lock_read(&self.map);
-        if map.is_empty() {
+        if map.is_empty() && listed.is_empty() {
             return Standing::Unknown;
         }
         let mut keys: Vec<(EntityKind, String)> = Vec::new();
@@ -324,6 +343,20 @@ impl Register for MemoryRegister {
         );
         keys.extend(entities.urls.iter().map(|u| (EntityKind::Host, crate::check::url::host_path(u).0)));
         let mut best = Standing::Unknown;
+        for key in &keys {
+            // Imported lists: hosts match their parent domains too.
+            let hit = if key.0 == EntityKind::Host {
+                crate::check::url::parent_domains(&key.1)
+                    .find_map(|h| listed.get(&(EntityKind::Host, h.to_owned())))
+            } else {
+                listed.get(key)
+            };
+            if let Some(source) = hit
+                && !matches!(best, Standing::Listed { .. })
+            {
+                best = Standing::Listed { value: key.1.clone(), source: source.to_string() };
+            }
+        }
         for key in keys {
             let Some(k) = map.get(&key) else { continue };
             let standing = match k.status {
@@ -338,6 +371,7 @@ impl Register for MemoryRegister {
             best = match (&best, &standing) {
                 (Standing::Confirmed { .. }, _) => best,
                 (_, Standing::Confirmed { .. }) => standing,
+                (Standing::Listed { .. }, _) => best,
                 (Standing::Reported { reporters: a }, Standing::Reported { reporters: b }) if a >= b => best,
                 _ => standing,
             };
