@@ -913,6 +913,24 @@ fn doctor(cfg: &Config) -> ExitCode {
             notice.controller()
         ),
     }
+    if !cfg.lists.is_empty() {
+        let lists = canhgiac::assemble::imported_lists(cfg);
+        let missing = lists
+            .sources()
+            .iter()
+            .filter(|s| !s.is_url() && !std::path::Path::new(&s.location).exists())
+            .count();
+        line(
+            missing == 0,
+            "Danh sách lừa đảo nhập ngoài",
+            format!(
+                "{} nguồn, {} mục trong các bản đang có{}",
+                lists.sources().len(),
+                lists.entries().len(),
+                if missing > 0 { format!("; {missing} tệp không tồn tại") } else { String::new() }
+            ),
+        );
+    }
     println!(
         "ℹ️ Thời hạn lưu (serve tự xóa mỗi ngày khi hết hạn; phiên bản thông báo {}):",
         notice.version()

@@ -46,6 +46,13 @@ fn doctor_reports_each_part_and_fails_on_a_bad_database() {
     assert!(text.contains("ℹ️ Chịu trách nhiệm dữ liệu: Sở Khoa học và Công nghệ"), "{text}");
     assert!(text.contains("(điểm, ngày làm): 2 năm"), "{text}");
 
+    // An imported list whose file is missing.
+    let mut c = common::cli(dir.path());
+    c.arg("doctor").env("CANHGIAC_LISTS", "numbers:/khong/co/tep.csv");
+    let out = c.output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success() && text.contains("❌ Danh sách lừa đảo nhập ngoài"), "{text}");
+
     // Settings that cannot work: each named, and the exit code says so.
     let mut c = common::cli(dir.path());
     c.arg("doctor").env("TELEGRAM_BOT_TOKEN", "abc").env("CANHGIAC_PUBLIC_URL", "http://bot.example.gov.vn");
