@@ -71,6 +71,16 @@ pub fn date_vi(t: i64) -> String {
     format!("{d:02}/{m:02}/{y}")
 }
 
+/// A stored day (`YYYY-MM-DD`) as people write it (`DD/MM/YYYY`); anything else unchanged.
+#[must_use]
+pub fn iso_vi(day: &str) -> String {
+    let p: Vec<&str> = day.split('-').collect();
+    match p[..] {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => day.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,8 +156,8 @@ impl Engine {
                 "{} người báo cáo ({} lượt), từ {} đến {}",
                 e.reporters,
                 e.reports,
-                day_vi(&e.first_day),
-                day_vi(&e.last_day)
+                crate::vntime::iso_vi(&e.first_day),
+                crate::vntime::iso_vi(&e.last_day)
             ),
         ];
         let forms: Vec<String> = e
@@ -263,14 +263,6 @@ fn authorities(found: &[Candidate]) -> String {
     }
     lines.push("Đã mất tiền: gọi ngay tổng đài ngân hàng, báo công an nơi gần nhất (khẩn cấp gọi 113) hoặc qua mục \"Kiến nghị, phản ánh về ANTT\" trên ứng dụng VNeID.".to_owned());
     format!("Anh/chị cũng có thể tự báo cơ quan chức năng: {}", lines.join(" "))
-}
-
-fn day_vi(iso: &str) -> String {
-    let p: Vec<&str> = iso.split('-').collect();
-    match p[..] {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
-    }
 }
 
 /// The "🚩 Báo cáo lừa đảo" button under a verdict.

@@ -135,7 +135,7 @@ fn describe(key: &UserKey, d: &SubjectData, role: Role) -> Vec<String> {
         });
         out.push(format!("Bắt đầu dùng bot: {}", date_vi(r.created_at)));
         if let Some(day) = &r.last_seen {
-            out.push(format!("Ngày dùng gần nhất: {}", iso_vi(day)));
+            out.push(format!("Ngày dùng gần nhất: {}", crate::vntime::iso_vi(day)));
         }
         if role > Role::User {
             out.push(format!("Vai trò: {}", role.label_vi()));
@@ -186,15 +186,6 @@ fn describe(key: &UserKey, d: &SubjectData, role: Role) -> Vec<String> {
         out.push(format!("Cảnh báo, mẹo anh/chị đã phát: {}", d.broadcasts_created));
     }
     out
-}
-
-/// `YYYY-MM-DD` as `DD/MM/YYYY`.
-fn iso_vi(day: &str) -> String {
-    let p: Vec<&str> = day.split('-').collect();
-    match p[..] {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => day.to_owned(),
-    }
 }
 
 /// The export file: the stored data as JSON, with the key and when it was made.

@@ -284,14 +284,6 @@ pub fn build(
     })
 }
 
-fn day_vn(date: &str) -> String {
-    let p: Vec<&str> = date.split('-').collect();
-    match p[..] {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => date.to_owned(),
-    }
-}
-
 /// Escapes a table cell.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -329,7 +321,11 @@ fn fmt1(x: f64) -> String {
 #[must_use]
 pub fn render_md(r: &Report, content: &Content) -> String {
     let f = &r.figures;
-    let mut out = format!("# Báo cáo triển khai canhgiac: {} – {}\n\n", day_vn(&r.from), day_vn(&r.to));
+    let mut out = format!(
+        "# Báo cáo triển khai canhgiac: {} – {}\n\n",
+        crate::vntime::iso_vi(&r.from),
+        crate::vntime::iso_vi(&r.to)
+    );
     out.push_str("Số liệu tổng hợp, không gắn với cá nhân. Ngày theo giờ Việt Nam (UTC+7).\n\n");
 
     out.push_str("## Bảo vệ dữ liệu cá nhân\n\nCăn cứ:\n\n");

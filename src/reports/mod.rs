@@ -174,8 +174,8 @@ pub fn export(list: &[EntitySummary], csv: bool, from: &str, to: &str, content: 
     }
     let mut out = format!(
         "# Danh sách số điện thoại, số tài khoản, trang web đã xác nhận lừa đảo\n\nBáo cáo trong khoảng {} – {}. Không có thông tin người báo cáo.\n\n| Loại | Giá trị | Ngân hàng | Báo cáo đầu | Báo cáo cuối | Người báo cáo | Lượt | Hình thức | Ngày xác nhận |\n|---|---|---|---|---|---:|---:|---|---|\n",
-        day_vi(from),
-        day_vi(to)
+        crate::vntime::iso_vi(from),
+        crate::vntime::iso_vi(to)
     );
     if list.is_empty() {
         out.push_str("| (chưa có) | | | | | | | | |\n");
@@ -186,12 +186,12 @@ pub fn export(list: &[EntitySummary], csv: bool, from: &str, to: &str, content: 
             capital(e.kind.label_vi()),
             e.value.replace('|', "\\|"),
             e.bank.as_deref().unwrap_or(""),
-            day_vi(&e.first_day),
-            day_vi(&e.last_day),
+            crate::vntime::iso_vi(&e.first_day),
+            crate::vntime::iso_vi(&e.last_day),
             e.reporters,
             e.reports,
             titles(e).replace('|', "\\|"),
-            e.decided_day.as_deref().map(day_vi).unwrap_or_default()
+            e.decided_day.as_deref().map(crate::vntime::iso_vi).unwrap_or_default()
         ));
     }
     out
@@ -218,14 +218,6 @@ pub struct MemoryRegister {
     listed: RwLock<Arc<Listed>>,
     /// The newest decision and report ids seen (for [`MemoryRegister::sync`]).
     marks: std::sync::Mutex<(i64, i64)>,
-}
-
-fn day_vi(iso: &str) -> String {
-    let p: Vec<&str> = iso.split('-').collect();
-    match p[..] {
-        [y, m, d] => format!("{d}/{m}/{y}"),
-        _ => iso.to_owned(),
-    }
 }
 
 impl MemoryRegister {
@@ -362,7 +354,7 @@ impl Register for MemoryRegister {
             let standing = match k.status {
                 ReportStatus::Confirmed => Standing::Confirmed {
                     value: key.1.clone(),
-                    day: k.decided_day.as_deref().map(day_vi).unwrap_or_default(),
+                    day: k.decided_day.as_deref().map(crate::vntime::iso_vi).unwrap_or_default(),
                     reports: k.reports,
                 },
                 ReportStatus::Pending => Standing::Reported { reporters: k.reporters },
