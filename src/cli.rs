@@ -768,6 +768,7 @@ fn decide(
 ) -> Result<()> {
     let decided = store.decide_report(id, status, "cli", why, |e| canhgiac::reports::feedback(e, status))?;
     let Some(d) = decided else { bail!("không có mục số {id}") };
+    tracing::info!(entity = d.entity.id, status = status.as_str(), notified = d.notified, "report decided");
     println!(
         "Đã ghi quyết định: {} {} – {}.{}",
         d.entity.kind.label_vi(),
