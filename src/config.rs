@@ -297,6 +297,12 @@ impl Config {
                     ))
                 })?;
         }
+        if !(1..=720).contains(&cfg.lists_refresh_hours) {
+            return Err(ConfigError::Value(format!(
+                "lists_refresh_hours = {}: phải là số giờ từ 1 đến 720",
+                cfg.lists_refresh_hours
+            )));
+        }
         for rule in crate::model::retention::RULES {
             if let Some(v) = get(rule.env) {
                 let days = v

@@ -7,7 +7,8 @@
 //!   listener limits), `channels` (Telegram, Zalo, console: each brings its webhook routes)
 //!   and `pipeline` (durable intake, per-chat ordering, bounded concurrency);
 //! - → `bot` (the channel-agnostic engine: one dispatch over commands, buttons and texts);
-//! - → `search`, `check`, `quiz`, `campaign`, `report` (features, all without network);
+//! - → `search`, `check`, `quiz`, `campaign`, `report`, `reports` (features: the implementation
+//!   report, and scam reports with the register the checker consults and the imported lists);
 //! - → `content`, `text`, `store` (the only SQL), `rich`, `vntime`, `metrics`;
 //! - → `model` (the vocabulary: channels, roles, statuses, the command registry, button
 //!   actions), which depends on nothing here.

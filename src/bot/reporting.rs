@@ -229,7 +229,12 @@ impl Engine {
         let decided = self.store.decide_report(entity, status, &by, why, |e| reports::feedback(e, status))?;
         let Some(d) = decided else { return Ok(say(texts::REVIEW_GONE)) };
         // The decision is logged by entity id and outcome: no message text, no person.
-        tracing::info!(entity = d.entity.id, status = status.as_str(), notified = d.notified, "report decided");
+        tracing::info!(
+            entity = d.entity.id,
+            status = status.as_str(),
+            notified = d.notified,
+            "report decided"
+        );
         self.register.refresh(&self.store, d.entity.kind, &d.entity.value)?;
         if d.broadcast.is_some() {
             self.wake_worker();

@@ -182,6 +182,20 @@ fn describe(key: &UserKey, d: &SubjectData, role: Role) -> Vec<String> {
     if delivered > 0 {
         out.push(format!("Nhật ký gửi tin tới anh/chị: {delivered} lượt"));
     }
+    if d.reports_made > 0 {
+        out.push(format!(
+            "Báo cáo lừa đảo anh/chị đã gửi: {} (lưu dưới mã ẩn danh){}",
+            d.reports_made,
+            if d.feedback_waiting > 0 {
+                format!(", {} đang chờ báo kết quả cho anh/chị", d.feedback_waiting)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if d.decisions_made > 0 {
+        out.push(format!("Quyết định duyệt báo cáo anh/chị đã đưa ra: {}", d.decisions_made));
+    }
     if d.broadcasts_created > 0 {
         out.push(format!("Cảnh báo, mẹo anh/chị đã phát: {}", d.broadcasts_created));
     }

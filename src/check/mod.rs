@@ -677,7 +677,14 @@ impl Checker {
             }
             _ => {}
         }
-        let standing = self.register.as_ref().map(|r| r.standing(&entities)).unwrap_or_default();
+        let mut standing = self.register.as_ref().map(|r| r.standing(&entities)).unwrap_or_default();
+        // An imported list never outranks an official domain (lists carry the odd legitimate
+        // host, such as an app store a scam page linked to).
+        if let Standing::Listed { value, .. } = &standing
+            && urls.iter().any(|u| u.host == *value && u.flags.contains(&UrlFlag::Official))
+        {
+            standing = Standing::Unknown;
+        }
         match standing {
             Standing::Confirmed { .. } => floors.insert(0, Floor::Reported),
             Standing::Listed { .. } => floors.insert(0, Floor::Listed),
@@ -766,7 +773,7 @@ impl Checker {
         });
         if kind != Kind::Message {
             // A bare link, number or account: its own analysis is the reason, not the shape.
-            signals.retain(|s| s.id.starts_with("url_") || s.id.starts_with("reported_"));
+            signals.retain(|s| s.id.starts_with("url_") || s.id.starts_with("reported_") || s.id == "listed");
         }
         if verdict == Verdict::Safe {
             signals.clear();

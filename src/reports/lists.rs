@@ -83,8 +83,15 @@ pub fn parse_sources(s: &str) -> Result<Vec<ListSource>, String> {
 #[must_use]
 pub fn parse(kind: ListKind, text: &str) -> Vec<(EntityKind, String)> {
     match kind {
+        // A line with a path names one page, not the whole host (lists carry lines such as
+        // an app store's page of one app): only whole hosts are taken.
         ListKind::Hosts => text
             .lines()
+            .filter(|l| {
+                let l = l.trim();
+                let rest = l.split_once("://").map_or(l, |(_, r)| r);
+                !rest.trim_end_matches('/').contains('/')
+            })
             .filter_map(crate::check::blocklist::parse_line)
             .map(|h| (EntityKind::Host, h))
             .collect(),
@@ -283,7 +290,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            parse(ListKind::Hosts, "0.0.0.0 scam.top\n||bad.xyz^\n"),
+            parse(ListKind::Hosts, "0.0.0.0 scam.top\n||bad.xyz^\nplay.google.com/store/apps/details?id=x\n"),
             [(EntityKind::Host, "scam.top".to_owned()), (EntityKind::Host, "bad.xyz".to_owned())]
         );
     }

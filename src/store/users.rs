@@ -122,6 +122,11 @@ impl Store {
             "DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
             params![k.channel, k.id],
         )?;
+        // No more messages: not even the outcome of a report.
+        tx.execute(
+            "UPDATE scam_reports SET notify_channel = NULL, notify_chat = NULL WHERE notify_channel = ?1 AND notify_chat = ?2",
+            params![k.channel, k.id],
+        )?;
         if had {
             super::Unit { c: &tx }.count("privacy", "withdrawal")?;
         }
