@@ -629,6 +629,16 @@ fn a_reported_number_is_confirmed_by_an_admin_and_then_flagged_for_everyone() {
     let official = plain(&cmd("3", "baocaolua", "Gọi 156 hoặc tổng đài 1900545413"));
     assert!(official.contains("chính thức") && official.contains("không tìm thấy"), "{official}");
 
+    // Withdrawing consent drops feedback still waiting (reporter 2 asks, then withdraws).
+    let other = "Chuyển khoản vào STK 5555666677 để nhận hàng";
+    let draft = cmd("2", "baocaolua", other);
+    press("2", button(&draft, "báo kết quả"));
+    let waiting =
+        |u: &str| store.subject_data(&UserKey::new(Channel::Telegram, u)).expect("data").feedback_waiting;
+    assert_eq!(waiting("2"), 1);
+    cmd("2", "rutdongy", "");
+    assert_eq!(waiting("2"), 0, "no message after a withdrawal");
+
     // Deleting their data takes the reporter's key off their reports; the counts stay.
     press("1", "del:yes");
     let after = store.reported_value(EntityKind::Phone, "0912345678").expect("entity").expect("row");

@@ -190,3 +190,27 @@ async fn an_imported_list_is_refreshed_conditionally_and_a_failure_keeps_the_las
     assert_eq!(r.verdict.as_str(), "scam");
     assert!(r.signals.iter().any(|s| s.id == "listed" && s.label.contains("127.0.0.1")), "{:?}", r.signals);
 }
+
+#[test]
+fn an_imported_list_never_makes_an_official_domain_a_scam() {
+    use std::sync::Arc;
+    let register = canhgiac::reports::MemoryRegister::default();
+    let mut listed = canhgiac::reports::Listed::new();
+    for host in ["vietcombank.com.vn", "scam-vcb.top"] {
+        listed.insert((EntityKind::Host, host.to_owned()), Arc::from("list.txt"));
+    }
+    register.set_listed(listed);
+    let checker = canhgiac::check::Checker::new(common::content(), canhgiac::check::Blocklist::new(), None)
+        .expect("checker")
+        .with_register(Arc::new(register));
+    let official = checker.check("https://www.vietcombank.com.vn/vi-VN/KHCN");
+    assert!(official.signals.iter().all(|s| s.id != "listed"), "{:?}", official.signals);
+    assert_ne!(official.verdict.as_str(), "scam");
+    let scam = checker.check("https://scam-vcb.top/login");
+    assert_eq!(scam.verdict.as_str(), "scam");
+    assert!(
+        scam.signals.iter().any(|s| s.id == "listed"),
+        "a bare link shows the list too: {:?}",
+        scam.signals
+    );
+}
