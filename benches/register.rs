@@ -68,6 +68,16 @@ fn bench(c: &mut Criterion) {
         register = Some(r);
     }
     loads.sort_by(f64::total_cmp);
+    let t = Instant::now();
+    let n_read = store
+        .each_register_row(|k, v, s, d, n| {
+            black_box((k, v, s, d, n));
+        })
+        .expect("scan");
+    println!("register: reading {n_read} rows alone takes {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+    let t = Instant::now();
+    let sizes = store.register_size().expect("size");
+    println!("register: counting {sizes:?} takes {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
     let register = Arc::new(register.expect("loaded"));
     println!("register: load of {} entities, median {:.0} ms (3 runs)", register.len(), loads[1]);
 

@@ -15,7 +15,7 @@ use crate::{
     check::{Register, Report, Standing, extract::PhoneKind, url::UrlFlag},
     content::Content,
     model::{EntityKind, ReportStatus},
-    store::{EntitySummary, RegisterRow, Store, StoreError},
+    store::{EntitySummary, Store, StoreError},
 };
 
 /// Most entities one person may report in a day.
@@ -200,58 +200,151 @@ pub fn export(list: &[EntitySummary], csv: bool, from: &str, to: &str, content: 
 /// Entries of the imported lists, each with its list's name.
 pub type Listed = HashMap<(EntityKind, String), Arc<str>>;
 
-/// What the register holds of one entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the register holds of one entity (12 bytes: a million entities fit in little memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Known {
     status: ReportStatus,
-    reporters: u32,
     reports: u32,
-    decided_day: Option<String>,
+    /// Day of the confirmation, as days since 1970-01-01 (0: none).
+    decided: u32,
 }
 
-/// The register in memory: every reported entity by kind and value. Reads take a shared lock
-/// and a hash lookup per entity of the message.
+/// A number or account as one integer (kind, a leading `+`, the digit count, the digits),
+/// when it is at most 19 digits; hosts and longer values are kept as text.
+fn numeric_key(kind: EntityKind, value: &str) -> Option<u128> {
+    let (plus, digits) = value.strip_prefix('+').map_or((0u128, value), |d| (1, d));
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    let code: u128 = match kind {
+        EntityKind::Phone => 1,
+        EntityKind::Account => 2,
+        EntityKind::Host => return None,
+    };
+    Some(code << 100 | plus << 99 | (digits.len() as u128) << 90 | u128::from(n))
+}
+
+/// Entities by kind and value: numbers and accounts packed into integers, hosts as text, each
+/// in a vector sorted by key. Loading a million entries is sequential writes and one sort (a
+/// hash table of that size spends its time in cache misses); a lookup is a binary search. A
+/// single insert moves memory, which is fine at the pace people report.
+#[derive(Debug)]
+struct EntityMap<V> {
+    numbers: Vec<(u128, V)>,
+    others: Vec<((EntityKind, Box<str>), V)>,
+}
+
+impl<V> Default for EntityMap<V> {
+    fn default() -> Self {
+        Self { numbers: Vec::new(), others: Vec::new() }
+    }
+}
+
+impl<V> EntityMap<V> {
+    fn with_capacity(numbers: usize, others: usize) -> Self {
+        Self { numbers: Vec::with_capacity(numbers), others: Vec::with_capacity(others) }
+    }
+
+    /// Adds without keeping the order: [`EntityMap::seal`] sorts once after a bulk load.
+    fn push(&mut self, kind: EntityKind, value: &str, v: V) {
+        match numeric_key(kind, value) {
+            Some(k) => self.numbers.push((k, v)),
+            None => self.others.push(((kind, value.into()), v)),
+        }
+    }
+
+    /// Sorts after [`EntityMap::push`]es (the sources have unique keys; a repeat keeps one).
+    fn seal(&mut self) {
+        self.numbers.sort_unstable_by_key(|(k, _)| *k);
+        self.numbers.dedup_by_key(|(k, _)| *k);
+        self.others.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        self.others.dedup_by(|(a, _), (b, _)| a == b);
+    }
+
+    fn insert(&mut self, kind: EntityKind, value: &str, v: V) {
+        match numeric_key(kind, value) {
+            Some(k) => match self.numbers.binary_search_by_key(&k, |(x, _)| *x) {
+                Ok(i) => self.numbers[i].1 = v,
+                Err(i) => self.numbers.insert(i, (k, v)),
+            },
+            None => match self.others.binary_search_by(|((xk, xv), _)| (*xk, &**xv).cmp(&(kind, value))) {
+                Ok(i) => self.others[i].1 = v,
+                Err(i) => self.others.insert(i, ((kind, value.into()), v)),
+            },
+        }
+    }
+
+    fn get(&self, kind: EntityKind, value: &str) -> Option<&V> {
+        match numeric_key(kind, value) {
+            Some(k) => self.numbers.binary_search_by_key(&k, |(x, _)| *x).ok().map(|i| &self.numbers[i].1),
+            None => self
+                .others
+                .binary_search_by(|((xk, xv), _)| (*xk, &**xv).cmp(&(kind, value)))
+                .ok()
+                .map(|i| &self.others[i].1),
+        }
+    }
+
+    fn remove(&mut self, kind: EntityKind, value: &str) {
+        match numeric_key(kind, value) {
+            Some(k) => {
+                if let Ok(i) = self.numbers.binary_search_by_key(&k, |(x, _)| *x) {
+                    self.numbers.remove(i);
+                }
+            }
+            None => {
+                if let Ok(i) = self.others.binary_search_by(|((xk, xv), _)| (*xk, &**xv).cmp(&(kind, value)))
+                {
+                    self.others.remove(i);
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.numbers.len() + self.others.len()
+    }
+}
+
+/// A stored day (`YYYY-MM-DD`) as days since 1970-01-01 (0 when it is not a day).
+fn day_number(day: Option<&str>) -> u32 {
+    let Some(day) = day else { return 0 };
+    let mut p = day.split('-').map(|x| x.parse::<i64>().ok());
+    match (p.next().flatten(), p.next().flatten(), p.next().flatten()) {
+        (Some(y), Some(m), Some(d)) => u32::try_from(crate::vntime::days_from_civil(y, m, d)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The register in memory: every reported entity by kind and value, and the imported lists'
+/// entries. Reads take a shared lock and a hash lookup per entity of the message.
 #[derive(Debug, Default)]
 pub struct MemoryRegister {
-    map: RwLock<HashMap<(EntityKind, String), Known>>,
+    map: RwLock<EntityMap<Known>>,
     /// Entries of the imported lists, with their list's name (swapped whole on a refresh).
-    listed: RwLock<Arc<Listed>>,
+    listed: RwLock<Arc<EntityMap<Arc<str>>>>,
     /// The newest decision and report ids seen (for [`MemoryRegister::sync`]).
     marks: std::sync::Mutex<(i64, i64)>,
 }
 
 impl MemoryRegister {
-    /// The register of these rows.
-    #[must_use]
-    pub fn from_rows(rows: Vec<RegisterRow>) -> Self {
-        let map = rows
-            .into_iter()
-            .map(|r| {
-                let known = Known {
-                    status: r.status,
-                    reporters: r.reporters,
-                    reports: r.reports,
-                    decided_day: r.decided_day,
-                };
-                ((r.kind, r.value), known)
-            })
-            .collect();
-        Self { map: RwLock::new(map), listed: RwLock::default(), marks: std::sync::Mutex::default() }
-    }
-
     /// The register as the store holds it.
     pub fn load(store: &Store) -> Result<Self, StoreError> {
-        let marks = store.register_marks()?;
-        let r = Self::from_rows(store.register_rows()?);
-        *crate::lock(&r.marks) = marks;
+        let r = Self::default();
+        r.reload(store)?;
         Ok(r)
     }
 
-    /// Reads everything again (after a retention purge removed entities).
+    /// Reads everything again (at start, and after a retention purge removed entities).
     pub fn reload(&self, store: &Store) -> Result<(), StoreError> {
         let marks = store.register_marks()?;
-        let fresh = Self::from_rows(store.register_rows()?);
-        let map = std::mem::take(&mut *crate::lock_write(&fresh.map));
+        let (numbers, hosts) = store.register_size()?;
+        let mut map = EntityMap::with_capacity(numbers, hosts);
+        store.each_register_row(|kind, value, status, day, reports| {
+            map.push(kind, value, Known { status, reports, decided: day_number(day) });
+        })?;
+        map.seal();
         *crate::lock_write(&self.map) = map;
         *crate::lock(&self.marks) = marks;
         Ok(())
@@ -279,24 +372,31 @@ impl MemoryRegister {
         let mut map = crate::lock_write(&self.map);
         match row {
             Some(e) => {
+                let decided = if e.status == ReportStatus::Confirmed {
+                    day_number(e.decided_day.as_deref())
+                } else {
+                    0
+                };
                 let known = Known {
                     status: e.status,
-                    reporters: u32::try_from(e.reporters).unwrap_or(u32::MAX),
                     reports: u32::try_from(e.reports).unwrap_or(u32::MAX),
-                    decided_day: e.decided_day,
+                    decided,
                 };
-                map.insert((kind, value.to_owned()), known);
+                map.insert(kind, value, known);
             }
-            None => {
-                map.remove(&(kind, value.to_owned()));
-            }
+            None => map.remove(kind, value),
         }
         Ok(())
     }
 
     /// Replaces the imported lists' entries at once.
     pub fn set_listed(&self, entries: Listed) {
-        *crate::lock_write(&self.listed) = Arc::new(entries);
+        let mut map = EntityMap::with_capacity(entries.len(), 0);
+        for ((kind, value), source) in entries {
+            map.push(kind, &value, source);
+        }
+        map.seal();
+        *crate::lock_write(&self.listed) = Arc::new(map);
     }
 
     /// Entries of the imported lists.
@@ -322,7 +422,7 @@ impl Register for MemoryRegister {
     fn standing(&self, entities: &crate::check::extract::Entities) -> Standing {
         let listed = crate::lock_read(&self.listed).clone();
         let map = crate::lock_read(&self.map);
-        if map.is_empty() && listed.is_empty() {
+        if map.len() == 0 && listed.len() == 0 {
             return Standing::Unknown;
         }
         let mut keys: Vec<(EntityKind, String)> = Vec::new();
@@ -335,29 +435,31 @@ impl Register for MemoryRegister {
         );
         keys.extend(entities.urls.iter().map(|u| (EntityKind::Host, crate::check::url::host_path(u).0)));
         let mut best = Standing::Unknown;
-        for key in &keys {
+        for (kind, value) in &keys {
             // Imported lists: hosts match their parent domains too.
-            let hit = if key.0 == EntityKind::Host {
-                crate::check::url::parent_domains(&key.1)
-                    .find_map(|h| listed.get(&(EntityKind::Host, h.to_owned())))
+            let hit = if *kind == EntityKind::Host {
+                crate::check::url::parent_domains(value).find_map(|h| listed.get(EntityKind::Host, h))
             } else {
-                listed.get(key)
+                listed.get(*kind, value)
             };
             if let Some(source) = hit
                 && !matches!(best, Standing::Listed { .. })
             {
-                best = Standing::Listed { value: key.1.clone(), source: source.to_string() };
+                best = Standing::Listed { value: value.clone(), source: source.to_string() };
             }
         }
-        for key in keys {
-            let Some(k) = map.get(&key) else { continue };
+        for (kind, value) in keys {
+            let Some(k) = map.get(kind, &value) else { continue };
             let standing = match k.status {
-                ReportStatus::Confirmed => Standing::Confirmed {
-                    value: key.1.clone(),
-                    day: k.decided_day.as_deref().map(crate::vntime::iso_vi).unwrap_or_default(),
-                    reports: k.reports,
-                },
-                ReportStatus::Pending => Standing::Reported { reporters: k.reporters },
+                ReportStatus::Confirmed => {
+                    let (y, m, d) = crate::vntime::civil(i64::from(k.decided));
+                    Standing::Confirmed {
+                        value,
+                        day: if k.decided == 0 { String::new() } else { format!("{d:02}/{m:02}/{y}") },
+                        reports: k.reports,
+                    }
+                }
+                ReportStatus::Pending => Standing::Reported { reporters: k.reports },
                 ReportStatus::Rejected => continue,
             };
             best = match (&best, &standing) {
@@ -378,6 +480,35 @@ pub type SharedRegister = Arc<MemoryRegister>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_keys_keep_values_apart() {
+        let k = |kind, v| numeric_key(kind, v);
+        assert_ne!(k(EntityKind::Phone, "0912345678"), k(EntityKind::Phone, "912345678"), "leading zero");
+        assert_ne!(k(EntityKind::Phone, "+12025550100"), k(EntityKind::Phone, "12025550100"));
+        assert_ne!(k(EntityKind::Phone, "0123456789"), k(EntityKind::Account, "0123456789"));
+        assert_eq!(k(EntityKind::Host, "a.vn"), None);
+        assert_eq!(k(EntityKind::Account, "12345678901234567890"), None, "20 digits stay text");
+        let mut m = EntityMap::default();
+        m.push(EntityKind::Host, "b.top", 4);
+        m.push(EntityKind::Phone, "0987654321", 5);
+        m.seal();
+        m.insert(EntityKind::Account, "12345678901234567890", 1);
+        m.insert(EntityKind::Phone, "0912345678", 2);
+        m.insert(EntityKind::Host, "scam.top", 3);
+        m.insert(EntityKind::Host, "b.top", 6);
+        assert_eq!(
+            (m.get(EntityKind::Host, "b.top"), m.get(EntityKind::Phone, "0987654321")),
+            (Some(&6), Some(&5))
+        );
+        assert_eq!(
+            (m.get(EntityKind::Account, "12345678901234567890"), m.get(EntityKind::Phone, "0912345678")),
+            (Some(&1), Some(&2))
+        );
+        m.remove(EntityKind::Host, "scam.top");
+        assert_eq!((m.get(EntityKind::Host, "scam.top"), m.len()), (None, 4));
+        assert_eq!(day_number(Some("1970-01-02")), 1);
+    }
 
     #[test]
     fn phones_take_one_form() {

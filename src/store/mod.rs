@@ -36,7 +36,7 @@ pub use group_quiz::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use outbox::{BroadcastSummary, FANOUT_CHUNK, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz::Unit;
 pub use report::{ReachBasis, ReportFigures, Scores};
-pub use reports::{Decided, EntitySummary, NewReport, Recorded, RegisterRow};
+pub use reports::{Decided, EntitySummary, NewReport, Recorded};
 pub use retention::Purged;
 pub use subject::{Participation, QuizResult, Record, SubjectData};
 

@@ -65,23 +65,6 @@ pub struct EntitySummary {
     pub forms: Vec<(String, i64)>,
 }
 
-/// What the in-memory register needs of each entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterRow {
-    /// Kind.
-    pub kind: EntityKind,
-    /// Normalised value.
-    pub value: String,
-    /// Status.
-    pub status: ReportStatus,
-    /// Distinct reporters.
-    pub reporters: u32,
-    /// Reports.
-    pub reports: u32,
-    /// Day of the last decision.
-    pub decided_day: Option<String>,
-}
-
 /// What a decision did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {
@@ -269,24 +252,41 @@ impl Store {
         )
     }
 
-    /// Every entity as the in-memory register needs it.
-    pub fn register_rows(&self) -> Result<Vec<RegisterRow>, StoreError> {
+    /// Every entity as the in-memory register needs it, handed to `f` one by one (loading a
+    /// million entities at start without an intermediate list); returns how many.
+    /// `f` gets the kind, the value (borrowed from the row: nothing is allocated for it),
+    /// the status, the day of a confirmation and the reports.
+    pub fn each_register_row(
+        &self,
+        mut f: impl FnMut(EntityKind, &str, ReportStatus, Option<&str>, u32),
+    ) -> Result<usize, StoreError> {
         let c = self.reader();
-        // One report per person and entity: the reports are the reporters (one whose reporter
-        // deleted their data still stands for one person).
         let mut st = c.prepare("SELECT kind, value, status, decided_day, reports FROM reported_entities")?;
-        let rows = st.query_map([], |r| {
-            let reports: u32 = r.get(4)?;
-            Ok(RegisterRow {
-                kind: r.get(0)?,
-                value: r.get(1)?,
-                status: r.get(2)?,
-                decided_day: r.get(3)?,
-                reporters: reports,
-                reports,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = st.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let status: ReportStatus = r.get(2)?;
+            let value = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            // Only a confirmation's day is ever shown.
+            let day = if status == ReportStatus::Confirmed {
+                r.get_ref(3)?.as_str_or_null().map_err(rusqlite::Error::from)?
+            } else {
+                None
+            };
+            f(r.get(0)?, value, status, day, r.get(4)?);
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Entities in the register that are numbers or accounts, and hosts.
+    pub fn register_size(&self) -> Result<(usize, usize), StoreError> {
+        let (numbers, hosts): (i64, i64) = self.reader().query_row(
+            "SELECT COUNT(*) FILTER (WHERE kind != 'host'), COUNT(*) FILTER (WHERE kind = 'host') FROM reported_entities",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((usize::try_from(numbers).unwrap_or(0), usize::try_from(hosts).unwrap_or(0)))
     }
 
     /// The newest decision and report ids (where a register that has seen up to them stands).
