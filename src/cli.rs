@@ -157,6 +157,14 @@ enum ReportsCommand {
         #[arg(long)]
         why: Option<String>,
     },
+    /// Take a decision back: the entity waits for review again (nobody is told).
+    Reopen {
+        /// The entity id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        why: Option<String>,
+    },
     /// Confirmed entities reported within the dates, for the provincial police.
     Export {
         /// First day, YYYY-MM-DD.
@@ -746,6 +754,7 @@ fn reports(cfg: &Config, command: ReportsCommand) -> Result<ExitCode> {
             decide(&store, id, ReportStatus::Confirmed, why.as_deref())?;
         }
         ReportsCommand::Reject { id, why } => decide(&store, id, ReportStatus::Rejected, why.as_deref())?,
+        ReportsCommand::Reopen { id, why } => decide(&store, id, ReportStatus::Pending, why.as_deref())?,
         ReportsCommand::Export { from, to, format } => {
             let (from, to) = (canhgiac::report::parse_date(&from)?, canhgiac::report::parse_date(&to)?);
             let list = store.confirmed_between(&from, &to)?;

@@ -67,6 +67,13 @@ fn operators_list_decide_and_export_and_check_consults_the_register() {
     assert!(ok, "{err}");
     let (_, out, _) = run(&["reports", "show", &id_of("0912345678")]);
     assert!(out.contains("\"confirmed\"") && out.contains("fake_police_procuracy"), "{out}");
+    // A decision taken back from the command line, then taken again.
+    let (ok, out, _) = run(&["reports", "reopen", &id_of("0912345678"), "--why", "xem lại"]);
+    assert!(ok && out.contains("chờ duyệt"), "{out}");
+    let (ok, out, _) = run(&["reports", "list", "--status", "confirmed", "--json"]);
+    assert!(ok && out.trim() == "[]", "{out}");
+    let (ok, _, err) = run(&["reports", "approve", &id_of("0912345678")]);
+    assert!(ok, "{err}");
 
     // The export: confirmed only, no reporter identity.
     let (ok, csv, err) = run(&["reports", "export", "--from", "2026-01-01", "--to", "2999-12-31"]);
