@@ -4,11 +4,12 @@
 pub const WELCOME: &str = "Xin chào anh/chị! Tôi là canhgiac, trợ lý giúp nhận diện và phòng chống lừa đảo trực tuyến theo cẩm nang của Cục An toàn thông tin.";
 
 /// What the bot does.
-pub const WHAT_I_DO: [&str; 4] = [
+pub const WHAT_I_DO: [&str; 5] = [
     "Kiểm tra tin nhắn: dán hoặc chuyển tiếp tin nhắn đáng ngờ, tôi cho biết có dấu hiệu lừa đảo không và nên làm gì.",
     "Hỏi đáp: hỏi về 24 hình thức lừa đảo, cách phòng tránh, nơi báo cáo (có dấu hay không dấu đều được).",
     "Trắc nghiệm: 10 câu hỏi ngắn để tự kiểm tra, câu sai sẽ được hỏi lại lần sau.",
     "Mẹo hàng tuần: đăng ký để nhận một mẹo cảnh giác mỗi tuần.",
+    "Báo cáo lừa đảo: gửi số điện thoại, số tài khoản, đường link của kẻ gian (/baocaolua); khi quản trị viên xác nhận, mọi người kiểm tra sẽ được cảnh báo.",
 ];
 
 /// The privacy line of the welcome, once the user has agreed.
