@@ -284,8 +284,9 @@ impl Engine {
             u.consent_at.is_some() && u.consent_version.as_deref() == Some(self.notice.version())
         });
         let user = match stored {
-            Some(_) if consented => {
-                let u = self.store.touch_user(&key)?;
+            Some(u) if consented => {
+                // The row was just read: most messages come on a day already noted.
+                let u = self.store.touch_row(u)?;
                 if !u.active {
                     self.store.set_active(&key, true)?;
                 }

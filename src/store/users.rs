@@ -84,6 +84,15 @@ impl Store {
         Ok(row)
     }
 
+    /// [`Store::touch_user`] for a row just read: no second read, and no write when the day
+    /// is already noted (most messages).
+    pub fn touch_row(&self, row: UserRow) -> Result<UserRow, StoreError> {
+        if row.last_seen.as_deref() == Some(crate::vntime::iso_date(now()).as_str()) {
+            return Ok(row);
+        }
+        self.touch_user(&row.key)
+    }
+
     /// The user's row, if any.
     pub fn user(&self, k: &UserKey) -> Result<Option<UserRow>, StoreError> {
         Ok(self.conn().query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r)).optional()?)
