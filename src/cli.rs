@@ -799,15 +799,8 @@ fn data(cfg: &Config, command: &DataCommand) -> Result<ExitCode> {
     let store = open_store(cfg)?;
     match command {
         DataCommand::Show { .. } => {
-            let data = store.subject_data(&key)?;
-            store.count("privacy", "access")?;
-            let doc = serde_json::json!({
-                "channel": key.channel.as_str(),
-                "user_id": key.id,
-                "exported_at": canhgiac::store::now(),
-                "data": data,
-            });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            let data = store.subject_request(&key)?;
+            println!("{}", String::from_utf8_lossy(&data.export(&key)?));
             if data.is_empty() {
                 eprintln!("Không có dữ liệu nào về {user}.");
             }
@@ -817,7 +810,6 @@ fn data(cfg: &Config, command: &DataCommand) -> Result<ExitCode> {
         }
         DataCommand::Delete { yes: true, .. } => {
             if store.delete_user(&key)? {
-                store.count("privacy", "deletion")?;
                 println!("Đã xóa mọi dữ liệu về {user}.");
             } else {
                 println!("Không có dữ liệu nào về {user}.");

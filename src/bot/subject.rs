@@ -82,8 +82,7 @@ impl Engine {
     /// `/dulieucuatoi`: everything stored about the user, in words, and on Telegram as a file.
     pub(super) fn my_data(&self, cx: &Ctx<'_>) -> Result<Vec<Reply>, EngineError> {
         let key = cx.key;
-        self.store.count("privacy", "access")?;
-        let data = self.store.subject_data(key)?;
+        let data = self.store.subject_request(key)?;
         let mut body = Rich::new().heading("Dữ liệu tôi đang lưu về anh/chị");
         if data.is_empty() {
             body = body.para(texts::NOTHING_STORED);
@@ -101,7 +100,10 @@ impl Engine {
         body = body.para(format!("Tệp {EXPORT_FILE} kèm theo chứa đầy đủ các dữ liệu trên."));
         Ok(vec![Reply::with_attachment(
             body,
-            Attachment::Document(Document { file_name: EXPORT_FILE.to_owned(), bytes: export(key, &data)? }),
+            Attachment::Document(Document {
+                file_name: EXPORT_FILE.to_owned(),
+                bytes: data.export(key).map_err(|e| EngineError::Store(StoreError::Json(e)))?,
+            }),
         )])
     }
 
@@ -109,10 +111,6 @@ impl Engine {
     pub(super) fn delete_data(&self, key: &UserKey) -> Result<Vec<Reply>, EngineError> {
         let existed = self.store.delete_user(key)?;
         self.conversations.forget(key);
-        if existed {
-            // For the report's privacy section: a count of the day, with no user.
-            self.store.count("privacy", "deletion")?;
-        }
         Ok(say(if existed { texts::DELETED } else { texts::NOTHING_TO_DELETE }))
     }
 }
@@ -200,15 +198,4 @@ fn describe(key: &UserKey, d: &SubjectData, role: Role) -> Vec<String> {
         out.push(format!("Cảnh báo, mẹo anh/chị đã phát: {}", d.broadcasts_created));
     }
     out
-}
-
-/// The export file: the stored data as JSON, with the key and when it was made.
-fn export(key: &UserKey, data: &SubjectData) -> Result<Vec<u8>, EngineError> {
-    let doc = serde_json::json!({
-        "channel": key.channel.as_str(),
-        "user_id": key.id,
-        "exported_at": crate::store::now(),
-        "data": data,
-    });
-    serde_json::to_vec_pretty(&doc).map_err(|e| EngineError::Store(StoreError::Json(e)))
 }

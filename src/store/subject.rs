@@ -112,7 +112,29 @@ impl SubjectData {
     }
 }
 
+impl SubjectData {
+    /// The file a user (or an operator on their behalf) gets: the stored data as JSON, with
+    /// the key and when it was made.
+    pub fn export(&self, k: &UserKey) -> Result<Vec<u8>, serde_json::Error> {
+        let doc = serde_json::json!({
+            "channel": k.channel.as_str(),
+            "user_id": k.id,
+            "exported_at": super::now(),
+            "data": self,
+        });
+        serde_json::to_vec_pretty(&doc)
+    }
+}
+
 impl Store {
+    /// Everything stored about a user, at their request (`/dulieucuatoi`, or an operator's
+    /// `data show`): counted for the report's privacy section (a count of the day, no user).
+    pub fn subject_request(&self, k: &UserKey) -> Result<SubjectData, StoreError> {
+        let data = self.subject_data(k)?;
+        self.count("privacy", "access")?;
+        Ok(data)
+    }
+
     /// Everything stored about a user.
     pub fn subject_data(&self, k: &UserKey) -> Result<SubjectData, StoreError> {
         let mut c = self.conn();

@@ -205,13 +205,18 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes everything stored about a user. Returns whether anything was stored.
+    /// Deletes everything stored about a user, at their request (`/xoadulieu`, or an
+    /// operator's `data delete`), counting the deletion for the report's privacy section (a
+    /// count of the day, no user). Returns whether anything was stored.
     pub fn delete_user(&self, k: &UserKey) -> Result<bool, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction()?;
-        let n = erase_user(&tx, k)?;
+        let existed = erase_user(&tx, k)? > 0;
+        if existed {
+            super::Unit { c: &tx }.count("privacy", "deletion")?;
+        }
         tx.commit()?;
-        Ok(n > 0)
+        Ok(existed)
     }
 }
 
