@@ -77,12 +77,14 @@ pub struct Decided {
 }
 
 /// The pseudonymous key of a reporter: a salted hash of `channel:id` (the salt lives in the
-/// database, so the key means nothing outside it).
-fn reporter_key(tx: &rusqlite::Connection, k: &UserKey) -> Result<String, StoreError> {
+/// database, so the key means nothing outside it). The salt is made with the first report;
+/// before it, nobody has a key (`None`), and looking one up writes nothing.
+fn reporter_key(tx: &rusqlite::Connection, k: &UserKey, create: bool) -> Result<Option<String>, StoreError> {
     let salt: Option<String> =
         tx.query_row("SELECT value FROM kv WHERE key = 'reports.salt'", [], |r| r.get(0)).optional()?;
     let salt = match salt {
         Some(s) => s,
+        None if !create => return Ok(None),
         None => {
             let mut bytes = [0u8; 16];
             // Without the OS's randomness the time and the process still differ per database.
@@ -96,15 +98,22 @@ fn reporter_key(tx: &rusqlite::Connection, k: &UserKey) -> Result<String, StoreE
         }
     };
     let digest = Sha256::digest(format!("{salt}|{}:{}", k.channel, k.id).as_bytes());
-    Ok(digest.iter().take(12).map(|b| format!("{b:02x}")).collect())
+    Ok(Some(digest.iter().take(12).map(|b| format!("{b:02x}")).collect()))
 }
 
 /// Removes a user's key from their reports (they stay as anonymous counts) and any pending
 /// feedback to them.
 pub(super) fn forget_reporter(tx: &Transaction<'_>, k: &UserKey) -> Result<usize, StoreError> {
-    let key = reporter_key(tx, k)?;
-    let n = tx.execute("UPDATE scam_reports SET reporter = NULL WHERE reporter = ?1", [&key])?;
-    Ok(n + tx.execute(
+    let n = match reporter_key(tx, k, false)? {
+        Some(key) => tx.execute("UPDATE scam_reports SET reporter = NULL WHERE reporter = ?1", [&key])?,
+        None => 0,
+    };
+    Ok(n + drop_feedback(tx, k)?)
+}
+
+/// Forgets whom to tell the outcome of reports: the user withdrew consent or left.
+pub(super) fn drop_feedback(tx: &Transaction<'_>, k: &UserKey) -> Result<usize, StoreError> {
+    Ok(tx.execute(
         "UPDATE scam_reports SET notify_channel = NULL, notify_chat = NULL WHERE notify_channel = ?1 AND notify_chat = ?2",
         params![k.channel, k.id],
     )?)
@@ -112,8 +121,12 @@ pub(super) fn forget_reporter(tx: &Transaction<'_>, k: &UserKey) -> Result<usize
 
 /// Reports made by a user, and pending feedback to them (for `/dulieucuatoi`).
 pub(super) fn reports_of(c: &rusqlite::Connection, k: &UserKey) -> Result<(i64, i64), StoreError> {
-    let key = reporter_key(c, k)?;
-    let made = c.query_row("SELECT COUNT(*) FROM scam_reports WHERE reporter = ?1", [&key], |r| r.get(0))?;
+    let made = match reporter_key(c, k, false)? {
+        Some(key) => {
+            c.query_row("SELECT COUNT(*) FROM scam_reports WHERE reporter = ?1", [&key], |r| r.get(0))?
+        }
+        None => 0,
+    };
     let notify = c.query_row(
         "SELECT COUNT(*) FROM scam_reports WHERE notify_channel = ?1 AND notify_chat = ?2",
         params![k.channel, k.id],
@@ -169,7 +182,7 @@ impl Store {
     pub fn report_scam(&self, r: &NewReport<'_>) -> Result<Recorded, StoreError> {
         let mut c = self.conn();
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let key = reporter_key(&tx, r.reporter)?;
+        let key = reporter_key(&tx, r.reporter, true)?.unwrap_or_default();
         let day = crate::vntime::iso_date(now());
         let mut today: usize = tx
             .query_row(

@@ -132,10 +132,7 @@ impl Store {
             params![k.channel, k.id],
         )?;
         // No more messages: not even the outcome of a report.
-        tx.execute(
-            "UPDATE scam_reports SET notify_channel = NULL, notify_chat = NULL WHERE notify_channel = ?1 AND notify_chat = ?2",
-            params![k.channel, k.id],
-        )?;
+        super::reports::drop_feedback(&tx, k)?;
         if had {
             super::Unit { c: &tx }.count("privacy", "withdrawal")?;
         }
