@@ -159,7 +159,7 @@ pub const REVIEW_SKIPPED: &str = "Đã bỏ qua, mục này vẫn chờ duyệt.
 /// An entity that no longer exists.
 pub const REVIEW_GONE: &str = "Mục này không còn trong danh sách (có thể đã hết thời hạn lưu).";
 /// Confirming an official number or domain.
-pub const REVIEW_OFFICIAL: &str = "Đây là số hoặc tên miền chính thức, không thể xác nhận là lừa đảo qua bot. Nếu thật sự cần, người vận hành dùng lệnh canhgiac reports approve với tùy chọn --override-official.";
+pub const REVIEW_OFFICIAL: &str = "Đây là số hoặc tên miền chính thức, tôi không xác nhận là lừa đảo qua bot. Nếu thật sự cần, anh/chị hãy nhờ người vận hành máy chủ xác nhận trực tiếp.";
 /// `/gobaocao` without an argument.
 pub const UNCONFIRM_USAGE: &str = "Cách dùng: /gobaocao <số điện thoại, số tài khoản hoặc tên miền>.";
 /// `/gobaocao` on a pending entity.

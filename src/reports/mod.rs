@@ -69,7 +69,7 @@ pub fn candidates(report: &Report, text: &str, content: &Content) -> Vec<Candida
         }
     };
     for p in &report.entities.phones {
-        let official = matches!(p.kind, PhoneKind::Hotline | PhoneKind::ShortCode);
+        let official = official_phone(p.kind);
         push(Candidate { kind: EntityKind::Phone, value: normal_phone(&p.normalized), bank: None, official });
     }
     let bank = bank_named(text, content);
@@ -118,13 +118,22 @@ pub fn feedback(e: &EntitySummary, status: ReportStatus) -> Option<String> {
 /// cannot be confirmed as a scam without an explicit override.
 #[must_use]
 pub fn is_official(checker: &crate::check::Checker, e: &EntitySummary) -> bool {
-    let probe = match e.kind {
-        EntityKind::Phone => e.value.clone(),
-        EntityKind::Host => format!("https://{}/", e.value),
-        EntityKind::Account => return false,
-    };
-    let report = checker.check(&probe);
-    candidates(&report, &probe, checker.content()).iter().any(|c| c.official)
+    match e.kind {
+        EntityKind::Phone => {
+            crate::check::extract::extract(&e.value).phones.iter().any(|p| official_phone(p.kind))
+        }
+        EntityKind::Host => checker
+            .url_analyzer()
+            .analyze(&format!("https://{}/", e.value))
+            .flags
+            .contains(&UrlFlag::Official),
+        EntityKind::Account => false,
+    }
+}
+
+/// A service short code or a 1800/1900 hotline: numbers of organisations, not of people.
+fn official_phone(kind: PhoneKind) -> bool {
+    matches!(kind, PhoneKind::Hotline | PhoneKind::ShortCode)
 }
 
 /// The confirmed entities for the provincial police, as CSV (`kind,value,bank,first_day,
