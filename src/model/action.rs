@@ -129,6 +129,9 @@ const MENU: [(MenuItem, &str); 6] = [
     (MenuItem::Subscribe, "sub"),
 ];
 
+/// A report's buttons: send and tell me, send, cancel.
+const SENDS: [(Option<bool>, &str); 3] = [(Some(true), "fb"), (Some(false), "ok"), (None, "no")];
+
 const DECISIONS: [(Decision, &str); 3] =
     [(Decision::Confirm, "y"), (Decision::Reject, "n"), (Decision::Skip, "s")];
 
@@ -161,15 +164,9 @@ impl Action {
             }
             Self::Alert { id, send } => write!(s, "bc:{}:{id}", if *send { "ok" } else { "no" }),
             Self::GroupAnswer { session, index, option } => write!(s, "g:{session}:{index}:{option}"),
-            Self::ReportSend { id, feedback } => write!(
-                s,
-                "rs:{id:x}:{}",
-                match feedback {
-                    Some(true) => "fb",
-                    Some(false) => "ok",
-                    None => "no",
-                }
-            ),
+            Self::ReportSend { id, feedback } => {
+                write!(s, "rs:{id:x}:{}", SENDS.iter().find(|(f, _)| f == feedback).map_or("no", |(_, c)| c))
+            }
             Self::Decide { entity, decision } => write!(
                 s,
                 "dv:{entity}:{}",
@@ -201,12 +198,7 @@ impl Action {
             ["bc", "no", id] => Self::Alert { id: id.parse().ok()?, send: false },
             ["rs", id, what] => Self::ReportSend {
                 id: u64::from_str_radix(id, 16).ok()?,
-                feedback: match *what {
-                    "fb" => Some(true),
-                    "ok" => Some(false),
-                    "no" => None,
-                    _ => return None,
-                },
+                feedback: SENDS.iter().find(|(_, c)| c == what)?.0,
             },
             ["dv", entity, decision] => Self::Decide {
                 entity: entity.parse().ok()?,
