@@ -622,9 +622,9 @@ impl Sender for Zalo {
             // A reply about the user's own report: a consultation message.
             match self.send(chat, &Reply::text(message.rich())).await {
                 Delivery::Sent => SendResult::Sent,
-                Delivery::Unreachable => {
-                    SendResult::Skip(Reason::Other("zalo: ngoài 7 ngày tương tác".into()))
-                }
+                Delivery::Unreachable => SendResult::Skip(Reason::Other(
+                    "ngoài 7 ngày người dùng tương tác với OA trên Zalo".into(),
+                )),
                 Delivery::Failed => SendResult::Transient("zalo cs".into()),
             }
         })
