@@ -21,6 +21,7 @@ pub mod app;
 pub mod assemble;
 pub mod bot;
 pub mod campaign;
+pub mod cards;
 pub mod channels;
 pub mod check;
 pub mod config;

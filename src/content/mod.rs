@@ -15,6 +15,7 @@ pub use model::{
     Brand, Brands, Content, Difficulty, Entry, EntryKind, Example, ExampleKind, Form, Group, HostWeights,
     Item, QuizOption, QuizQuestion, SignalDef, Signals, Tactic, Tip, Topic, Weights,
 };
+pub use validate::MAX_TIP;
 
 /// The 24 fraud form ids, in handbook order.
 pub const FORM_IDS: [&str; 24] = [
