@@ -179,6 +179,9 @@ impl App {
         }
         let worker = campaign_worker(&cfg, &engine, telegram, zalo);
         let worker = tokio::spawn(worker.run(stop_rx));
+        if let Some(cards) = engine.campaign().cards() {
+            router = router.merge(server::cards_router(cards.clone()));
+        }
         let ready = ready_check(engine, intake);
         let metrics_server = match &cfg.metrics_listen {
             Some(private) => {

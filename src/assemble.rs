@@ -56,6 +56,9 @@ pub enum BuildError {
     /// `CANHGIAC_TIP_SCHEDULE` is malformed.
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
+    /// The cards' theme or logo is unusable.
+    #[error(transparent)]
+    Cards(#[from] crate::cards::CardError),
 }
 
 /// Where the content is: `CANHGIAC_CONTENT_DIR` when set (or `./content` when it exists), else
@@ -152,6 +155,22 @@ pub fn store(cfg: &Config) -> Result<Store, BuildError> {
     Store::open(&cfg.data_dir).map_err(|source| BuildError::Store { dir: cfg.data_dir.clone(), source })
 }
 
+/// The cards' branding: the department's name, logo and colours from the settings (the bot's
+/// handle is added once Telegram is connected).
+pub fn branding(cfg: &Config) -> Result<crate::cards::Branding, BuildError> {
+    Ok(crate::cards::Branding {
+        org: cfg.org_name.clone(),
+        logo: cfg.card_logo.as_deref().map(crate::cards::Logo::load).transpose()?,
+        theme: crate::cards::Theme::parse(&cfg.card_theme)?,
+        handle: None,
+    })
+}
+
+/// The card renderer for `content`, cached under `<data>/cards`.
+pub fn cards(cfg: &Config, content: Arc<Content>) -> Result<crate::cards::Cards, BuildError> {
+    Ok(crate::cards::Cards::new(content, branding(cfg)?, Some(cfg.data_dir.join("cards"))))
+}
+
 /// The conversation engine: content, search index, checker, store, roles, the weekly slot and
 /// the privacy notice.
 pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
@@ -175,7 +194,10 @@ pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let roles = Roles::new(&cfg.admins, &cfg.trainers)?;
     let schedule = TipSchedule::parse(&cfg.tip_schedule)?;
     let notice = crate::bot::Notice::new(cfg.retention, cfg.org_name.clone(), cfg.privacy_contact.clone());
+    let cards = if cfg.cards { Some(Arc::new(cards(cfg, content.clone())?)) } else { None };
     Ok(Engine::new(content, searcher, checker, store)
+        .with_cards(cards)
+        .with_public_url(cfg.public_url.clone())
         .with_roles(roles)
         .with_schedule(schedule)
         .with_notice(notice)

@@ -78,6 +78,10 @@ enum Command {
     /// for the police (no reporter identities).
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// Tip cards: the weekly tips, the 24 forms, the five don'ts and the reporting channels
+    /// as PNG images to share.
+    #[command(subcommand)]
+    Cards(CardsCommand),
     /// Write a consistent copy of the database while `serve` keeps running.
     Backup {
         /// The file to write (must not exist).
@@ -111,6 +115,28 @@ struct ReportArgs {
     /// The trainer, as telegram:ID or zalo:ID.
     #[arg(long, value_name = "CHANNEL:ID", requires = "with_names")]
     trainer: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CardsCommand {
+    /// Draw cards into a folder (with the department's name, logo and colours of the settings).
+    Render {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Which cards: tips, forms, donts, channels or all.
+        #[arg(long, default_value = "all", conflicts_with = "tip")]
+        kind: canhgiac::cards::Kind,
+        /// Only this tip (its id, e.g. tip_001).
+        #[arg(long, value_name = "ID")]
+        tip: Option<String>,
+        /// Also the 1080×1350 portrait version of each card.
+        #[arg(long)]
+        portrait: bool,
+        /// The bot's handle for the footer, e.g. "Telegram: @canhgiac_bot".
+        #[arg(long, value_name = "TEXT")]
+        handle: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -355,6 +381,9 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Backup { out } => backup(&cfg, &out),
         Command::Data(command) => data(&cfg, &command),
         Command::Reports(command) => reports(&cfg, command),
+        Command::Cards(CardsCommand::Render { out, kind, tip, portrait, handle }) => {
+            render_cards(&cfg, &out, kind, tip.as_deref(), portrait, handle)
+        }
         Command::ZaloTokens => {
             let (Some(access), Some(refresh)) = (&cfg.zalo_access_token, &cfg.zalo_refresh_token) else {
                 bail!("cần cả ZALO_ACCESS_TOKEN và ZALO_REFRESH_TOKEN (lấy ở API Explorer của Zalo)");
@@ -705,6 +734,55 @@ fn open_store(cfg: &Config) -> Result<canhgiac::store::Store> {
 }
 
 /// `reports …`: the operator's side of the scam-report register.
+/// `canhgiac cards render`: draws the chosen cards into `out` with a progress bar on stderr.
+fn render_cards(
+    cfg: &Config,
+    out: &std::path::Path,
+    kind: canhgiac::cards::Kind,
+    tip: Option<&str>,
+    portrait: bool,
+    handle: Option<String>,
+) -> Result<ExitCode> {
+    use canhgiac::cards::{CardId, Cards, Format};
+    let content = load_content(cfg)?;
+    let mut branding = canhgiac::assemble::branding(cfg)?;
+    branding.handle = handle;
+    let ids = match tip {
+        Some(id) if content.tip(id).is_none() => {
+            bail!("không có mẹo \"{id}\" trong nội dung (xem content/tips.yaml)")
+        }
+        Some(id) => vec![CardId::Tip(id.to_owned())],
+        None => CardId::all(&content, kind),
+    };
+    let formats: &[Format] = if portrait { &[Format::Square, Format::Portrait] } else { &[Format::Square] };
+    std::fs::create_dir_all(out).with_context(|| format!("không tạo được thư mục {}", out.display()))?;
+    let cards = Cards::new(content, branding, None);
+    let total = ids.len() * formats.len();
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    let mut bytes = 0;
+    for id in &ids {
+        for &format in formats {
+            let name = cards.file_name(id, format);
+            let card = cards.render(id, format).with_context(|| format!("thẻ {name}"))?;
+            let path = out.join(&name);
+            std::fs::write(&path, &card.png).with_context(|| format!("không ghi được {}", path.display()))?;
+            done += 1;
+            bytes += card.png.len();
+            let filled = done * 30 / total;
+            eprint!("\r[{}{}] {done}/{total} {name:<40}", "#".repeat(filled), ".".repeat(30 - filled));
+        }
+    }
+    eprintln!();
+    println!(
+        "Đã vẽ {done} thẻ vào {} trong {:.1} giây ({} KB).",
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        bytes / 1024
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn reports(cfg: &Config, command: ReportsCommand) -> Result<ExitCode> {
     use canhgiac::model::ReportStatus;
     let store = open_store(cfg)?;

@@ -127,6 +127,13 @@ pub struct Config {
     pub lists: Vec<String>,
     /// CANHGIAC_LISTS_REFRESH_HOURS: how often `serve` fetches the URL lists again.
     pub lists_refresh_hours: u32,
+    /// CANHGIAC_CARD_THEME: the cards' colours, a theme name (`xanh`, `do`, `xanh-la`, `tim`)
+    /// or `#RRGGBB[,#RRGGBB]`.
+    pub card_theme: String,
+    /// CANHGIAC_CARD_LOGO: a PNG logo drawn in the cards' header.
+    pub card_logo: Option<PathBuf>,
+    /// CANHGIAC_CARDS: send the weekly tip as a card image (default on).
+    pub cards: bool,
 }
 
 /// How logs are written (to stderr).
@@ -171,6 +178,9 @@ impl Default for Config {
             privacy_contact: None,
             lists: Vec::new(),
             lists_refresh_hours: 6,
+            card_theme: "xanh".into(),
+            card_logo: None,
+            cards: true,
         }
     }
 }
@@ -284,6 +294,24 @@ impl Config {
         }
         if let Some(v) = get("CANHGIAC_PRIVACY_CONTACT") {
             cfg.privacy_contact = Some(v.trim().to_owned());
+        }
+        if let Some(v) = get("CANHGIAC_CARD_THEME") {
+            cfg.card_theme = v.trim().to_owned();
+        }
+        crate::cards::Theme::parse(&cfg.card_theme).map_err(|e| ConfigError::Value(e.to_string()))?;
+        if let Some(v) = get("CANHGIAC_CARD_LOGO") {
+            cfg.card_logo = Some(v.trim().into());
+        }
+        if let Some(v) = get("CANHGIAC_CARDS") {
+            cfg.cards = match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "on" | "yes" | "bat" => true,
+                "0" | "false" | "off" | "no" | "tat" => false,
+                _ => {
+                    return Err(ConfigError::Value(format!(
+                        "CANHGIAC_CARDS \"{v}\" phải là on hoặc off (gửi mẹo tuần kèm ảnh thẻ hay không)"
+                    )));
+                }
+            };
         }
         if let Some(v) = get("CANHGIAC_LISTS") {
             cfg.lists = list(&v);

@@ -67,6 +67,37 @@ async fn readyz(State(base): State<Base>) -> Response {
     }
 }
 
+/// `GET /the/{file}`: a card as PNG (`/the/tip_001.png`), for share links; drawn on first
+/// request, then cached. Unknown names are 404.
+pub fn cards_router(cards: Arc<crate::cards::Cards>) -> Router {
+    async fn card(
+        State(cards): State<Arc<crate::cards::Cards>>,
+        axum::extract::Path(file): axum::extract::Path<String>,
+    ) -> Response {
+        let Some((id, format)) = cards.lookup(&file) else {
+            return (StatusCode::NOT_FOUND, "không có thẻ này\n").into_response();
+        };
+        let c = cards.clone();
+        match tokio::task::spawn_blocking(move || c.card(&id, format)).await {
+            Ok(Ok(card)) => (
+                [
+                    (axum::http::header::CONTENT_TYPE, "image/png".to_owned()),
+                    (axum::http::header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+                    (axum::http::header::ETAG, format!("\"{}\"", card.key.replace('/', "-"))),
+                ],
+                card.png.to_vec(),
+            )
+                .into_response(),
+            Ok(Err(e)) => {
+                warn!(error = %e, "a card could not be drawn");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+    Router::new().route("/the/{file}", get(card)).with_state(cards)
+}
+
 /// The routes every deployment has; `/metrics` too unless it is served on its own address
 /// ([`metrics_router`]).
 pub fn base_router(metrics: Arc<Metrics>, ready: ReadyCheck, with_metrics: bool) -> Router {

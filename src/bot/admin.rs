@@ -84,7 +84,9 @@ impl Engine {
         if not_following {
             body = body.para(texts::FOLLOW_TO_RECEIVE);
         }
-        Ok(vec![Reply::text(body)])
+        let mut reply = Reply::text(body);
+        reply.attachment = self.campaign().tip_card(&tip.id).map(super::types::Attachment::Photo);
+        Ok(vec![reply])
     }
 
     pub(super) fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {

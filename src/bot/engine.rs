@@ -65,6 +65,8 @@ pub struct Engine {
     pub(super) register: Arc<crate::reports::MemoryRegister>,
     /// Calls of [`Engine::handle_async`] running at once.
     calls: tokio::sync::Semaphore,
+    /// Where shared cards point: the bot's Telegram username and the public address.
+    pub(super) links: std::sync::RwLock<super::tip_card::Links>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,6 +143,7 @@ impl Engine {
             conversations: Arc::new(MemoryConversations::default()),
             notice: Notice::default(),
             register: Arc::new(crate::reports::MemoryRegister::default()),
+            links: std::sync::RwLock::default(),
             // The engine's work is CPU and the database: more than two calls per core only
             // add threads (and memory), not throughput.
             calls: tokio::sync::Semaphore::new(
@@ -152,7 +155,18 @@ impl Engine {
     /// With the weekly tip slot from the configuration.
     #[must_use]
     pub fn with_schedule(mut self, schedule: TipSchedule) -> Self {
-        self.campaign = Arc::new(Campaign::new(self.content.clone(), self.store.clone(), schedule));
+        let cards = self.campaign.cards().cloned();
+        self.campaign =
+            Arc::new(Campaign::new(self.content.clone(), self.store.clone(), schedule).with_cards(cards));
+        self
+    }
+
+    /// With tip cards: the weekly tip goes out as an image, `/meo` shows it (`None`: text only).
+    #[must_use]
+    pub fn with_cards(mut self, cards: Option<Arc<crate::cards::Cards>>) -> Self {
+        let schedule = self.campaign.schedule();
+        self.campaign =
+            Arc::new(Campaign::new(self.content.clone(), self.store.clone(), schedule).with_cards(cards));
         self
     }
 
@@ -385,6 +399,7 @@ impl Engine {
             Command::Quiz => self.start_quiz(key)?,
             Command::FiveDonts => vec![self.topic("five_donts")],
             Command::ReportWhere => vec![self.topic("report_channels")],
+            Command::Tip => self.this_weeks_tip(cx)?,
             Command::Subscribe => self.subscribe(cx)?,
             Command::Unsubscribe => self.unsubscribe(cx)?,
             Command::DeleteData => vec![Reply::with_buttons(

@@ -7,6 +7,7 @@
 //!   `group_quiz` (trainers);
 //! - `privacy` (the notice users agree to) and `subject` (consent, withdrawal and the data
 //!   subject's requests);
+//! - `tip_card`: `/meo`, this week's tip as a card with a share button;
 //! - `classify` routes free text; `texts` holds the fixed sentences; `types` what channels see.
 
 mod admin;
@@ -21,6 +22,7 @@ mod reporting;
 mod roles;
 mod subject;
 pub mod texts;
+mod tip_card;
 mod types;
 
 pub use crate::model::{

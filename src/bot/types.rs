@@ -85,15 +85,23 @@ pub struct Incoming {
 pub struct Button {
     /// What the user sees.
     pub label: String,
-    /// What comes back: [`Action::encode`].
+    /// What comes back: [`Action::encode`] (empty for a link).
     pub data: String,
+    /// A link the button opens instead of coming back to the bot.
+    pub url: Option<String>,
 }
 
 impl Button {
     /// A button doing `action`.
     #[must_use]
     pub fn new(label: &str, action: Action) -> Self {
-        Self { label: label.to_owned(), data: action.encode() }
+        Self { label: label.to_owned(), data: action.encode(), url: None }
+    }
+
+    /// A button opening `url` (an https address).
+    #[must_use]
+    pub fn link(label: &str, url: String) -> Self {
+        Self { label: label.to_owned(), data: String::new(), url: Some(url) }
     }
 }
 
@@ -144,6 +152,8 @@ pub enum Attachment {
     Poll(QuizPoll),
     /// A file.
     Document(Document),
+    /// An image (a tip card): sent with the text as its caption when the text is short enough.
+    Photo(crate::cards::Card),
 }
 
 impl Reply {

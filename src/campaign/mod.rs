@@ -66,6 +66,9 @@ pub struct Outgoing {
     /// A message to one person about their own request (Zalo sends it as a reply, not as a
     /// promotion to followers).
     pub personal: bool,
+    /// An image sent with it (the weekly tip's card); the text is its caption. A channel that
+    /// cannot send the image sends the text alone.
+    pub card: Option<crate::cards::Card>,
 }
 
 impl Outgoing {
@@ -180,7 +183,7 @@ fn compose(title: &str, text: &str, footer: &str) -> Outgoing {
     for para in text.trim().split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
         body = body.para(para);
     }
-    Outgoing { title: title.to_owned(), body: body.para(footer), personal: false }
+    Outgoing { title: title.to_owned(), body: body.para(footer), personal: false, card: None }
 }
 
 /// The campaign over the content's tips and the store.
@@ -189,13 +192,50 @@ pub struct Campaign {
     content: Arc<Content>,
     store: Arc<Store>,
     schedule: TipSchedule,
+    cards: Option<Arc<crate::cards::Cards>>,
 }
 
 impl Campaign {
     /// A campaign with a weekly slot.
     #[must_use]
     pub fn new(content: Arc<Content>, store: Arc<Store>, schedule: TipSchedule) -> Self {
-        Self { content, store, schedule }
+        Self { content, store, schedule, cards: None }
+    }
+
+    /// Sends weekly tips with their cards (`None`: text only).
+    #[must_use]
+    pub fn with_cards(mut self, cards: Option<Arc<crate::cards::Cards>>) -> Self {
+        self.cards = cards;
+        self
+    }
+
+    /// The card renderer, when tips go out as cards.
+    #[must_use]
+    pub fn cards(&self) -> Option<&Arc<crate::cards::Cards>> {
+        self.cards.as_ref()
+    }
+
+    /// A tip's card (drawn once per content version, then cached); `None` when cards are off
+    /// or the card could not be drawn (the tip then goes out as text).
+    #[must_use]
+    pub fn tip_card(&self, id: &str) -> Option<crate::cards::Card> {
+        let cards = self.cards.as_ref()?;
+        match cards.card(&crate::cards::CardId::Tip(id.to_owned()), crate::cards::Format::Square) {
+            Ok(card) => Some(card),
+            Err(e) => {
+                tracing::warn!(error = %e, "the tip's card could not be drawn; sending text");
+                None
+            }
+        }
+    }
+
+    /// This week's tip (the one a new subscriber starts with).
+    pub fn current_tip(&self, now: i64) -> Result<Option<&Tip>, CampaignError> {
+        let n = self.content.tips.len();
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(self.content.tips.get(self.week_index(now)? % n))
     }
 
     /// The weekly slot.
@@ -297,11 +337,14 @@ impl Campaign {
         Ok(self.store.audience()?)
     }
 
-    /// The message for an outbox row (`None` if its tip no longer exists).
+    /// The message for an outbox row (`None` if its tip no longer exists). A tip's card may be
+    /// drawn here the first time: call it off the async runtime.
     #[must_use]
     pub fn message(&self, item: &OutboxItem) -> Option<Outgoing> {
         match (item.kind, &item.tip_id, &item.body) {
-            (BroadcastKind::Tip, Some(id), _) => self.tip(id).map(Self::tip_message),
+            (BroadcastKind::Tip, Some(id), _) => {
+                self.tip(id).map(|tip| Outgoing { card: self.tip_card(&tip.id), ..Self::tip_message(tip) })
+            }
             (BroadcastKind::Alert, _, Some(body)) => Some(Self::alert_message(body)),
             (BroadcastKind::Feedback, _, Some(body)) => Some(Self::feedback_message(body)),
             _ => None,

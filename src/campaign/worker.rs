@@ -382,7 +382,8 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
             blocking(move || store.settle(item.id, &NewOutcome::Wait { at, reason })).await;
             continue;
         }
-        let Some(message) = lane.campaign.message(&item) else {
+        let (campaign, it) = (lane.campaign.clone(), item.clone());
+        let Some(message) = blocking(move || campaign.message(&it)).await.flatten() else {
             let store = lane.store.clone();
             blocking(move || store.settle(item.id, &NewOutcome::Failed(Reason::TipMissing))).await;
             continue;

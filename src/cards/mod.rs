@@ -170,6 +170,17 @@ impl Cards {
         format!("{}{}.png", id.stem(&self.content), format.suffix())
     }
 
+    /// The card a file name stands for (`tip_001.png`, `nam_khong-doc.png`), if any.
+    #[must_use]
+    pub fn lookup(&self, file: &str) -> Option<(CardId, Format)> {
+        CardId::all(&self.content, Kind::All).into_iter().find_map(|id| {
+            [Format::Square, Format::Portrait]
+                .into_iter()
+                .find(|f| self.file_name(&id, *f) == file)
+                .map(|f| (id.clone(), f))
+        })
+    }
+
     /// Draws a card now (not cached), with the layout figures the tests check.
     pub fn render(&self, id: &CardId, format: Format) -> Result<Rendered, CardError> {
         let spec = spec(&self.content, id).ok_or_else(|| CardError::Unknown(id.stem(&self.content)))?;

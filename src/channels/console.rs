@@ -51,7 +51,18 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> std::io
                     for part in render::split(&r.body, false, usize::MAX) {
                         writeln!(out, "\n{part}")?;
                     }
+                    if let Some(crate::bot::Attachment::Photo(card)) = &r.attachment {
+                        writeln!(
+                            out,
+                            "[Ảnh thẻ mẹo, {} KB: canhgiac cards render để lưu ra tệp]",
+                            card.png.len() / 1024
+                        )?;
+                    }
                     for b in r.all_buttons() {
+                        if let Some(url) = &b.url {
+                            write!(out, "  {}: {url}", b.label)?;
+                            continue;
+                        }
                         buttons.push(b.clone());
                         write!(out, "  [{}] {}", buttons.len(), b.label)?;
                     }

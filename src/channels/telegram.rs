@@ -9,11 +9,13 @@ use std::{sync::Arc, time::Duration};
 
 use teloxide::{
     ApiError, Bot, RequestError,
-    payloads::{AnswerCallbackQuerySetters, SendMessageSetters, SendPollSetters, SetWebhookSetters},
+    payloads::{
+        AnswerCallbackQuerySetters, SendMessageSetters, SendPhotoSetters, SendPollSetters, SetWebhookSetters,
+    },
     prelude::Requester,
     requests::Request,
     types::{
-        BotCommand, ChatId, ChatMemberKind, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+        BotCommand, ChatId, ChatMemberKind, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
         InputPollOption, Me, ParseMode, PollType, Update, UpdateKind,
     },
 };
@@ -180,10 +182,16 @@ fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
     }
     Some(InlineKeyboardMarkup::new(reply.buttons.iter().map(|row| {
         row.iter()
-            .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+            .map(|b| match b.url.as_deref().and_then(|u| reqwest::Url::parse(u).ok()) {
+                Some(url) => InlineKeyboardButton::url(b.label.clone(), url),
+                None => InlineKeyboardButton::callback(b.label.clone(), b.data.clone()),
+            })
             .collect::<Vec<_>>()
     })))
 }
+
+/// Telegram's limit for a photo's caption (characters of visible text).
+pub const CAPTION_LIMIT: usize = 1024;
 
 /// The Telegram side of a running bot.
 pub struct Telegram {
@@ -192,6 +200,9 @@ pub struct Telegram {
     me: Me,
     engine: Arc<Engine>,
     metrics: Arc<Metrics>,
+    /// File ids Telegram gave uploaded cards, by card key: a card is uploaded once, then
+    /// resent by id.
+    photos: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for Telegram {
@@ -249,7 +260,11 @@ impl Telegram {
             ChannelError::Api(format!("Telegram setMyCommands failed: {}", redact(&e, token)))
         })?;
         info!(bot = me.user.username.as_deref().unwrap_or("?"), "telegram connected");
-        Ok(Self { bot, token: token.to_owned(), me, engine, metrics })
+        if let Some(cards) = engine.campaign().cards() {
+            cards.set_handle(me.user.username.as_ref().map(|u| format!("Telegram: @{u}")));
+        }
+        engine.set_telegram_username(me.user.username.clone());
+        Ok(Self { bot, token: token.to_owned(), me, engine, metrics, photos: Default::default() })
     }
 
     /// Registers the webhook with its secret token.
@@ -298,6 +313,23 @@ impl Telegram {
 
     /// Sends one reply (split if long; buttons under the last part). False if the user is gone.
     async fn send(&self, chat: ChatId, reply: &Reply, user: &UserKey) -> bool {
+        // A card whose text fits a caption goes as one photo message with its buttons.
+        if let Some(Attachment::Photo(card)) = &reply.attachment {
+            let caption = split(&reply.body, true, CAPTION_LIMIT);
+            if caption.len() <= 1 {
+                match self.send_photo(chat, card, caption.into_iter().next(), keyboard(reply)).await {
+                    Ok(()) => {
+                        self.metrics.inc(&self.metrics.replies);
+                        return true;
+                    }
+                    Err(e) => {
+                        warn!(error = %redact(&e, &self.token), "sendPhoto failed; sending the text alone")
+                    }
+                }
+                let text = Reply { attachment: None, ..reply.clone() };
+                return Box::pin(self.send(chat, &text, user)).await;
+            }
+        }
         let parts = split(&reply.body, true, TELEGRAM_LIMIT);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
@@ -327,6 +359,13 @@ impl Telegram {
         }
         match &reply.attachment {
             None => true,
+            Some(Attachment::Photo(card)) => match self.send_photo(chat, card, None, None).await {
+                Ok(()) => true,
+                Err(e) => {
+                    warn!(error = %redact(&e, &self.token), "sendPhoto failed");
+                    true
+                }
+            },
             Some(Attachment::Poll(p)) => self.send_poll(chat, p).await,
             Some(Attachment::Document(d)) => {
                 let file = InputFile::memory(d.bytes.clone()).file_name(d.file_name.clone());
@@ -341,6 +380,44 @@ impl Telegram {
                         false
                     }
                 }
+            }
+        }
+    }
+
+    /// Sends a card as a photo: uploaded the first time, then by the file id Telegram gave
+    /// back (an id Telegram no longer knows is dropped and the card uploaded again).
+    async fn send_photo(
+        &self,
+        chat: ChatId,
+        card: &crate::cards::Card,
+        caption: Option<String>,
+        markup: Option<InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        let mut known = crate::lock(&self.photos).get(&card.key).cloned();
+        loop {
+            let file = match &known {
+                Some(id) => InputFile::file_id(FileId(id.clone())),
+                None => InputFile::memory(card.png.to_vec()).file_name("meo-canh-giac.png"),
+            };
+            let mut req = self.bot.send_photo(chat, file);
+            if let Some(c) = &caption {
+                req = req.caption(c.clone()).parse_mode(ParseMode::Html);
+            }
+            if let Some(m) = &markup {
+                req = req.reply_markup(m.clone());
+            }
+            match req.send().await {
+                Ok(message) => {
+                    if let Some(best) = message.photo().and_then(<[_]>::last) {
+                        crate::lock(&self.photos).insert(card.key.clone(), best.file.id.0.clone());
+                    }
+                    return Ok(());
+                }
+                Err(RequestError::Api(_)) if known.is_some() => {
+                    crate::lock(&self.photos).remove(&card.key);
+                    known = None;
+                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -611,6 +688,21 @@ async fn webhook(
     }
 }
 
+/// Caption parts after the first, joined again into messages of at most 4096 characters.
+fn split_rest(parts: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in parts {
+        match out.last_mut() {
+            Some(last) if last.chars().count() + p.chars().count() + 2 <= TELEGRAM_LIMIT => {
+                last.push_str("\n\n");
+                last.push_str(p);
+            }
+            _ => out.push(p.clone()),
+        }
+    }
+    out
+}
+
 /// How a failed broadcast send should be treated.
 fn broadcast_error(e: &RequestError, token: &str) -> SendResult {
     match e {
@@ -652,8 +744,41 @@ impl Sender for Telegram {
             let Ok(id) = chat.parse::<i64>() else {
                 return SendResult::Failed("not a Telegram chat id".into());
             };
+            let mut parts = split(&message.rich(), true, TELEGRAM_LIMIT);
+            if let Some(card) = &message.card {
+                // The card with the text as its caption; what does not fit follows as text.
+                let mut caption = split(&message.rich(), true, CAPTION_LIMIT);
+                let first = (!caption.is_empty()).then(|| caption.remove(0));
+                match self.send_photo(ChatId(id), card, first, None).await {
+                    Ok(()) => {
+                        self.metrics.inc(&self.metrics.broadcast_sent);
+                        for rest in split_rest(&caption) {
+                            if let Err(e) = self
+                                .bot
+                                .send_message(ChatId(id), rest)
+                                .parse_mode(ParseMode::Html)
+                                .send()
+                                .await
+                            {
+                                warn!(error = %redact(&e, &self.token), "the rest of a caption could not be sent");
+                            }
+                        }
+                        return SendResult::Sent;
+                    }
+                    Err(e) => match broadcast_error(&e, &self.token) {
+                        // The chat is gone, moved or rate-limited: the same for text.
+                        r @ (SendResult::RetryAfter(_) | SendResult::Gone(_) | SendResult::Moved(_)) => {
+                            return r;
+                        }
+                        _ => {
+                            warn!(error = %redact(&e, &self.token), "sendPhoto failed; the tip goes out as text");
+                            parts = split(&message.rich(), true, TELEGRAM_LIMIT);
+                        }
+                    },
+                }
+            }
             // Campaign messages are short (tips ≤ 400, alerts ≤ 1000 characters): one part.
-            for part in split(&message.rich(), true, TELEGRAM_LIMIT) {
+            for part in parts {
                 let sent = self
                     .bot
                     .send_message(ChatId(id), part)

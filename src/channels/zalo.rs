@@ -319,6 +319,8 @@ pub struct Zalo {
     tokens: TokenManager,
     http: reqwest::Client,
     metrics: Arc<Metrics>,
+    /// Attachment ids of uploaded cards, by card key (a card is uploaded once).
+    images: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for Zalo {
@@ -341,7 +343,7 @@ impl Zalo {
             .build()
             .map_err(|e| ChannelError::Setup(format!("HTTP client: {e}")))?;
         let tokens = TokenManager::new(settings.clone(), store, http.clone())?;
-        Ok(Self { settings, engine, tokens, http, metrics })
+        Ok(Self { settings, engine, tokens, http, metrics, images: Default::default() })
     }
 
     /// Whether a webhook request is genuinely from Zalo.
@@ -374,8 +376,16 @@ impl Zalo {
         }
     }
 
-    /// Sends a reply: text split at 2000 characters, buttons (≤ 5) under the last part.
+    /// Sends a reply: a card first (as an image message), then the text split at 2000
+    /// characters, buttons (≤ 5) under the last part.
     pub async fn send(&self, user_id: &str, reply: &Reply) -> Delivery {
+        if let Some(crate::bot::Attachment::Photo(card)) = &reply.attachment {
+            match self.image_message(user_id, card).await {
+                Delivery::Unreachable => return Delivery::Unreachable,
+                Delivery::Failed => warn!("the card could not be sent on Zalo; sending the text alone"),
+                Delivery::Sent => {}
+            }
+        }
         let parts = split(&reply.body, false, ZALO_LIMIT);
         let last = parts.len().saturating_sub(1);
         for (i, text) in parts.into_iter().enumerate() {
@@ -390,7 +400,10 @@ impl Zalo {
                     .take(MAX_BUTTONS)
                     .map(|b| {
                         let title: String = b.label.chars().take(100).collect();
-                        json!({"title": title, "type": "oa.query.hide", "payload": format!("{PAYLOAD_PREFIX}{}", b.data)})
+                        match &b.url {
+                            Some(url) => json!({"title": title, "type": "oa.open.url", "payload": {"url": url}}),
+                            None => json!({"title": title, "type": "oa.query.hide", "payload": format!("{PAYLOAD_PREFIX}{}", b.data)}),
+                        }
                     })
                     .collect();
                 if !buttons.is_empty() {
@@ -413,6 +426,90 @@ impl Zalo {
             }
         }
         Delivery::Sent
+    }
+
+    /// A card as an image message (uploaded once, then sent by its attachment id; an expired
+    /// id is uploaded again).
+    async fn image_message(&self, user_id: &str, card: &crate::cards::Card) -> Delivery {
+        for fresh in [false, true] {
+            let Some(id) = self.attachment(card, fresh).await else { return Delivery::Failed };
+            let body = json!({
+                "recipient": { "user_id": user_id },
+                "message": { "attachment": { "type": "template", "payload": {
+                    "template_type": "media",
+                    "elements": [{ "media_type": "image", "attachment_id": id }],
+                }}},
+            });
+            match self.call("/v3.0/oa/message/cs", &body).await {
+                Ok((status, 0, _)) if status.is_success() => return Delivery::Sent,
+                Ok((_, -100, _)) if !fresh => {}
+                Ok((_, c, _)) if UNREACHABLE.contains(&c) => return Delivery::Unreachable,
+                Ok((status, code, message)) => {
+                    warn!(code, status = status.as_u16(), message = %message, "Zalo image message failed");
+                    return Delivery::Failed;
+                }
+                Err(e) => {
+                    warn!(error = %e, "Zalo image message failed");
+                    return Delivery::Failed;
+                }
+            }
+        }
+        Delivery::Failed
+    }
+
+    /// The attachment id of an uploaded card, uploading it when not known (or `fresh`).
+    async fn attachment(&self, card: &crate::cards::Card, fresh: bool) -> Option<String> {
+        if !fresh && let Some(id) = crate::lock(&self.images).get(&card.key).cloned() {
+            return Some(id);
+        }
+        match self.upload(card).await {
+            Ok(id) => {
+                crate::lock(&self.images).insert(card.key.clone(), id.clone());
+                Some(id)
+            }
+            Err(e) => {
+                warn!(error = %e, "Zalo image upload failed");
+                None
+            }
+        }
+    }
+
+    /// Uploads a card (`POST /v2.0/oa/upload/image`, multipart, at most 1 MB); its attachment id.
+    async fn upload(&self, card: &crate::cards::Card) -> std::result::Result<String, String> {
+        let url = format!("{}/v2.0/oa/upload/image", self.settings.api_url);
+        let mut refreshed = false;
+        loop {
+            let token =
+                self.tokens.access().await.map_err(|e| format!("no usable Zalo access token: {e}"))?;
+            let part = reqwest::multipart::Part::bytes(card.png.to_vec())
+                .file_name("meo-canh-giac.png")
+                .mime_str("image/png")
+                .map_err(|e| e.to_string())?;
+            let form = reqwest::multipart::Form::new().part("file", part);
+            let resp = self
+                .http
+                .post(&url)
+                .header("access_token", &token)
+                .multipart(form)
+                .send()
+                .await
+                .map_err(|e| format!("Zalo API unreachable: {}", e.without_url()))?;
+            let status = resp.status();
+            let v = resp.json::<Value>().await.unwrap_or(Value::Null);
+            let code = v["error"].as_i64().unwrap_or(if status.is_success() { 0 } else { -1 });
+            if matches!(code, -216 | -220) && !refreshed {
+                refreshed = true;
+                self.tokens
+                    .refresh_after(&token)
+                    .await
+                    .map_err(|e| format!("Zalo token refresh failed: {e}"))?;
+                continue;
+            }
+            return match v["data"]["attachment_id"].as_str() {
+                Some(id) if code == 0 && !id.is_empty() => Ok(id.to_owned()),
+                _ => Err(format!("upload refused: zalo {code} {}", v["message"].as_str().unwrap_or(""))),
+            };
+        }
     }
 
     /// One OA API call; an invalid or expired token is refreshed and the call retried once.
@@ -479,30 +576,64 @@ impl Zalo {
         }
     }
 
-    /// A promotion message ("tin Truyền thông"): a header and the text, to one follower.
+    /// A promotion message ("tin Truyền thông"): the card as its banner when there is one, a
+    /// header and the text, to one follower. A card that cannot be uploaded is left out (the
+    /// text still goes); an expired attachment id is uploaded again once.
     async fn promote(&self, user_id: &str, message: &Outgoing) -> SendResult {
+        let mut fresh = false;
+        loop {
+            let banner = match &message.card {
+                Some(card) => self.attachment(card, fresh).await,
+                None => None,
+            };
+            match self.promote_once(user_id, message, banner.as_deref()).await {
+                Err(()) if !fresh => fresh = true,
+                Err(()) => {
+                    return self
+                        .promote_once(user_id, message, None)
+                        .await
+                        .unwrap_or(SendResult::Failed("zalo -100".into()));
+                }
+                Ok(r) => return r,
+            }
+        }
+    }
+
+    /// One promotion call; `Err` when Zalo no longer knows the banner's attachment id.
+    async fn promote_once(
+        &self,
+        user_id: &str,
+        message: &Outgoing,
+        banner: Option<&str>,
+    ) -> std::result::Result<SendResult, ()> {
         let header: String = message.title.chars().take(100).collect();
         let text: String = split(&message.body, false, PROMOTION_TEXT_LIMIT)
             .into_iter()
             .next()
             .unwrap_or_default()
             .replace('\n', "<br>");
+        let mut elements = Vec::new();
+        if let Some(id) = banner {
+            elements.push(json!({ "type": "banner", "attachment_id": id }));
+        }
+        elements.push(json!({ "type": "header", "align": "left", "content": header }));
+        elements.push(json!({ "type": "text", "align": "left", "content": text }));
         let body = json!({
             "recipient": { "user_id": user_id },
             "message": { "attachment": { "type": "template", "payload": {
                 "template_type": "promotion",
                 "language": "VI",
-                "elements": [
-                    { "type": "header", "align": "left", "content": header },
-                    { "type": "text", "align": "left", "content": text },
-                ],
+                "elements": elements,
             }}},
         });
         let (status, code, msg) = match self.call("/v3.0/oa/message/promotion", &body).await {
             Ok(answer) => answer,
-            Err(e) => return SendResult::Transient(e),
+            Err(e) => return Ok(SendResult::Transient(e)),
         };
-        match code {
+        if code == -100 && banner.is_some() {
+            return Err(());
+        }
+        Ok(match code {
             0 if status.is_success() => {
                 self.metrics.inc(&self.metrics.broadcast_sent);
                 SendResult::Sent
@@ -518,7 +649,7 @@ impl Zalo {
                 SendResult::Transient(format!("HTTP {} {msg}", status.as_u16()))
             }
             c => SendResult::Failed(format!("zalo {c}: {msg}")),
-        }
+        })
     }
 }
 

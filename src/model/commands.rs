@@ -24,6 +24,8 @@ pub enum Command {
     FiveDonts,
     /// Where to report a scam.
     ReportWhere,
+    /// This week's tip, as a card to share.
+    Tip,
     /// Weekly tips for this chat.
     Subscribe,
     /// No more weekly tips.
@@ -140,6 +142,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         phrases: &["bao cao"],
         menu: Some("Báo cáo lừa đảo ở đâu"),
         ..row(Command::ReportWhere, "baocao", "/baocao", "báo cáo lừa đảo ở đâu")
+    },
+    CommandSpec {
+        stores: false,
+        phrases: &["meo", "meo tuan nay", "xem meo"],
+        menu: Some("Xem mẹo cảnh giác tuần này để chia sẻ"),
+        ..row(Command::Tip, "meo", "/meo", "xem mẹo cảnh giác tuần này (kèm ảnh để chia sẻ)")
     },
     CommandSpec {
         phrases: &["dang ky", "dang ky meo"],
@@ -421,6 +429,7 @@ mod tests {
             Command::Quiz,
             Command::FiveDonts,
             Command::ReportWhere,
+            Command::Tip,
             Command::Subscribe,
             Command::Unsubscribe,
             Command::DeleteData,
@@ -486,6 +495,6 @@ mod tests {
         assert!(admin.contains(&"/guimeo") && !admin.contains(&"/quiz"));
         let trainer: Vec<_> = help_lines(HelpSection::Trainer).map(|(u, _)| u).collect();
         assert!(trainer.iter().any(|u| u.starts_with("/thamgia")));
-        assert_eq!(menu().count(), 12);
+        assert_eq!(menu().count(), 13);
     }
 }

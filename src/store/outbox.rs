@@ -226,6 +226,19 @@ impl Store {
         Ok(new)
     }
 
+    /// Whether a chat is subscribed.
+    pub fn is_subscribed(&self, channel: Channel, chat: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM subscriptions WHERE channel = ?1 AND chat_id = ?2",
+                params![channel, chat],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Unsubscribes a chat. True if it was subscribed.
     pub fn unsubscribe(&self, channel: Channel, chat: &str) -> Result<bool, StoreError> {
         Ok(self.conn().execute(
