@@ -203,6 +203,9 @@ pub struct Telegram {
     /// File ids Telegram gave uploaded cards, by card key: a card is uploaded once, then
     /// resent by id.
     photos: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Held while a card is uploaded, so that concurrent sends wait for its file id instead of
+    /// uploading it again.
+    uploading: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Telegram {
@@ -264,7 +267,15 @@ impl Telegram {
             cards.set_handle(me.user.username.as_ref().map(|u| format!("Telegram: @{u}")));
         }
         engine.set_telegram_username(me.user.username.clone());
-        Ok(Self { bot, token: token.to_owned(), me, engine, metrics, photos: Default::default() })
+        Ok(Self {
+            bot,
+            token: token.to_owned(),
+            me,
+            engine,
+            metrics,
+            photos: Default::default(),
+            uploading: tokio::sync::Mutex::new(()),
+        })
     }
 
     /// Registers the webhook with its secret token.
@@ -394,7 +405,13 @@ impl Telegram {
         markup: Option<InlineKeyboardMarkup>,
     ) -> Result<(), RequestError> {
         let mut known = crate::lock(&self.photos).get(&card.key).cloned();
+        let mut _upload = None;
         loop {
+            if known.is_none() {
+                // One upload at a time; whoever waited may find the file id ready.
+                _upload = Some(self.uploading.lock().await);
+                known = crate::lock(&self.photos).get(&card.key).cloned();
+            }
             let file = match &known {
                 Some(id) => InputFile::file_id(FileId(id.clone())),
                 None => InputFile::memory(card.png.to_vec()).file_name("meo-canh-giac.png"),
@@ -414,7 +431,11 @@ impl Telegram {
                     return Ok(());
                 }
                 Err(RequestError::Api(_)) if known.is_some() => {
-                    crate::lock(&self.photos).remove(&card.key);
+                    // Telegram no longer knows the id: upload again (unless someone just did).
+                    let mut photos = crate::lock(&self.photos);
+                    if photos.get(&card.key) == known.as_ref() {
+                        photos.remove(&card.key);
+                    }
                     known = None;
                 }
                 Err(e) => return Err(e),

@@ -321,6 +321,8 @@ pub struct Zalo {
     metrics: Arc<Metrics>,
     /// Attachment ids of uploaded cards, by card key (a card is uploaded once).
     images: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Held while a card is uploaded (concurrent sends wait for its attachment id).
+    uploading: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Zalo {
@@ -343,7 +345,15 @@ impl Zalo {
             .build()
             .map_err(|e| ChannelError::Setup(format!("HTTP client: {e}")))?;
         let tokens = TokenManager::new(settings.clone(), store, http.clone())?;
-        Ok(Self { settings, engine, tokens, http, metrics, images: Default::default() })
+        Ok(Self {
+            settings,
+            engine,
+            tokens,
+            http,
+            metrics,
+            images: Default::default(),
+            uploading: tokio::sync::Mutex::new(()),
+        })
     }
 
     /// Whether a webhook request is genuinely from Zalo.
@@ -431,8 +441,9 @@ impl Zalo {
     /// A card as an image message (uploaded once, then sent by its attachment id; an expired
     /// id is uploaded again).
     async fn image_message(&self, user_id: &str, card: &crate::cards::Card) -> Delivery {
+        let mut stale: Option<String> = None;
         for fresh in [false, true] {
-            let Some(id) = self.attachment(card, fresh).await else { return Delivery::Failed };
+            let Some(id) = self.attachment(card, stale.as_deref()).await else { return Delivery::Failed };
             let body = json!({
                 "recipient": { "user_id": user_id },
                 "message": { "attachment": { "type": "template", "payload": {
@@ -442,7 +453,7 @@ impl Zalo {
             });
             match self.call("/v3.0/oa/message/cs", &body).await {
                 Ok((status, 0, _)) if status.is_success() => return Delivery::Sent,
-                Ok((_, -100, _)) if !fresh => {}
+                Ok((_, -100, _)) if !fresh => stale = Some(id),
                 Ok((_, c, _)) if UNREACHABLE.contains(&c) => return Delivery::Unreachable,
                 Ok((status, code, message)) => {
                     warn!(code, status = status.as_u16(), message = %message, "Zalo image message failed");
@@ -457,9 +468,16 @@ impl Zalo {
         Delivery::Failed
     }
 
-    /// The attachment id of an uploaded card, uploading it when not known (or `fresh`).
-    async fn attachment(&self, card: &crate::cards::Card, fresh: bool) -> Option<String> {
-        if !fresh && let Some(id) = crate::lock(&self.images).get(&card.key).cloned() {
+    /// The attachment id of an uploaded card, uploading it when not known or when the known
+    /// one is `stale` (Zalo said it expired). One upload at a time: concurrent sends wait and
+    /// share its id.
+    async fn attachment(&self, card: &crate::cards::Card, stale: Option<&str>) -> Option<String> {
+        let usable = |id: &String| Some(id.as_str()) != stale;
+        if let Some(id) = crate::lock(&self.images).get(&card.key).filter(|id| usable(id)).cloned() {
+            return Some(id);
+        }
+        let _one = self.uploading.lock().await;
+        if let Some(id) = crate::lock(&self.images).get(&card.key).filter(|id| usable(id)).cloned() {
             return Some(id);
         }
         match self.upload(card).await {
@@ -580,14 +598,14 @@ impl Zalo {
     /// header and the text, to one follower. A card that cannot be uploaded is left out (the
     /// text still goes); an expired attachment id is uploaded again once.
     async fn promote(&self, user_id: &str, message: &Outgoing) -> SendResult {
-        let mut fresh = false;
+        let mut stale: Option<String> = None;
         loop {
             let banner = match &message.card {
-                Some(card) => self.attachment(card, fresh).await,
+                Some(card) => self.attachment(card, stale.as_deref()).await,
                 None => None,
             };
             match self.promote_once(user_id, message, banner.as_deref()).await {
-                Err(()) if !fresh => fresh = true,
+                Err(()) if stale.is_none() => stale = banner,
                 Err(()) => {
                     return self
                         .promote_once(user_id, message, None)

@@ -60,6 +60,24 @@ pub struct FakeTelegram {
     pub send_delay: Mutex<Option<Duration>>,
     /// Load tests: record calls and deliveries without their bodies and texts (memory).
     pub lean: std::sync::atomic::AtomicBool,
+    /// Refuse every `sendPhoto` (400), as Telegram does with an image it cannot process.
+    pub fail_photos: std::sync::atomic::AtomicBool,
+    photos: Mutex<Vec<Photo>>,
+}
+
+/// A photo the fake accepted.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    /// Chat id.
+    pub chat: i64,
+    /// The caption (HTML as sent).
+    pub caption: Option<String>,
+    /// The uploaded file (`None` when sent by a file id).
+    pub upload: Option<Vec<u8>>,
+    /// The file id it was sent by (`None` for an upload).
+    pub file_id: Option<String>,
+    /// The inline keyboard, as sent.
+    pub reply_markup: Value,
 }
 
 /// A message the fake accepted.
@@ -104,6 +122,12 @@ impl FakeTelegram {
         self.bodies("sendPoll").into_iter().enumerate().map(|(i, b)| (poll_id(i + 1), b)).collect()
     }
 
+    /// Photos accepted by `sendPhoto`, in order.
+    #[must_use]
+    pub fn photos(&self) -> Vec<Photo> {
+        lock(&self.photos).clone()
+    }
+
     /// Queues updates for `getUpdates`.
     pub fn push_updates(&self, updates: impl IntoIterator<Item = Value>) {
         lock(&self.updates).extend(updates);
@@ -135,8 +159,18 @@ async fn api(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let parts = super::multipart::parts(&content_type, &body);
     let value: Value = if is_json {
         serde_json::from_slice(&body).unwrap_or(Value::Null)
+    } else if method.eq_ignore_ascii_case("sendPhoto") {
+        // Text fields as JSON; the file stays out of the record.
+        let mut v = serde_json::Map::new();
+        for p in parts.iter().filter(|p| p.file_name.is_none()) {
+            let text = p.text();
+            v.insert(p.name.clone(), serde_json::from_str(&text).unwrap_or(Value::String(text)));
+        }
+        Value::Object(v)
     } else {
         json!({ "raw": String::from_utf8_lossy(&body) })
     };
@@ -234,6 +268,50 @@ async fn api(
                     "total_voter_count": 0, "is_closed": false, "is_anonymous": value["is_anonymous"].as_bool().unwrap_or(true),
                     "type": value["type"].as_str().unwrap_or("regular"), "allows_multiple_answers": false,
                     "correct_option_id": value["correct_option_id"], "open_period": value["open_period"]}}))
+        }
+        "sendphoto" => {
+            let chat = value["chat_id"]
+                .as_i64()
+                .or_else(|| value["chat_id"].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or(0);
+            if fake.fail_photos.load(std::sync::atomic::Ordering::SeqCst) {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(
+                        json!({"ok": false, "error_code": 400, "description": "Bad Request: IMAGE_PROCESS_FAILED"}),
+                    ),
+                );
+            }
+            // An upload is a part named in `photo` as `attach://<name>` (or named `photo`).
+            let field = value["photo"].as_str().unwrap_or("").to_owned();
+            let attached = field.strip_prefix("attach://");
+            let upload = parts
+                .iter()
+                .find(|p| p.file_name.is_some() && (Some(p.name.as_str()) == attached || p.name == "photo"))
+                .map(|p| p.data.clone());
+            let file_id = if upload.is_some() || attached.is_some() {
+                None
+            } else {
+                Some(field).filter(|f| !f.is_empty())
+            };
+            let n = {
+                let mut photos = lock(&fake.photos);
+                photos.push(Photo {
+                    chat,
+                    caption: value["caption"].as_str().map(str::to_owned),
+                    upload: upload.clone(),
+                    file_id: file_id.clone(),
+                    reply_markup: value["reply_markup"].clone(),
+                });
+                photos.iter().filter(|p| p.upload.is_some()).count()
+            };
+            let id = file_id.unwrap_or_else(|| format!("photo-{n}"));
+            ok(json!({"message_id": 800, "date": 1_700_000_000, "chat": chat_of(&value),
+                "photo": [
+                    {"file_id": format!("{id}-small"), "file_unique_id": "s", "width": 320, "height": 320},
+                    {"file_id": id, "file_unique_id": "l", "width": 1080, "height": 1080}
+                ],
+                "caption": value["caption"]}))
         }
         "senddocument" => ok(json!({"message_id": 700, "date": 1_700_000_000, "chat": chat_of(&value),
             "document": {"file_id": "doc-1", "file_unique_id": "doc-u1", "file_name": "file.csv"}})),

@@ -42,6 +42,12 @@ pub struct FakeZalo {
     /// Users who got a promotion message "today" (a second one answers -218).
     promoted: Mutex<Vec<String>>,
     issued: Mutex<u32>,
+    /// Refuse every image upload.
+    pub fail_uploads: std::sync::atomic::AtomicBool,
+    /// Images uploaded, in order; an attachment id is `att-N` for the N-th (from 1).
+    uploads: Mutex<Vec<Vec<u8>>>,
+    /// Attachment ids that expired (a message naming one gets -100).
+    pub expired: Mutex<Vec<String>>,
 }
 
 impl FakeZalo {
@@ -57,14 +63,27 @@ impl FakeZalo {
         self.calls("promotion_ok")
             .into_iter()
             .map(|c| {
-                let elements = &c.body["message"]["attachment"]["payload"]["elements"];
-                (
-                    c.body["recipient"]["user_id"].as_str().unwrap_or("").to_owned(),
-                    elements[0]["content"].as_str().unwrap_or("").to_owned(),
-                    elements[1]["content"].as_str().unwrap_or("").to_owned(),
-                )
+                let elements = c.body["message"]["attachment"]["payload"]["elements"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let of = |kind: &str| {
+                    elements
+                        .iter()
+                        .find(|e| e["type"] == kind)
+                        .and_then(|e| e["content"].as_str())
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                (c.body["recipient"]["user_id"].as_str().unwrap_or("").to_owned(), of("header"), of("text"))
             })
             .collect()
+    }
+
+    /// Images uploaded so far, in order.
+    #[must_use]
+    pub fn uploads(&self) -> Vec<Vec<u8>> {
+        lock(&self.uploads).clone()
     }
 
     /// A new day: every user may get a promotion again.
@@ -91,6 +110,9 @@ async fn cs(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Bytes) 
             *limited = false;
             return Json(json!({"error": -32, "message": "Exceeded the rate limit"}));
         }
+    }
+    if let Some(e) = expired_attachment(&fake, &v) {
+        return e;
     }
     let user = v["recipient"]["user_id"].as_str().unwrap_or("").to_owned();
     if lock(&fake.unreachable).contains(&user) {
@@ -127,6 +149,9 @@ async fn promotion(
     if lock(&fake.not_following).contains(&user) {
         return (ok, Json(json!({"error": -213, "message": "User has not followed OA"})));
     }
+    if let Some(e) = expired_attachment(&fake, &v) {
+        return (ok, e);
+    }
     if v["message"]["attachment"]["payload"]["template_type"] != "promotion" {
         return (ok, Json(json!({"error": -201, "message": "Parameters are invalid"})));
     }
@@ -142,6 +167,48 @@ async fn promotion(
     }
     lock(&fake.calls).push(ZaloCall { endpoint: "promotion_ok", credential: token, body: v });
     (ok, Json(json!({"error": 0, "message": "Success", "data": {"message_id": "p", "user_id": user}})))
+}
+
+/// -100 when a message names an attachment id that is unknown or expired.
+fn expired_attachment(fake: &FakeZalo, v: &Value) -> Option<Json<Value>> {
+    let elements = v["message"]["attachment"]["payload"]["elements"].as_array()?;
+    let uploaded = lock(&fake.uploads).len();
+    for id in elements.iter().filter_map(|e| e["attachment_id"].as_str()) {
+        let known = id
+            .strip_prefix("att-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=uploaded).contains(&n));
+        if !known || lock(&fake.expired).iter().any(|x| x == id) {
+            return Some(Json(json!({"error": -100, "message": "attachment_id is invalid or expired"})));
+        }
+    }
+    None
+}
+
+async fn upload(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Bytes) -> Json<Value> {
+    let token = headers.get("access_token").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let file = super::multipart::parts(content_type, &body).into_iter().find(|p| p.name == "file");
+    lock(&fake.calls).push(ZaloCall {
+        endpoint: "upload",
+        credential: token.clone(),
+        body: json!({ "bytes": file.as_ref().map_or(0, |f| f.data.len()) }),
+    });
+    if token != *lock(&fake.access) {
+        return Json(json!({"error": -216, "message": "Access token is invalid"}));
+    }
+    if fake.fail_uploads.load(std::sync::atomic::Ordering::SeqCst) {
+        return Json(json!({"error": -201, "message": "Upload failed"}));
+    }
+    let Some(file) = file.filter(|f| f.data.len() <= 1024 * 1024) else {
+        return Json(json!({"error": -201, "message": "File is missing or larger than 1 MB"}));
+    };
+    let n = {
+        let mut u = lock(&fake.uploads);
+        u.push(file.data);
+        u.len()
+    };
+    Json(json!({"error": 0, "message": "Success", "data": {"attachment_id": format!("att-{n}")}}))
 }
 
 async fn token(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Bytes) -> Json<Value> {
@@ -186,10 +253,14 @@ pub async fn start(
         fail_next_promotions: Mutex::new(0),
         promoted: Mutex::default(),
         issued: Mutex::new(0),
+        fail_uploads: std::sync::atomic::AtomicBool::new(false),
+        uploads: Mutex::default(),
+        expired: Mutex::default(),
     });
     let app = Router::new()
         .route("/v3.0/oa/message/cs", post(cs))
         .route("/v3.0/oa/message/promotion", post(promotion))
+        .route("/v2.0/oa/upload/image", post(upload))
         .route("/v4/oa/access_token", post(token))
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

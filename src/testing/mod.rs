@@ -3,3 +3,4 @@
 
 pub mod fake_telegram;
 pub mod fake_zalo;
+pub mod multipart;

@@ -6,6 +6,7 @@ mod backup;
 mod bot_engine;
 mod campaign;
 mod campaign_restart;
+mod cards;
 mod check_cli;
 mod check_dev_floors;
 mod check_engine;
