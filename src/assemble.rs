@@ -266,6 +266,13 @@ pub fn config_problems(cfg: &Config) -> Vec<String> {
             cfg.tip_schedule
         ));
     }
+    if let Some(logo) = &cfg.card_logo
+        && let Err(e) = crate::cards::Logo::load(logo)
+    {
+        out.push(format!(
+            "CANHGIAC_CARD_LOGO: {e}. Hãy dùng tệp PNG nhỏ hơn 2 MB, mỗi chiều không quá 4096 điểm ảnh."
+        ));
+    }
     if let Some(problem) = unwritable(&cfg.data_dir) {
         out.push(problem);
     }

@@ -826,6 +826,17 @@ impl Sender for Telegram {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn caption_overflow_is_joined_into_as_few_messages_as_fit() {
+        use super::{TELEGRAM_LIMIT, split_rest};
+        let parts = vec!["a".repeat(3000), "b".repeat(1000), "c".repeat(2000)];
+        let out = split_rest(&parts);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].starts_with('a') && out[0].ends_with('b') && out[1] == parts[2]);
+        assert!(out.iter().all(|m| m.chars().count() <= TELEGRAM_LIMIT));
+        assert!(split_rest(&[]).is_empty());
+    }
+
+    #[test]
     fn a_mention_after_text_that_lowercases_longer_is_stripped_cleanly() {
         let me: teloxide::types::Me = serde_json::from_value(serde_json::json!({"id": 999, "is_bot": true,
             "first_name": "canhgiac", "username": "canhgiac_bot", "can_join_groups": true,
