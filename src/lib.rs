@@ -39,6 +39,7 @@ pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod text;
+pub mod vision;
 pub mod vntime;
 
 /// Locks a mutex; a poisoned lock (a panic while it was held) is still used, since every

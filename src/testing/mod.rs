@@ -3,4 +3,5 @@
 
 pub mod fake_telegram;
 pub mod fake_zalo;
+pub mod images;
 pub mod multipart;

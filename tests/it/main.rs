@@ -23,5 +23,6 @@ mod routing_dev_set;
 mod scam_reports;
 mod search_dev_set;
 mod telegram;
+mod vision;
 mod webhooks;
 mod zalo;
