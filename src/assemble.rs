@@ -171,6 +171,16 @@ pub fn cards(cfg: &Config, content: Arc<Content>) -> Result<crate::cards::Cards,
     Ok(crate::cards::Cards::new(content, branding(cfg)?, Some(cfg.data_dir.join("cards"))))
 }
 
+/// The image reader: OCR with Tesseract when installed, QR codes always.
+#[must_use]
+pub fn vision(cfg: &Config) -> crate::vision::Vision {
+    crate::vision::Vision::new(crate::vision::VisionSettings {
+        program: cfg.tesseract.clone(),
+        workers: cfg.ocr_workers,
+        ..crate::vision::VisionSettings::default()
+    })
+}
+
 /// The conversation engine: content, search index, checker, store, roles, the weekly slot and
 /// the privacy notice.
 pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
@@ -197,6 +207,7 @@ pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
     let cards = if cfg.cards { Some(Arc::new(cards(cfg, content.clone())?)) } else { None };
     Ok(Engine::new(content, searcher, checker, store)
         .with_cards(cards)
+        .with_vision(Some(Arc::new(vision(cfg))))
         .with_public_url(cfg.public_url.clone())
         .with_roles(roles)
         .with_schedule(schedule)

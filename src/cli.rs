@@ -279,6 +279,10 @@ struct CheckArgs {
     /// Host list to treat as known scams (one host a line, or AdGuard `||host$all`); repeatable.
     #[arg(long, value_name = "FILE")]
     blocklist: Vec<PathBuf>,
+    /// Check an image (a screenshot, a photo of a message, a poster with a QR code): its text
+    /// is read with OCR and its QR codes decoded; the message arguments become its caption.
+    #[arg(long, value_name = "FILE", conflicts_with = "jsonl")]
+    image: Option<PathBuf>,
     /// The message (read from stdin when absent).
     text: Vec<String>,
 }
@@ -660,6 +664,9 @@ fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(path) = &args.image {
+        return check_image(cfg, &checker, path, &args.text.join(" "), args.json, &mut out);
+    }
     let text = if args.text.is_empty() {
         let mut buf = Vec::new();
         io::Read::read_to_end(&mut io::stdin().lock(), &mut buf).context("reading stdin")?;
@@ -674,6 +681,73 @@ fn check(cfg: &Config, args: &CheckArgs) -> Result<ExitCode> {
     } else {
         let ansi = io::stdout().is_terminal();
         writeln!(out, "{}", check::render_card(checker.content(), &report).to_terminal(ansi))?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `canhgiac check --image FILE`: what was read, then the verdict (exit 1 when the image
+/// cannot be read).
+fn check_image(
+    cfg: &Config,
+    checker: &canhgiac::check::Checker,
+    path: &std::path::Path,
+    caption: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    use canhgiac::{bot::image, vision::Seen};
+    let vision = canhgiac::assemble::vision(cfg);
+    let max = vision.limits().max_bytes as u64;
+    let size = std::fs::metadata(path).with_context(|| format!("không đọc được {}", path.display()))?.len();
+    let seen = if size > max {
+        Seen::Problem(canhgiac::vision::ImageProblem::TooLarge)
+    } else {
+        let bytes = std::fs::read(path).with_context(|| format!("không đọc được {}", path.display()))?;
+        vision.read_now(&bytes)
+    };
+    let read = match seen {
+        Seen::Read(r) => r,
+        Seen::Problem(p) => {
+            if json {
+                let v = serde_json::json!({"error": p.as_str(), "message": image::problem_text(p)});
+                serde_json::to_writer(&mut *out, &v)?;
+                out.write_all(b"\n")?;
+                out.flush()?;
+            } else {
+                eprintln!("canhgiac check: {}", image::problem_text(p));
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let text = image::check_text(&read, caption);
+    let report = checker.check(&text);
+    if json {
+        let v = serde_json::json!({
+            "image": {
+                "text": read.text,
+                "confidence": read.confidence,
+                "uncertain": read.uncertain(),
+                "ocr": read.ocr,
+                "qr": read.codes,
+            },
+            "check": CheckJson::from(&report),
+        });
+        serde_json::to_writer(&mut *out, &v)?;
+        out.write_all(b"\n")?;
+    } else {
+        if !read.text.is_empty() {
+            writeln!(out, "Tôi đọc được trong ảnh (độ tin cậy {}%):\n{}\n", read.confidence, read.text)?;
+        }
+        for code in &read.codes {
+            writeln!(out, "{}", image::describe(code))?;
+        }
+        if text.trim().is_empty() {
+            writeln!(out, "Không thấy chữ hay mã QR nào trong ảnh.")?;
+        } else {
+            let ansi = io::stdout().is_terminal();
+            writeln!(out, "{}", check::render_card(checker.content(), &report).to_terminal(ansi))?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -984,6 +1058,17 @@ fn doctor(cfg: &Config) -> ExitCode {
         } else {
             on.join(", ")
         }
+    );
+    // Without OCR everything else works (images are read for QR codes only): a warning.
+    match canhgiac::assemble::vision(cfg).ocr_status() {
+        Ok(()) => println!("✅ Đọc chữ trong ảnh (OCR): Tesseract có mô hình tiếng Việt"),
+        Err(why) => println!("⚠️ Đọc chữ trong ảnh (OCR) đang tắt: {why}. Ảnh vẫn được đọc mã QR."),
+    }
+    println!(
+        "ℹ️ Thẻ mẹo: {} (màu {}, logo: {})",
+        if cfg.cards { "mẹo tuần gửi kèm ảnh" } else { "tắt, mẹo tuần gửi dạng chữ" },
+        cfg.card_theme,
+        cfg.card_logo.as_ref().map_or_else(|| "không có".to_owned(), |p| p.display().to_string())
     );
     let notice = canhgiac::bot::Notice::new(cfg.retention, cfg.org_name.clone(), cfg.privacy_contact.clone());
     match (&cfg.org_name, &cfg.privacy_contact) {

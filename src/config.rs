@@ -134,6 +134,10 @@ pub struct Config {
     pub card_logo: Option<PathBuf>,
     /// CANHGIAC_CARDS: send the weekly tip as a card image (default on).
     pub cards: bool,
+    /// CANHGIAC_TESSERACT: the OCR program (default `tesseract` on the path).
+    pub tesseract: Option<PathBuf>,
+    /// CANHGIAC_OCR_WORKERS: images read at once (default 2).
+    pub ocr_workers: usize,
 }
 
 /// How logs are written (to stderr).
@@ -181,6 +185,8 @@ impl Default for Config {
             card_theme: "xanh".into(),
             card_logo: None,
             cards: true,
+            tesseract: None,
+            ocr_workers: 2,
         }
     }
 }
@@ -312,6 +318,14 @@ impl Config {
                     )));
                 }
             };
+        }
+        if let Some(v) = get("CANHGIAC_TESSERACT") {
+            cfg.tesseract = Some(v.trim().into());
+        }
+        if let Some(v) = get("CANHGIAC_OCR_WORKERS") {
+            cfg.ocr_workers = v.trim().parse().ok().filter(|n| (1..=16).contains(n)).ok_or_else(|| {
+                ConfigError::Value(format!("CANHGIAC_OCR_WORKERS \"{v}\" phải là số từ 1 đến 16"))
+            })?;
         }
         if let Some(v) = get("CANHGIAC_LISTS") {
             cfg.lists = list(&v);

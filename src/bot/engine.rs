@@ -67,6 +67,9 @@ pub struct Engine {
     calls: tokio::sync::Semaphore,
     /// Where shared cards point: the bot's Telegram username and the public address.
     pub(super) links: std::sync::RwLock<super::tip_card::Links>,
+    /// The image reader channels use before the engine sees an image (`None`: images are not
+    /// read).
+    vision: Option<Arc<crate::vision::Vision>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -144,6 +147,7 @@ impl Engine {
             notice: Notice::default(),
             register: Arc::new(crate::reports::MemoryRegister::default()),
             links: std::sync::RwLock::default(),
+            vision: None,
             // The engine's work is CPU and the database: more than two calls per core only
             // add threads (and memory), not throughput.
             calls: tokio::sync::Semaphore::new(
@@ -159,6 +163,27 @@ impl Engine {
         self.campaign =
             Arc::new(Campaign::new(self.content.clone(), self.store.clone(), schedule).with_cards(cards));
         self
+    }
+
+    /// With the image reader (OCR and QR codes) the channels use.
+    #[must_use]
+    pub fn with_vision(mut self, vision: Option<Arc<crate::vision::Vision>>) -> Self {
+        self.vision = vision;
+        self
+    }
+
+    /// The image reader, when images are read.
+    #[must_use]
+    pub fn vision(&self) -> Option<&Arc<crate::vision::Vision>> {
+        self.vision.as_ref()
+    }
+
+    /// Reads an image the channel fetched (in the pool; `Busy` when too many wait).
+    pub async fn read_image(&self, bytes: Vec<u8>) -> crate::vision::Seen {
+        match &self.vision {
+            Some(v) => v.read(bytes).await,
+            None => crate::vision::Seen::Problem(crate::vision::ImageProblem::OcrMissing),
+        }
     }
 
     /// With tip cards: the weekly tip goes out as an image, `/meo` shows it (`None`: text only).
@@ -352,10 +377,17 @@ impl Engine {
                 None => vec![self.help(texts::HELP_INTRO, role)],
             },
             IncomingKind::Unsupported(_) => vec![Reply::text(Rich::new().para(texts::UNSUPPORTED))],
+            IncomingKind::Image { seen, caption } => self.image(&key, seen, caption),
+            // The channel did not fetch it (a console, an old update): say how to go on.
+            IncomingKind::Photo { .. } => say(texts::UNSUPPORTED),
         };
         // Someone who has not agreed gets their answer, then the notice once in a while.
         let using = match &inc.kind {
-            IncomingKind::Text(_) | IncomingKind::Forwarded(_) | IncomingKind::Unsupported(_) => true,
+            IncomingKind::Text(_)
+            | IncomingKind::Forwarded(_)
+            | IncomingKind::Unsupported(_)
+            | IncomingKind::Image { .. }
+            | IncomingKind::Photo { .. } => true,
             IncomingKind::Command { name, .. } => Command::parse(name).is_some_and(|c| {
                 matches!(
                     c,

@@ -7,6 +7,7 @@
 //!   `group_quiz` (trainers);
 //! - `privacy` (the notice users agree to) and `subject` (consent, withdrawal and the data
 //!   subject's requests);
+//! - `image`: forwarded images (screenshots, photos, QR codes) read and checked;
 //! - `tip_card`: `/meo`, this week's tip as a card with a share button;
 //! - `classify` routes free text; `texts` holds the fixed sentences; `types` what channels see.
 
@@ -15,6 +16,7 @@ pub mod classify;
 pub mod conversation;
 mod engine;
 mod group_quiz;
+pub mod image;
 mod inquiry;
 mod personal_quiz;
 pub mod privacy;

@@ -39,8 +39,23 @@ pub enum IncomingKind {
     },
     /// A button press with its data.
     Button(String),
-    /// Something the bot cannot read (sticker, photo, file…), named.
+    /// Something the bot cannot read (sticker, voice, file…), named.
     Unsupported(String),
+    /// An image still on the platform (a Telegram file id, a Zalo attachment URL) with its
+    /// caption; the channel fetches and reads it into [`IncomingKind::Image`].
+    Photo {
+        /// Where the channel fetches it.
+        file: String,
+        /// The text sent with it.
+        caption: String,
+    },
+    /// An image read (OCR and QR codes), with its caption.
+    Image {
+        /// What was read, or why nothing could be.
+        seen: crate::vision::Seen,
+        /// The text sent with it.
+        caption: String,
+    },
     /// Started following / joined.
     Joined,
     /// Stopped following / blocked.

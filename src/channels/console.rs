@@ -21,11 +21,37 @@ pub fn parse_line(line: &str, buttons: &[Button]) -> IncomingKind {
     IncomingKind::Text(t.to_owned())
 }
 
+/// An image to check: `/anh PATH`, or a path to an existing PNG, JPEG, WebP, GIF or BMP file.
+fn image_path(line: &str) -> Option<std::path::PathBuf> {
+    let t = line.trim();
+    if let Some(p) = t.strip_prefix("/anh ") {
+        return Some(p.trim().into());
+    }
+    let lower = t.to_ascii_lowercase();
+    let image = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"].iter().any(|e| lower.ends_with(e));
+    (image && std::path::Path::new(t).is_file()).then(|| t.into())
+}
+
+/// Reads an image file as the channels read a photo (same limits; in memory only).
+fn read_image(engine: &Engine, path: &std::path::Path) -> IncomingKind {
+    use crate::vision::{ImageProblem, Seen};
+    let seen = match (engine.vision(), std::fs::metadata(path)) {
+        (None, _) => Seen::Problem(ImageProblem::OcrMissing),
+        (Some(_), Err(_)) => Seen::Problem(ImageProblem::Download),
+        (Some(v), Ok(m)) if m.len() > v.limits().max_bytes as u64 => Seen::Problem(ImageProblem::TooLarge),
+        (Some(v), Ok(_)) => match std::fs::read(path) {
+            Ok(bytes) => v.read_now(&bytes),
+            Err(_) => Seen::Problem(ImageProblem::Download),
+        },
+    };
+    IncomingKind::Image { seen, caption: String::new() }
+}
+
 /// Runs the chat loop on the given input and output until end of input or `/thoat`.
 pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "canhgiac — trò chuyện trong terminal. Gõ /start để bắt đầu, /thoat để thoát, số để bấm nút."
+        "canhgiac — trò chuyện trong terminal. Gõ /start để bắt đầu, /thoat để thoát, số để bấm nút, /anh <tệp ảnh> để kiểm tra một ảnh."
     )?;
     let user = UserRef { channel: Channel::Console, id: "local".into() };
     let chat = ChatRef { id: "local".into(), kind: ChatKind::Private };
@@ -42,7 +68,10 @@ pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> std::io
             out.flush()?;
             continue;
         }
-        let kind = parse_line(&line, &buttons);
+        let kind = match image_path(&line) {
+            Some(path) => read_image(engine, &path),
+            None => parse_line(&line, &buttons),
+        };
         let inc = Incoming { user: user.clone(), chat: chat.clone(), kind, addressed: true };
         buttons.clear();
         match engine.handle(&inc) {

@@ -70,6 +70,26 @@ pub fn to_incoming(update: &Update, me: &Me) -> Option<(Incoming, Target)> {
                 m.reply_to_message().and_then(|r| r.from.as_ref()).is_some_and(|u| u.id == me.user.id);
             let text = m.text().or_else(|| m.caption());
             let mention = format!("@{username}");
+            // A photo, or an image sent as a file: fetched and read before the engine.
+            let image = m.photo().and_then(<[_]>::last).map(|p| p.file.id.0.clone()).or_else(|| {
+                m.document()
+                    .filter(|d| d.mime_type.as_ref().is_some_and(|t| t.essence_str().starts_with("image/")))
+                    .map(|d| d.file.id.0.clone())
+            });
+            if let Some(file) = image {
+                let caption = text.unwrap_or("");
+                let lower = caption.to_ascii_lowercase();
+                let mentioned = !username.is_empty() && lower.contains(&mention);
+                let caption = match lower.find(&mention) {
+                    Some(i) if mentioned => format!("{}{}", &caption[..i], &caption[i + mention.len()..]),
+                    _ => caption.to_owned(),
+                };
+                let kind = IncomingKind::Photo { file, caption: caption.trim().to_owned() };
+                return Some((
+                    Incoming { user, chat, kind, addressed: mentioned || replied_to_bot },
+                    Target { chat: m.chat.id, callback: None },
+                ));
+            }
             let (kind, addressed) = match text {
                 Some(t) if let Some(IncomingKind::Command { name, arg }) = IncomingKind::command(t) => {
                     // `/name@bot`: only commands for this bot (or for no bot in particular).
@@ -313,6 +333,15 @@ impl Telegram {
             })
             .await;
         }
+        let mut incoming = incoming;
+        if let IncomingKind::Photo { file, caption } = &incoming.kind {
+            // Only images the engine will answer are fetched (a group's unaddressed photo is not).
+            if incoming.chat.kind == ChatKind::Group && !incoming.addressed {
+                return;
+            }
+            let seen = self.fetch_and_read(file).await;
+            incoming.kind = IncomingKind::Image { seen, caption: caption.clone() };
+        }
         let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
         let key = UserKey::new(Channel::Telegram, &incoming.user.id);
         for r in &replies {
@@ -393,6 +422,37 @@ impl Telegram {
                 }
             }
         }
+    }
+
+    /// Fetches an image the user sent (`getFile`, then the file, within the size limit and a
+    /// timeout; kept in memory only) and reads it.
+    async fn fetch_and_read(&self, file_id: &str) -> crate::vision::Seen {
+        use crate::vision::{ImageProblem, Seen};
+        use teloxide::net::Download;
+        let Some(vision) = self.engine.vision() else { return Seen::Problem(ImageProblem::OcrMissing) };
+        let max = vision.limits().max_bytes;
+        let file = match with_retry(|| self.bot.get_file(FileId(file_id.to_owned())).send()).await {
+            Ok(f) => f,
+            Err(e) => {
+                warn!(error = %redact(&e, &self.token), "getFile failed");
+                return Seen::Problem(ImageProblem::Download);
+            }
+        };
+        if usize::try_from(file.size).unwrap_or(usize::MAX) > max {
+            return Seen::Problem(ImageProblem::TooLarge);
+        }
+        let mut bytes: Vec<u8> = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0).min(max));
+        let download = self.bot.download_file(&file.path, &mut bytes);
+        match tokio::time::timeout(Duration::from_secs(30), download).await {
+            Ok(Ok(())) if bytes.len() <= max => {}
+            Ok(Ok(())) => return Seen::Problem(ImageProblem::TooLarge),
+            Ok(Err(e)) => {
+                warn!(error = %redact(&e, &self.token), "downloading an image failed");
+                return Seen::Problem(ImageProblem::Download);
+            }
+            Err(_) => return Seen::Problem(ImageProblem::Download),
+        }
+        self.engine.read_image(bytes).await
     }
 
     /// Sends a card as a photo: uploaded the first time, then by the file id Telegram gave

@@ -275,6 +275,17 @@ pub fn to_incoming(v: &Value) -> Option<(Incoming, String)> {
                 IncomingKind::Forwarded(format!("{text} {url}").trim().to_owned()),
             )
         }
+        // A photo or screenshot: fetched from its URL and read before the engine.
+        "user_send_image" => {
+            let url = v["message"]["attachments"][0]["payload"]["url"].as_str().unwrap_or("").to_owned();
+            let caption = v["message"]["text"].as_str().unwrap_or("").trim().to_owned();
+            let kind = if url.is_empty() {
+                IncomingKind::Unsupported("image".into())
+            } else {
+                IncomingKind::Photo { file: url, caption }
+            };
+            (as_string(&v["sender"]["id"])?, kind)
+        }
         e if e.starts_with("user_send_") => {
             (as_string(&v["sender"]["id"])?, IncomingKind::Unsupported(e[10..].to_owned()))
         }
@@ -378,11 +389,49 @@ impl Zalo {
 
     /// Runs the engine on an event already translated, then sends the replies.
     async fn answer(self: &Arc<Self>, incoming: Incoming) {
+        let mut incoming = incoming;
+        if let IncomingKind::Photo { file, caption } = &incoming.kind {
+            let seen = self.fetch_and_read(file).await;
+            incoming.kind = IncomingKind::Image { seen, caption: caption.clone() };
+        }
         let replies = super::run_engine(&self.engine, &incoming, &self.metrics).await;
         for r in &replies {
             if self.send(&incoming.user.id, r).await != Delivery::Sent {
                 break;
             }
+        }
+    }
+
+    /// Fetches an image from the attachment URL of a signed event (within the size limit and
+    /// a timeout; kept in memory only) and reads it.
+    async fn fetch_and_read(&self, url: &str) -> crate::vision::Seen {
+        use crate::vision::{ImageProblem, Seen};
+        let Some(vision) = self.engine.vision() else { return Seen::Problem(ImageProblem::OcrMissing) };
+        let max = vision.limits().max_bytes;
+        let fetch = async {
+            let mut resp = self.http.get(url).send().await.map_err(|_| ImageProblem::Download)?;
+            if !resp.status().is_success() {
+                return Err(ImageProblem::Download);
+            }
+            if resp.content_length().is_some_and(|n| n > max as u64) {
+                return Err(ImageProblem::TooLarge);
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|_| ImageProblem::Download)? {
+                if bytes.len() + chunk.len() > max {
+                    return Err(ImageProblem::TooLarge);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        };
+        match tokio::time::timeout(Duration::from_secs(30), fetch).await {
+            Ok(Ok(bytes)) => self.engine.read_image(bytes).await,
+            Ok(Err(p)) => {
+                warn!(problem = p.as_str(), "a Zalo image could not be fetched");
+                Seen::Problem(p)
+            }
+            Err(_) => Seen::Problem(ImageProblem::Download),
         }
     }
 

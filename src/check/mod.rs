@@ -291,7 +291,7 @@ impl std::fmt::Debug for Checker {
 }
 
 /// A count written the Vietnamese way, with dots between thousands (20.000).
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -63,6 +63,9 @@ pub struct FakeTelegram {
     /// Refuse every `sendPhoto` (400), as Telegram does with an image it cannot process.
     pub fail_photos: std::sync::atomic::AtomicBool,
     photos: Mutex<Vec<Photo>>,
+    /// Files users sent, by file id: `getFile` describes them and `GET /file/bot<token>/<path>`
+    /// serves them.
+    pub files: Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 /// A photo the fake accepted.
@@ -313,16 +316,44 @@ async fn api(
                 ],
                 "caption": value["caption"]}))
         }
+        "getfile" => {
+            let id = value["file_id"].as_str().unwrap_or("").to_owned();
+            match lock(&fake.files).get(&id) {
+                Some(bytes) => ok(json!({"file_id": id, "file_unique_id": format!("u-{id}"),
+                    "file_size": bytes.len(), "file_path": format!("photos/{id}.jpg")})),
+                None => (
+                    StatusCode::BAD_REQUEST,
+                    Json(
+                        json!({"ok": false, "error_code": 400, "description": "Bad Request: invalid file_id"}),
+                    ),
+                ),
+            }
+        }
         "senddocument" => ok(json!({"message_id": 700, "date": 1_700_000_000, "chat": chat_of(&value),
             "document": {"file_id": "doc-1", "file_unique_id": "doc-u1", "file_name": "file.csv"}})),
         _ => ok(json!(true)),
     }
 }
 
+async fn file(
+    State(fake): State<Arc<FakeTelegram>>,
+    Path((_bot, name)): Path<(String, String)>,
+) -> (StatusCode, Vec<u8>) {
+    let id = name.trim_start_matches("photos/").trim_end_matches(".jpg");
+    match lock(&fake.files).get(id) {
+        Some(b) => (StatusCode::OK, b.clone()),
+        None => (StatusCode::NOT_FOUND, Vec::new()),
+    }
+}
+
 /// Starts the fake on 127.0.0.1 (a free port); returns it and its base URL.
 pub async fn start() -> std::io::Result<(Arc<FakeTelegram>, String)> {
     let fake = Arc::new(FakeTelegram::default());
-    let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
+    let app = Router::new()
+        .route("/{bot}/{method}", post(api))
+        // teloxide sends the file path as one percent-encoded segment (photos%2Fx.jpg).
+        .route("/file/{bot}/{path}", axum::routing::get(file))
+        .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {

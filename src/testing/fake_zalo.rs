@@ -48,6 +48,8 @@ pub struct FakeZalo {
     uploads: Mutex<Vec<Vec<u8>>>,
     /// Attachment ids that expired (a message naming one gets -100).
     pub expired: Mutex<Vec<String>>,
+    /// Images users sent, served at `GET /media/{name}` (as Zalo's CDN serves attachments).
+    pub media: Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 impl FakeZalo {
@@ -211,6 +213,16 @@ async fn upload(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Byt
     Json(json!({"error": 0, "message": "Success", "data": {"attachment_id": format!("att-{n}")}}))
 }
 
+async fn media(
+    State(fake): State<Arc<FakeZalo>>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> (axum::http::StatusCode, Vec<u8>) {
+    match lock(&fake.media).get(&name) {
+        Some(b) => (axum::http::StatusCode::OK, b.clone()),
+        None => (axum::http::StatusCode::NOT_FOUND, Vec::new()),
+    }
+}
+
 async fn token(State(fake): State<Arc<FakeZalo>>, headers: HeaderMap, body: Bytes) -> Json<Value> {
     let secret = headers.get("secret_key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let form = String::from_utf8_lossy(&body).into_owned();
@@ -256,11 +268,13 @@ pub async fn start(
         fail_uploads: std::sync::atomic::AtomicBool::new(false),
         uploads: Mutex::default(),
         expired: Mutex::default(),
+        media: Mutex::default(),
     });
     let app = Router::new()
         .route("/v3.0/oa/message/cs", post(cs))
         .route("/v3.0/oa/message/promotion", post(promotion))
         .route("/v2.0/oa/upload/image", post(upload))
+        .route("/media/{name}", axum::routing::get(media))
         .route("/v4/oa/access_token", post(token))
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

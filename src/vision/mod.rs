@@ -63,12 +63,12 @@ impl ImageProblem {
 }
 
 /// What was read from an image.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRead {
     /// The text, cleaned (paragraphs on their own lines); empty when none was found.
     pub text: String,
     /// OCR's confidence in it (0–100).
-    pub confidence: f32,
+    pub confidence: u8,
     /// The QR codes.
     pub codes: Vec<QrContent>,
     /// Whether OCR ran (it is not installed everywhere).
@@ -76,7 +76,7 @@ pub struct ImageRead {
 }
 
 /// Confidence below which the reply says the reading is uncertain and asks for the text.
-pub const LOW_CONFIDENCE: f32 = 65.0;
+pub const LOW_CONFIDENCE: u8 = 65;
 
 impl ImageRead {
     /// The reading is too uncertain to rely on without the text.
@@ -87,7 +87,7 @@ impl ImageRead {
 }
 
 /// An image's outcome, as the engine receives it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
     /// Read (text, codes, or neither).
     Read(ImageRead),
@@ -170,13 +170,16 @@ impl Vision {
             Err(_) => Ok(None),
         };
         match ocr {
-            Ok(Some(o)) => {
-                Seen::Read(ImageRead { text: clean(&o.lines), confidence: o.confidence, codes, ocr: true })
-            }
+            Ok(Some(o)) => Seen::Read(ImageRead {
+                text: clean(&o.lines),
+                confidence: o.confidence.round().clamp(0.0, 100.0) as u8,
+                codes,
+                ocr: true,
+            }),
             Ok(None) if codes.is_empty() => Seen::Problem(ImageProblem::OcrMissing),
-            Ok(None) => Seen::Read(ImageRead { text: String::new(), confidence: 0.0, codes, ocr: false }),
+            Ok(None) => Seen::Read(ImageRead { text: String::new(), confidence: 0, codes, ocr: false }),
             Err(p) if codes.is_empty() => Seen::Problem(p),
-            Err(_) => Seen::Read(ImageRead { text: String::new(), confidence: 0.0, codes, ocr: false }),
+            Err(_) => Seen::Read(ImageRead { text: String::new(), confidence: 0, codes, ocr: false }),
         }
     }
 

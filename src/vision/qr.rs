@@ -6,7 +6,8 @@ use image::GrayImage;
 use super::vietqr::{self, Payment};
 
 /// What a QR code holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum QrContent {
     /// A web address.
     Link(String),

@@ -3,7 +3,7 @@
 //! reply can say plainly where the money would go.
 
 /// A transfer a payment QR asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Payment {
     /// The bank's NAPAS BIN (6 digits).
     pub bin: String,
