@@ -20,7 +20,11 @@ use canhgiac::{
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -82,7 +86,10 @@ fn main() {
     let rss0 = peak_rss_kb();
     let (checker, _) = {
         let content = Arc::new(canhgiac::content::load(&root.join("content")).expect("content"));
-        (canhgiac::check::Checker::new(content, canhgiac::check::Blocklist::new(), None).expect("checker"), ())
+        (
+            canhgiac::check::Checker::new(content, canhgiac::check::Blocklist::new(), None).expect("checker"),
+            (),
+        )
     };
     let mut times = Vec::new();
     let mut text_times = Vec::new();
@@ -129,7 +136,11 @@ fn main() {
         sizes[sizes.len() / 2] / 1024,
         sizes.iter().max().copied().unwrap_or(0) / 1024
     );
-    println!("  bot's peak RSS: {} MB before reading, {} MB after (in-process work per image)", rss0 / 1024, rss1 / 1024);
+    println!(
+        "  bot's peak RSS: {} MB before reading, {} MB after (in-process work per image)",
+        rss0 / 1024,
+        rss1 / 1024
+    );
     match tess_kb {
         Some(kb) => println!("  Tesseract's peak RSS on the largest image: {} MB per process", kb / 1024),
         None => println!("  Tesseract's peak RSS: /usr/bin/time not available"),

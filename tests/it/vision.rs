@@ -452,3 +452,58 @@ async fn a_flood_of_images_is_refused_early_not_queued_in_memory() {
     }
     assert_eq!(busy, 5, "one reading, two waiting, the rest refused");
 }
+
+fn image_reply(engine: &canhgiac::bot::Engine, seen: Seen, caption: &str) -> String {
+    use canhgiac::bot::{Channel, ChatKind, ChatRef, Incoming, IncomingKind, UserRef};
+    let inc = Incoming {
+        user: UserRef { channel: Channel::Telegram, id: "77".into() },
+        chat: ChatRef { id: "77".into(), kind: ChatKind::Private },
+        kind: IncomingKind::Image { seen, caption: caption.into() },
+        addressed: true,
+    };
+    engine.handle(&inc).expect("handle").iter().map(|r| r.body.to_plain()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn the_engine_says_what_it_read_asks_for_the_text_when_unsure_and_explains_each_refusal() {
+    use canhgiac::vision::{ImageProblem, ImageRead};
+    let store = Arc::new(canhgiac::store::Store::in_memory().expect("store"));
+    let (engine, _dir) = common::engine_with(store);
+    let read = |text: &str, confidence: u8| {
+        Seen::Read(ImageRead { text: text.into(), confidence, codes: Vec::new(), ocr: true })
+    };
+    let sure = image_reply(
+        &engine,
+        read("Mã OTP của bạn là 123456, hãy đọc cho nhân viên ngân hàng để nhận quà tri ân", 92),
+        "",
+    );
+    assert!(sure.starts_with("📷 Tôi đọc được trong ảnh: “Mã OTP"), "{sure}");
+    assert!(!sure.contains("Ảnh hơi mờ"), "{sure}");
+    let unsure = image_reply(&engine, read("Tài kh0an cua ban bi kh0a", 41), "");
+    assert!(unsure.contains("Ảnh hơi mờ") && unsure.contains("dán phần chữ"), "{unsure}");
+    assert!(image_reply(&engine, read("", 0), "").contains("không thấy chữ hay mã QR"));
+    for (p, words) in [
+        (ImageProblem::TooLarge, "quá lớn"),
+        (ImageProblem::TooManyPixels, "kích thước quá lớn"),
+        (ImageProblem::NotAnImage, "JPG hoặc PNG"),
+        (ImageProblem::Corrupt, "bị lỗi"),
+        (ImageProblem::OcrMissing, "chưa đọc được chữ"),
+        (ImageProblem::TimedOut, "khó đọc"),
+        (ImageProblem::Busy, "sau ít phút"),
+        (ImageProblem::Download, "chưa tải được"),
+    ] {
+        let r = image_reply(&engine, Seen::Problem(p), "");
+        assert!(
+            r.contains(words) && r.contains("dán phần chữ")
+                || p == ImageProblem::NotAnImage && r.contains(words),
+            "{p:?}: {r}"
+        );
+    }
+    // The caption of an unreadable image is still checked.
+    let r = image_reply(
+        &engine,
+        Seen::Problem(ImageProblem::Corrupt),
+        "Gửi mã OTP cho tôi để nhận thưởng https://nhanqua-vcb.top",
+    );
+    assert!(r.contains("bị lỗi") && r.contains("🚨"), "{r}");
+}
