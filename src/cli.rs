@@ -709,14 +709,23 @@ fn check_image(
     let read = match seen {
         Seen::Read(r) => r,
         Seen::Problem(p) => {
+            // The caption, when there is one, is still checked (as the bot does).
+            let caption_report = (!caption.trim().is_empty()).then(|| checker.check(caption));
             if json {
-                let v = serde_json::json!({"error": p.as_str(), "message": image::problem_text(p)});
+                let mut v = serde_json::json!({"error": p.as_str(), "message": image::problem_text(p)});
+                if let Some(r) = &caption_report {
+                    v["check"] = serde_json::to_value(CheckJson::from(r))?;
+                }
                 serde_json::to_writer(&mut *out, &v)?;
                 out.write_all(b"\n")?;
-                out.flush()?;
             } else {
                 eprintln!("canhgiac check: {}", image::problem_text(p));
+                if let Some(r) = &caption_report {
+                    let ansi = io::stdout().is_terminal();
+                    writeln!(out, "{}", check::render_card(checker.content(), r).to_terminal(ansi))?;
+                }
             }
+            out.flush()?;
             return Ok(ExitCode::FAILURE);
         }
     };

@@ -339,6 +339,12 @@ impl Config {
                     ))
                 })?;
         }
+        if !(1..=16).contains(&cfg.ocr_workers) {
+            return Err(ConfigError::Value(format!(
+                "ocr_workers = {}: phải là số từ 1 đến 16 (số ảnh đọc cùng lúc)",
+                cfg.ocr_workers
+            )));
+        }
         if !(1..=720).contains(&cfg.lists_refresh_hours) {
             return Err(ConfigError::Value(format!(
                 "lists_refresh_hours = {}: phải là số giờ từ 1 đến 720",
