@@ -25,11 +25,6 @@ use canhgiac::{
 
 const TELEGRAM_LIMIT: f64 = 30.0;
 
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
-}
-
 fn env_num(name: &str, default: f64) -> f64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -127,7 +122,7 @@ async fn run() {
         summary.total(OutboxStatus::Failed),
         summary.total(OutboxStatus::Skipped)
     );
-    if let Some(kib) = peak_memory_kib() {
+    if let Some(kib) = Some(canhgiac::testing::peak_rss_kb()).filter(|kb| *kb > 0) {
         println!("  peak memory (whole process, fake included): {:.0} MiB", kib as f64 / 1024.0);
     }
     assert_eq!((lost, duplicated), (0, 0), "a broadcast must lose and duplicate nothing");

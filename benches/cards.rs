@@ -16,18 +16,6 @@ use canhgiac::{
     content,
 };
 
-/// Peak resident memory of this process so far (kB), from /proc.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 fn pct(sorted: &[Duration], p: usize) -> Duration {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
 }
@@ -35,7 +23,7 @@ fn pct(sorted: &[Duration], p: usize) -> Duration {
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let content = Arc::new(content::load(&root.join("content")).expect("content"));
-    let rss_before = peak_rss_kb();
+    let rss_before = canhgiac::testing::peak_rss_kb();
     let branding = Branding {
         org: Some("Sở Khoa học và Công nghệ tỉnh Đồng Nai".into()),
         handle: Some("Telegram: @canhgiac_bot".into()),
@@ -67,7 +55,7 @@ fn main() {
     let per_round = all.elapsed() / 3;
     times.sort();
     sizes.sort_unstable();
-    let rss_after = peak_rss_kb();
+    let rss_after = canhgiac::testing::peak_rss_kb();
 
     // From the disk cache (what the worker does after the first subscriber).
     let dir = tempfile::tempdir().expect("dir");

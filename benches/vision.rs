@@ -17,40 +17,8 @@ use canhgiac::{
     vision::{Seen, Vision, VisionSettings, for_ocr},
 };
 
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 fn pct(sorted: &[Duration], p: usize) -> Duration {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
-}
-
-fn dev_set(root: &std::path::Path) -> Vec<(Shot, String)> {
-    let text = std::fs::read_to_string(root.join("tests/data/images/set.tsv")).expect("set.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            let shot = Shot {
-                theme: f[1].into(),
-                font: f[2].into(),
-                size: f[3].parse().expect("size"),
-                width: f[4].parse().expect("width"),
-                format: f[5].into(),
-                quality: f[6].parse().expect("quality"),
-                degrees: f[7].parse().expect("degrees"),
-            };
-            (shot, f[8].replace("\\n", "\n"))
-        })
-        .collect()
 }
 
 fn throughput(images: &[Vec<u8>], workers: usize) -> f64 {
@@ -81,9 +49,10 @@ fn main() {
         return;
     }
     let mut painter = Painter::default();
-    let set = dev_set(&root);
+    let set: Vec<(Shot, String)> =
+        canhgiac::testing::images::dev_set(&root).into_iter().map(|(_, s, t)| (s, t)).collect();
     let images: Vec<Vec<u8>> = set.iter().map(|(s, t)| painter.screenshot(t, s)).collect();
-    let rss0 = peak_rss_kb();
+    let rss0 = canhgiac::testing::peak_rss_kb();
     let (checker, _) = {
         let content = Arc::new(canhgiac::content::load(&root.join("content")).expect("content"));
         (
@@ -104,7 +73,7 @@ fn main() {
     }
     times.sort();
     text_times.sort();
-    let rss1 = peak_rss_kb();
+    let rss1 = canhgiac::testing::peak_rss_kb();
     let one = throughput(&images, 1);
     let two = throughput(&images, 2);
     // Tesseract's own peak memory on the largest prepared image, measured by GNU time.

@@ -543,59 +543,45 @@ impl Zalo {
 
     /// Uploads a card (`POST /v2.0/oa/upload/image`, multipart, at most 1 MB); its attachment id.
     async fn upload(&self, card: &crate::cards::Card) -> std::result::Result<String, String> {
-        let url = format!("{}/v2.0/oa/upload/image", self.settings.api_url);
-        let mut refreshed = false;
-        loop {
-            let token =
-                self.tokens.access().await.map_err(|e| format!("no usable Zalo access token: {e}"))?;
-            let part = reqwest::multipart::Part::bytes(card.png.to_vec())
-                .file_name("meo-canh-giac.png")
-                .mime_str("image/png")
-                .map_err(|e| e.to_string())?;
-            let form = reqwest::multipart::Form::new().part("file", part);
-            let resp = self
-                .http
-                .post(&url)
-                .header("access_token", &token)
-                .multipart(form)
-                .send()
-                .await
-                .map_err(|e| format!("Zalo API unreachable: {}", e.without_url()))?;
-            let status = resp.status();
-            let v = resp.json::<Value>().await.unwrap_or(Value::Null);
-            let code = v["error"].as_i64().unwrap_or(if status.is_success() { 0 } else { -1 });
-            if matches!(code, -216 | -220) && !refreshed {
-                refreshed = true;
-                self.tokens
-                    .refresh_after(&token)
-                    .await
-                    .map_err(|e| format!("Zalo token refresh failed: {e}"))?;
-                continue;
-            }
-            return match v["data"]["attachment_id"].as_str() {
-                Some(id) if code == 0 && !id.is_empty() => Ok(id.to_owned()),
-                _ => Err(format!("upload refused: zalo {code} {}", v["message"].as_str().unwrap_or(""))),
-            };
+        let (_, code, v) = self
+            .request("/v2.0/oa/upload/image", |r| {
+                let part = reqwest::multipart::Part::bytes(card.png.to_vec())
+                    .file_name("meo-canh-giac.png")
+                    .mime_str("image/png")
+                    .map_err(|e| e.to_string())?;
+                Ok(r.multipart(reqwest::multipart::Form::new().part("file", part)))
+            })
+            .await?;
+        match v["data"]["attachment_id"].as_str() {
+            Some(id) if code == 0 && !id.is_empty() => Ok(id.to_owned()),
+            _ => Err(format!("upload refused: zalo {code} {}", v["message"].as_str().unwrap_or(""))),
         }
     }
 
-    /// One OA API call; an invalid or expired token is refreshed and the call retried once.
-    /// `Err` when the API could not be reached or no token is usable.
+    /// One OA API call with a JSON body; see [`Zalo::request`].
     async fn call(
         &self,
         path: &str,
         body: &Value,
     ) -> std::result::Result<(reqwest::StatusCode, i64, String), String> {
+        let (status, code, v) = self.request(path, |r| Ok(r.json(body))).await?;
+        Ok((status, code, v["message"].as_str().unwrap_or("").to_owned()))
+    }
+
+    /// One OA API call (`body` adds the payload to the request); an invalid or expired token is
+    /// refreshed and the call retried once. The status, Zalo's error code and the answer; `Err`
+    /// when the API could not be reached or no token is usable.
+    async fn request(
+        &self,
+        path: &str,
+        body: impl Fn(reqwest::RequestBuilder) -> std::result::Result<reqwest::RequestBuilder, String>,
+    ) -> std::result::Result<(reqwest::StatusCode, i64, Value), String> {
         let url = format!("{}{path}", self.settings.api_url);
         let mut refreshed = false;
         loop {
             let token =
                 self.tokens.access().await.map_err(|e| format!("no usable Zalo access token: {e}"))?;
-            let resp = self
-                .http
-                .post(&url)
-                .header("access_token", &token)
-                .json(body)
+            let resp = body(self.http.post(&url).header("access_token", &token))?
                 .send()
                 .await
                 .map_err(|e| format!("Zalo API unreachable: {}", e.without_url()))?;
@@ -610,7 +596,7 @@ impl Zalo {
                     .map_err(|e| format!("Zalo token refresh failed: {e}"))?;
                 continue;
             }
-            return Ok((status, code, v["message"].as_str().unwrap_or("").to_owned()));
+            return Ok((status, code, v));
         }
     }
 

@@ -28,6 +28,29 @@ pub struct Shot {
     pub degrees: f32,
 }
 
+/// The dev image set (`tests/data/images/set.tsv` under `root`): label, how to draw it, text.
+#[must_use]
+pub fn dev_set(root: &std::path::Path) -> Vec<(String, Shot, String)> {
+    let text = std::fs::read_to_string(root.join("tests/data/images/set.tsv")).expect("set.tsv");
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let shot = Shot {
+                theme: f[1].into(),
+                font: f[2].into(),
+                size: f[3].parse().expect("size"),
+                width: f[4].parse().expect("width"),
+                format: f[5].into(),
+                quality: f[6].parse().expect("quality"),
+                degrees: f[7].parse().expect("degrees"),
+            };
+            (f[0].to_owned(), shot, f[8].replace("\\n", "\n"))
+        })
+        .collect()
+}
+
 const DEJAVU: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 /// The fonts: the bundled Noto Sans, and DejaVu Sans when the system has it.

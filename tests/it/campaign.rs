@@ -13,10 +13,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use canhgiac::{
     bot::{Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, UserRef},
     campaign::{ChannelLimits, Worker},
-    channels::{
-        telegram::Telegram,
-        zalo::{Zalo, ZaloSettings},
-    },
+    channels::telegram::Telegram,
     metrics::Metrics,
     store::{Store, UserKey, now},
     testing::{
@@ -309,24 +306,6 @@ fn zalo_user(id: &str, kind: IncomingKind) -> Incoming {
     }
 }
 
-/// The Zalo channel against the fake at `url` (tokens `acc`/`ref`).
-fn zalo_channel(url: &str, engine: &Arc<Engine>) -> Arc<Zalo> {
-    let settings = ZaloSettings {
-        app_id: "app".into(),
-        app_secret: "app-secret".into(),
-        oa_secret_key: "oa-secret".into(),
-        api_url: url.to_owned(),
-        oauth_url: url.to_owned(),
-        access_token: Some("acc".into()),
-        refresh_token: Some("ref".into()),
-        rate_limit_backoff: Duration::from_millis(100),
-    };
-    Arc::new(
-        Zalo::new(settings, engine.clone(), engine.store().clone(), Arc::new(Metrics::default()))
-            .expect("zalo"),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zalo_stops_for_the_day_at_the_oa_daily_cap() {
     let (fake, url) = fake_zalo::start("acc", "ref", "app-secret").await.expect("fake");
@@ -341,7 +320,7 @@ async fn zalo_stops_for_the_day_at_the_oa_daily_cap() {
             .expect("subscribe");
     }
     let limits = ChannelLimits { window: None, ..ChannelLimits::zalo(50.0, 2) };
-    let worker = Worker::new(engine.campaign().clone()).channel(zalo_channel(&url, &engine), limits);
+    let worker = Worker::new(engine.campaign().clone()).channel(common::zalo_channel(&url, &engine), limits);
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker.run(rx));
     let id = store.create_alert_draft("Cảnh báo thử.", "cli").expect("draft");
@@ -386,7 +365,7 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     }
     fake.not_following.lock().expect("lock").push("z3".into()); // unfollowed without us seeing it
     *fake.fail_next_promotions.lock().expect("lock") = 1; // one server error, then fine
-    let zalo = zalo_channel(&url, &engine);
+    let zalo = common::zalo_channel(&url, &engine);
     // The 06:00–22:00 window is covered by a unit test; here the test must pass at any hour.
     let limits = ChannelLimits { window: None, ..ChannelLimits::zalo(50.0, 500) };
     let worker = Worker::new(engine.campaign().clone())

@@ -12,10 +12,7 @@ use canhgiac::{
     bot::{Attachment, Channel, ChatKind, ChatRef, Engine, Incoming, IncomingKind, Reply, UserRef},
     campaign::{ChannelLimits, TipNow, Worker},
     cards::{Branding, Cards},
-    channels::{
-        telegram::{CAPTION_LIMIT, Telegram},
-        zalo::{Zalo, ZaloSettings},
-    },
+    channels::telegram::{CAPTION_LIMIT, Telegram},
     metrics::Metrics,
     model::OutboxStatus,
     store::{Store, now},
@@ -131,23 +128,6 @@ async fn a_photo_telegram_refuses_falls_back_to_text_and_nobody_gets_the_tip_twi
     assert_eq!((b.total(OutboxStatus::Sent), b.total(OutboxStatus::Failed)), (4, 0));
 }
 
-fn zalo_channel(url: &str, engine: &Arc<Engine>) -> Arc<Zalo> {
-    let settings = ZaloSettings {
-        app_id: "app".into(),
-        app_secret: "app-secret".into(),
-        oa_secret_key: "oa-secret".into(),
-        api_url: url.to_owned(),
-        oauth_url: url.to_owned(),
-        access_token: Some("acc".into()),
-        refresh_token: Some("ref".into()),
-        rate_limit_backoff: Duration::from_millis(100),
-    };
-    Arc::new(
-        Zalo::new(settings, engine.clone(), engine.store().clone(), Arc::new(Metrics::default()))
-            .expect("zalo"),
-    )
-}
-
 fn zalo_follower(engine: &Engine, id: &str) {
     let inc = |kind| Incoming {
         user: UserRef { channel: Channel::Zalo, id: id.into() },
@@ -187,7 +167,7 @@ async fn zalo_gets_the_card_as_an_image_and_as_the_promotions_banner_uploaded_ag
     for id in ["z1", "z2", "z3"] {
         zalo_follower(&engine, id);
     }
-    let zalo = zalo_channel(&url, &engine);
+    let zalo = common::zalo_channel(&url, &engine);
 
     // `/meo` in a chat: the card as an image message, then the text.
     let meo = Incoming {
@@ -231,7 +211,7 @@ async fn a_failed_zalo_upload_still_sends_the_tip_as_text_once() {
     }
     assert!(matches!(engine.campaign().tip_now("cli", now()).expect("tip"), TipNow::Queued { .. }));
     let limits = ChannelLimits { window: None, ..ChannelLimits::zalo(50.0, 500) };
-    let worker = Worker::new(engine.campaign().clone()).channel(zalo_channel(&url, &engine), limits);
+    let worker = Worker::new(engine.campaign().clone()).channel(common::zalo_channel(&url, &engine), limits);
     run_worker(worker, || fake.promotions().len() >= 2, "two promotions").await;
     assert_eq!(fake.promotions().len(), 2);
     assert_eq!(banners(&fake), [None, None], "text only");

@@ -232,3 +232,27 @@ pub fn agree(store: &canhgiac::store::Store, channel: canhgiac::model::Channel, 
         .give_consent(&canhgiac::store::UserKey::new(channel, id), canhgiac::bot::Notice::default().version())
         .expect("consent");
 }
+
+/// The Zalo channel against the fake OA API at `url` (tokens `acc`/`ref`, app secret
+/// `app-secret`), for tests that drive the worker or send directly.
+pub fn zalo_channel(url: &str, engine: &Arc<canhgiac::bot::Engine>) -> Arc<canhgiac::channels::zalo::Zalo> {
+    let settings = canhgiac::channels::zalo::ZaloSettings {
+        app_id: "app".into(),
+        app_secret: "app-secret".into(),
+        oa_secret_key: "oa-secret".into(),
+        api_url: url.to_owned(),
+        oauth_url: url.to_owned(),
+        access_token: Some("acc".into()),
+        refresh_token: Some("ref".into()),
+        rate_limit_backoff: std::time::Duration::from_millis(100),
+    };
+    Arc::new(
+        canhgiac::channels::zalo::Zalo::new(
+            settings,
+            engine.clone(),
+            engine.store().clone(),
+            Arc::new(canhgiac::metrics::Metrics::default()),
+        )
+        .expect("zalo"),
+    )
+}

@@ -18,24 +18,7 @@ use crate::common;
 
 /// The dev set: (label, shot, text).
 pub fn dev_set() -> Vec<(String, Shot, String)> {
-    let text = std::fs::read_to_string(common::root().join("tests/data/images/set.tsv")).expect("set.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            let shot = Shot {
-                theme: f[1].into(),
-                font: f[2].into(),
-                size: f[3].parse().expect("size"),
-                width: f[4].parse().expect("width"),
-                format: f[5].into(),
-                quality: f[6].parse().expect("quality"),
-                degrees: f[7].parse().expect("degrees"),
-            };
-            (f[0].to_owned(), shot, f[8].replace("\\n", "\n"))
-        })
-        .collect()
+    canhgiac::testing::images::dev_set(&common::root())
 }
 
 fn norm(s: &str) -> Vec<char> {
