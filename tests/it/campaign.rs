@@ -66,17 +66,6 @@ fn press(update_id: i64, from: i64, data: &str) -> Value {
     tg::press(update_id, tg::private(from), from, data)
 }
 
-/// Waits until `f` holds (polling the fake), or fails with `what`.
-async fn until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    for _ in 0..secs * 20 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 /// Texts delivered to each chat.
 fn by_chat(fake: &FakeTelegram) -> HashMap<i64, Vec<String>> {
     let mut m: HashMap<i64, Vec<String>> = HashMap::new();
@@ -114,7 +103,7 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
         command(5, group(), 1, "/dangky@canhgiac_bot"),
         command(6, private(2), 2, "/guimeo"),
     ]);
-    until("the replies", 20, || fake.delivered().len() >= 6).await;
+    common::wait_until("the replies", 20, || fake.delivered().len() >= 6).await;
     let first = last_text_to(&fake, 1);
     assert!(first.contains("Mẹo tuần này") && first.contains(&prefix(&tips[0].text)), "{first}");
     let group_texts = by_chat(&fake).remove(&-100).unwrap_or_default();
@@ -130,7 +119,7 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
     fake.blocked_chats.lock().expect("lock").push(3);
     let before = fake.delivered().len();
     fake.push_updates([command(7, private(1), 1, "/guimeo")]);
-    until("the tip to three chats", 20, || fake.delivered().len() >= before + 4).await;
+    common::wait_until("the tip to three chats", 20, || fake.delivered().len() >= before + 4).await;
     let tip_chats: Vec<i64> = fake.delivered()[before..]
         .iter()
         .filter(|d| d.text.contains("Mẹo cảnh giác tuần này"))
@@ -144,17 +133,17 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
         .map(|d| d.text.clone())
         .unwrap_or_default();
     assert!(tip_to_admin.contains(&prefix(&tips[1].text)), "no repeat of the welcome tip: {tip_to_admin}");
-    until("the blocked chat to be unsubscribed", 20, || {
+    common::wait_until("the blocked chat to be unsubscribed", 20, || {
         store.subscribers(Channel::Telegram).expect("subs") == ["-100", "1", "2"]
     })
     .await;
     fake.push_updates([command(8, private(1), 1, "/guimeo")]);
-    until("the answer", 20, || last_text_to(&fake, 1).contains("đã được gửi")).await;
+    common::wait_until("the answer", 20, || last_text_to(&fake, 1).contains("đã được gửi")).await;
 
     // An alert: preview first, sent only after the confirm button, once.
     let alert = "Xuất hiện cuộc gọi giả danh công an yêu cầu cài ứng dụng để \"xác thực định danh\".";
     fake.push_updates([command(9, private(1), 1, &format!("/phatcanhbao {alert}"))]);
-    until("the preview", 20, || last_text_to(&fake, 1).contains("Xem trước cảnh báo")).await;
+    common::wait_until("the preview", 20, || last_text_to(&fake, 1).contains("Xem trước cảnh báo")).await;
     let preview = fake.bodies("sendMessage").into_iter().rev().find(|b| b["chat_id"] == 1).expect("preview");
     let confirm = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
         .as_str()
@@ -173,14 +162,15 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
         "preview only"
     );
     fake.push_updates([press(10, 2, &confirm)]);
-    until("the refusal", 20, || last_text_to(&fake, 2).contains("chỉ dành cho quản trị viên")).await;
+    common::wait_until("the refusal", 20, || last_text_to(&fake, 2).contains("chỉ dành cho quản trị viên"))
+        .await;
     fake.push_updates([press(11, 1, &confirm), press(12, 1, &confirm)]);
-    until("the alert in three chats", 20, || {
+    common::wait_until("the alert in three chats", 20, || {
         fake.delivered().iter().filter(|d| d.text.contains("Cảnh báo lừa đảo") && d.chat != 1).count() == 2
             && by_chat(&fake)[&1].iter().filter(|t| t.contains("Cảnh báo lừa đảo")).count() == 2
     })
     .await;
-    until("the second press to be refused", 20, || {
+    common::wait_until("the second press to be refused", 20, || {
         by_chat(&fake)[&1].iter().any(|t| t.contains("đã được gửi hoặc đã hủy"))
     })
     .await;
@@ -190,7 +180,7 @@ async fn an_admin_subscribes_a_group_sends_the_tip_and_an_alert_and_reads_the_st
 
     // Statistics, in the chat and on the command line.
     fake.push_updates([command(13, private(1), 1, "/thongke")]);
-    until("the statistics", 20, || last_text_to(&fake, 1).contains("Thống kê chiến dịch")).await;
+    common::wait_until("the statistics", 20, || last_text_to(&fake, 1).contains("Thống kê chiến dịch")).await;
     let stats = last_text_to(&fake, 1);
     assert!(stats.contains("Telegram: 1 nhóm") && stats.contains("Telegram: 2 người dùng"), "{stats}");
     assert!(stats.contains("Cảnh báo") && stats.contains("đã gửi 3"), "{stats}");
@@ -234,7 +224,7 @@ async fn a_slot_missed_while_down_goes_out_once_after_restart() {
         store.kv_set("campaign.started_at", &(now() - 21 * 86_400).to_string()).expect("kv");
     }
     let (server, store) = serve(&url, data.path()).await;
-    until("the missed tip", 20, || fake.delivered().len() >= 2).await;
+    common::wait_until("the missed tip", 20, || fake.delivered().len() >= 2).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.shutdown().await;
     assert_eq!(fake.delivered().len(), 2, "one tip per chat, not one per missed week");
@@ -280,7 +270,7 @@ async fn a_worker_sending_too_fast_is_slowed_by_429s_loses_nothing_and_follows_m
     let worker = Worker::new(engine.campaign().clone()).channel(tg, ChannelLimits::telegram(200.0));
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker.run(rx));
-    until("every message", 60, || fake.delivered().len() >= 91).await;
+    common::wait_until("every message", 60, || fake.delivered().len() >= 91).await;
     let _ = tx.send(true);
     task.await.expect("worker");
     let mut chats: Vec<i64> = fake.delivered().iter().map(|d| d.chat).collect();
@@ -325,7 +315,7 @@ async fn zalo_stops_for_the_day_at_the_oa_daily_cap() {
     let task = tokio::spawn(worker.run(rx));
     let id = store.create_alert_draft("Cảnh báo thử.", "cli").expect("draft");
     assert_eq!(store.queue_alert(id).expect("queue"), Some(3));
-    until("two promotions", 20, || fake.promotions().len() >= 2).await;
+    common::wait_until("two promotions", 20, || fake.promotions().len() >= 2).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let _ = tx.send(true);
     task.await.expect("worker");
@@ -378,13 +368,13 @@ async fn zalo_promotions_go_to_followers_once_a_day_with_retries_and_reasons() {
     let id =
         store.create_alert_draft("Cảnh báo: tin nhắn giả mạo cơ quan thuế.", "telegram:1").expect("draft");
     assert_eq!(store.queue_alert(id).expect("queue"), Some(3), "four subscribers, three reachable");
-    until("the promotions", 30, || fake.promotions().len() >= 2).await;
+    common::wait_until("the promotions", 30, || fake.promotions().len() >= 2).await;
     let mut users: Vec<String> = fake.promotions().into_iter().map(|p| p.0).collect();
     users.sort();
     assert_eq!(users, ["z1", "z4"]);
     let (_, header, text) = &fake.promotions()[0];
     assert!(header.contains("Cảnh báo lừa đảo") && text.contains("cơ quan thuế"), "{header} {text}");
-    until("the broadcast to settle", 30, || {
+    common::wait_until("the broadcast to settle", 30, || {
         store.broadcast_summaries(1).expect("summary")[0].total(OutboxStatus::Pending) == 0
     })
     .await;

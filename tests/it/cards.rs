@@ -28,16 +28,6 @@ fn engine_with_cards(store: Arc<Store>, cards_dir: &std::path::Path) -> (Engine,
     (engine.with_cards(Some(Arc::new(cards))), index)
 }
 
-async fn until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
-    for _ in 0..secs * 20 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 fn subscribe_private(store: &Store, channel: Channel, ids: &[&str]) {
     for id in ids {
         common::agree(store, channel, id);
@@ -53,7 +43,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 async fn run_worker(worker: Worker, done: impl Fn() -> bool, what: &str) {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker.run(rx));
-    until(what, 60, done).await;
+    common::wait_until(what, 60, done).await;
     // A moment more: anything sent twice would show up now.
     tokio::time::sleep(Duration::from_millis(600)).await;
     let _ = tx.send(true);

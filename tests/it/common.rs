@@ -256,3 +256,14 @@ pub fn zalo_channel(url: &str, engine: &Arc<canhgiac::bot::Engine>) -> Arc<canhg
         .expect("zalo"),
     )
 }
+
+/// Waits until `f` holds (polling every 50 ms), or fails with `what` after `secs` seconds.
+pub async fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    for _ in 0..secs * 20 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
