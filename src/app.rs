@@ -182,6 +182,16 @@ impl App {
         if let Some(cards) = engine.campaign().cards() {
             router = router.merge(server::cards_router(cards.clone()));
         }
+        if cfg.web {
+            let web = crate::web::Web::new(
+                engine.clone(),
+                cfg.org_name.clone(),
+                cfg.zalo_oa_url.clone(),
+                cfg.embed_origins.clone(),
+            )
+            .map_err(AppError::Channel)?;
+            router = router.merge(Arc::new(web).router());
+        }
         let ready = ready_check(engine, intake);
         let metrics_server = match &cfg.metrics_listen {
             Some(private) => {

@@ -138,6 +138,12 @@ pub struct Config {
     pub tesseract: Option<PathBuf>,
     /// CANHGIAC_OCR_WORKERS: images read at once (default 2).
     pub ocr_workers: usize,
+    /// CANHGIAC_WEB: the public pages (`/`, `/kiem-tra`, `/hoi`, `/nhung/kiem-tra`), default on.
+    pub web: bool,
+    /// CANHGIAC_EMBED_ORIGINS: sites allowed to frame `/nhung/kiem-tra` (`https://host`, comma-separated).
+    pub embed_origins: Vec<String>,
+    /// CANHGIAC_ZALO_OA_URL: the Zalo OA's public link, shown on the home page.
+    pub zalo_oa_url: Option<String>,
 }
 
 /// How logs are written (to stderr).
@@ -187,6 +193,9 @@ impl Default for Config {
             cards: true,
             tesseract: None,
             ocr_workers: 2,
+            web: true,
+            embed_origins: Vec::new(),
+            zalo_oa_url: None,
         }
     }
 }
@@ -318,6 +327,25 @@ impl Config {
                     )));
                 }
             };
+        }
+        if let Some(v) = get("CANHGIAC_WEB") {
+            cfg.web = match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "on" | "yes" | "bat" => true,
+                "0" | "false" | "off" | "no" | "tat" => false,
+                _ => {
+                    return Err(ConfigError::Value(format!(
+                        "CANHGIAC_WEB \"{v}\" phải là on hoặc off (bật hay tắt trang web công khai)"
+                    )));
+                }
+            };
+        }
+        if let Some(v) = get("CANHGIAC_EMBED_ORIGINS") {
+            cfg.embed_origins = list(&v);
+        }
+        cfg.embed_origins = crate::web::parse_origins(&cfg.embed_origins.join(","))
+            .map_err(|e| ConfigError::Value(format!("CANHGIAC_EMBED_ORIGINS: {e}")))?;
+        if let Some(v) = get("CANHGIAC_ZALO_OA_URL") {
+            cfg.zalo_oa_url = Some(v.trim().to_owned());
         }
         if let Some(v) = get("CANHGIAC_TESSERACT") {
             cfg.tesseract = Some(v.trim().into());

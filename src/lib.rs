@@ -41,6 +41,7 @@ pub mod testing;
 pub mod text;
 pub mod vision;
 pub mod vntime;
+pub mod web;
 
 /// Locks a mutex; a poisoned lock (a panic while it was held) is still used, since every
 /// guarded state here stays consistent between statements.

@@ -1,7 +1,8 @@
 //! Channel-agnostic rich text: headings, paragraphs with bold and links, bullet lists.
 //!
 //! The engine produces `Rich`; each channel renders and escapes it for its platform. This module
-//! renders plain text (JSON output, Zalo) and terminal text (ANSI bold when on a terminal).
+//! renders plain text (JSON output, Zalo), terminal text (ANSI bold when on a terminal) and web
+//! HTML (escaped; links shown, not followed: a checked message's links may be dangerous).
 
 /// A run of text inside a paragraph or list item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +54,41 @@ pub fn spans_text(sp: &[Span], ansi: bool) -> String {
         .collect()
 }
 
+fn esc(s: &str) -> String {
+    html_escape::encode_text(s).into_owned()
+}
+
+fn spans_html(sp: &[Span]) -> String {
+    sp.iter()
+        .map(|s| match s {
+            Span::Text(t) => esc(t),
+            Span::Bold(t) => format!("<strong>{}</strong>", esc(t)),
+            Span::Link { text, url } if text == url => format!("<span class=\"link\">{}</span>", esc(url)),
+            Span::Link { text, url } => format!("{} (<span class=\"link\">{}</span>)", esc(text), esc(url)),
+        })
+        .collect()
+}
+
 impl Rich {
+    /// Web HTML, escaped: headings, paragraphs, lists. Links are shown as text, never as
+    /// clickable anchors (they may be the scam's own links).
+    #[must_use]
+    pub fn to_html(&self) -> String {
+        let list = |items: &[Vec<Span>]| {
+            items.iter().map(|i| format!("<li>{}</li>", spans_html(i))).collect::<String>()
+        };
+        self.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Heading(h) => format!("<h3>{}</h3>", esc(h)),
+                Block::Paragraph(p) => format!("<p>{}</p>", spans_html(p)),
+                Block::Bullets(items) => format!("<ul>{}</ul>", list(items)),
+                Block::Numbered(items) => format!("<ol>{}</ol>", list(items)),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Empty text.
     #[must_use]
     pub fn new() -> Self {

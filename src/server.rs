@@ -139,7 +139,7 @@ pub async fn serve(
         };
         let stream = tokio::select! {
             r = listener.accept() => match r {
-                Ok((s, _)) => s,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, or a connection reset before accept: wait a
                     // little instead of spinning.
@@ -150,8 +150,17 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
-        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router.clone()));
+        // Each request knows its client's address (the public pages limit per address).
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(crate::web::ClientAddr(peer));
+                req
+            },
+        );
+        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         let lifetime = limits.max_lifetime;
         tokio::spawn(async move {

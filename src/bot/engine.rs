@@ -259,6 +259,24 @@ impl Engine {
         Ok(self.roles.of(key, stored))
     }
 
+    /// The scam checker (the web's check page uses it directly).
+    #[must_use]
+    pub fn checker(&self) -> &Arc<Checker> {
+        &self.checker
+    }
+
+    /// The handbook search (the web's question page asks it directly).
+    #[must_use]
+    pub fn searcher(&self) -> &Arc<Searcher> {
+        &self.searcher
+    }
+
+    /// The content.
+    #[must_use]
+    pub fn content(&self) -> &Arc<Content> {
+        &self.content
+    }
+
     /// The store (channels mark users inactive through it).
     #[must_use]
     pub fn store(&self) -> &Arc<Store> {

@@ -126,6 +126,25 @@ pub fn check_text(read: &ImageRead, caption: &str) -> String {
     parts.join("\n")
 }
 
+/// What the reply says first: the text read (quoted, shortened), each QR code, and a word
+/// when the reading is unsure or only a code could be read.
+#[must_use]
+pub fn what_was_read(read: &ImageRead) -> Rich {
+    let mut head = Rich::new();
+    if !read.text.is_empty() {
+        head = head.para(format!("📷 Tôi đọc được trong ảnh: “{}”", shorten(&read.text, QUOTE_CHARS)));
+    }
+    for code in &read.codes {
+        head = head.para(describe(code));
+    }
+    if read.uncertain() {
+        head = head.para(UNCERTAIN);
+    } else if read.text.is_empty() && !read.codes.is_empty() && !read.ocr {
+        head = head.para(QR_ONLY);
+    }
+    head
+}
+
 impl Engine {
     /// The reply to an image: what was read, then the verdict on it.
     pub(super) fn image(&self, key: &UserKey, seen: &Seen, caption: &str) -> Vec<Reply> {
@@ -148,20 +167,8 @@ impl Engine {
             return say(NOTHING_READ);
         }
         let _ = self.store.count("image", if read.uncertain() { "uncertain" } else { "read" });
-        let mut head = Rich::new();
-        if !read.text.is_empty() {
-            head = head.para(format!("📷 Tôi đọc được trong ảnh: “{}”", shorten(&read.text, QUOTE_CHARS)));
-        }
-        for code in &read.codes {
-            head = head.para(describe(code));
-        }
-        if read.uncertain() {
-            head = head.para(UNCERTAIN);
-        } else if read.text.is_empty() && !read.codes.is_empty() && !read.ocr {
-            head = head.para(QR_ONLY);
-        }
         let mut reply = self.check(key, &text);
-        reply.body = head.append(reply.body);
+        reply.body = what_was_read(read).append(reply.body);
         vec![reply]
     }
 }

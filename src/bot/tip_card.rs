@@ -40,6 +40,12 @@ impl Engine {
         crate::lock_write(&self.links).telegram_username = username;
     }
 
+    /// The bot's Telegram link (`https://t.me/<username>`), once Telegram is connected.
+    #[must_use]
+    pub fn telegram_link(&self) -> Option<String> {
+        crate::lock_read(&self.links).telegram_username.as_ref().map(|u| format!("https://t.me/{u}"))
+    }
+
     /// Where shared cards point: the public address cards are served from.
     #[must_use]
     pub fn with_public_url(self, url: Option<String>) -> Self {

@@ -24,5 +24,6 @@ mod scam_reports;
 mod search_dev_set;
 mod telegram;
 mod vision;
+mod web;
 mod webhooks;
 mod zalo;
