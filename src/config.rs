@@ -347,6 +347,13 @@ impl Config {
         if let Some(v) = get("CANHGIAC_ZALO_OA_URL") {
             cfg.zalo_oa_url = Some(v.trim().to_owned());
         }
+        if let Some(u) = &cfg.zalo_oa_url
+            && !reqwest::Url::parse(u).is_ok_and(|url| url.scheme() == "https")
+        {
+            return Err(ConfigError::Value(format!(
+                "CANHGIAC_ZALO_OA_URL \"{u}\" phải là địa chỉ https, ví dụ https://zalo.me/1234567890"
+            )));
+        }
         if let Some(v) = get("CANHGIAC_TESSERACT") {
             cfg.tesseract = Some(v.trim().into());
         }

@@ -92,8 +92,8 @@ pub(super) async fn secure_headers(req: Request, next: Next, frame: &str) -> Res
 }
 
 impl Web {
-    /// A form token: a keyed hash of the hour, valid this hour and the next (a page left open
-    /// a while still posts); another site cannot make one.
+    /// A form token: a keyed hash of the hour, accepted during that hour and the one after (a
+    /// page left open a while still posts); another site cannot make one.
     fn token_at(&self, hour: u64) -> String {
         let mut h = Sha256::new();
         h.update(self.secret);
@@ -331,9 +331,13 @@ pub(super) async fn ask(
         return page(&p, StatusCode::OK);
     }
     let ip = Web::client(&headers, req.extensions().get::<ClientAddr>().copied());
-    if web.limit.take(ip, Instant::now()).is_err() {
+    if let Err(wait) = web.limit.take(ip, Instant::now()) {
         p.error = Some("Anh/chị hỏi hơi nhanh. Vui lòng đợi một chút rồi thử lại.".into());
-        return page(&p, StatusCode::TOO_MANY_REQUESTS);
+        let mut res = page(&p, StatusCode::TOO_MANY_REQUESTS);
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
     }
     let searcher = web.engine.searcher().clone();
     let outcome = match tokio::task::spawn_blocking(move || searcher.ask(&q)).await {

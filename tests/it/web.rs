@@ -235,6 +235,17 @@ async fn questions_are_answered_from_the_handbook() {
     let (status, _, html) = get(&s, "/hoi").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("name=\"q\"") && !html.contains("class=\"answer\""));
+    // Questions share the address's allowance with checks.
+    let mut limited = 0;
+    for _ in 0..14 {
+        let req = from("198.51.100.77", Request::get("/hoi?q=otp").body(Body::empty()).expect("req"));
+        let (status, headers, _) = send(&s, req).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+            assert!(headers.contains_key("retry-after"));
+        }
+    }
+    assert!(limited >= 3, "{limited}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
