@@ -26,7 +26,7 @@ pub use theme::{Branding, Logo, Rgb, THEMES, Theme};
 use crate::{content::Content, lock, lock_read, lock_write};
 
 /// Changes whenever the drawing changes, so that cached cards are redrawn.
-const RENDERER_REVISION: &str = "cards-1";
+const RENDERER_REVISION: &str = "cards-2";
 /// Cards kept in memory (the weekly tip's, mostly).
 const IN_MEMORY: usize = 16;
 
