@@ -200,6 +200,17 @@ impl Default for Config {
     }
 }
 
+/// An on/off setting (`on`, `off`, `true`, `1`, `bật`…); the error names the variable and
+/// what it decides.
+fn switch(name: &str, v: &str, what: &str) -> Result<bool> {
+    let folded = crate::text::fold(v.trim()).to_ascii_lowercase();
+    match folded.as_str() {
+        "1" | "true" | "on" | "yes" | "bat" => Ok(true),
+        "0" | "false" | "off" | "no" | "tat" => Ok(false),
+        _ => Err(ConfigError::Value(format!("{name} \"{v}\" phải là on hoặc off ({what})"))),
+    }
+}
+
 fn list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
@@ -318,26 +329,10 @@ impl Config {
             cfg.card_logo = Some(v.trim().into());
         }
         if let Some(v) = get("CANHGIAC_CARDS") {
-            cfg.cards = match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "on" | "yes" | "bat" => true,
-                "0" | "false" | "off" | "no" | "tat" => false,
-                _ => {
-                    return Err(ConfigError::Value(format!(
-                        "CANHGIAC_CARDS \"{v}\" phải là on hoặc off (gửi mẹo tuần kèm ảnh thẻ hay không)"
-                    )));
-                }
-            };
+            cfg.cards = switch("CANHGIAC_CARDS", &v, "gửi mẹo tuần kèm ảnh thẻ hay không")?;
         }
         if let Some(v) = get("CANHGIAC_WEB") {
-            cfg.web = match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "on" | "yes" | "bat" => true,
-                "0" | "false" | "off" | "no" | "tat" => false,
-                _ => {
-                    return Err(ConfigError::Value(format!(
-                        "CANHGIAC_WEB \"{v}\" phải là on hoặc off (bật hay tắt trang web công khai)"
-                    )));
-                }
-            };
+            cfg.web = switch("CANHGIAC_WEB", &v, "bật hay tắt trang web công khai")?;
         }
         if let Some(v) = get("CANHGIAC_EMBED_ORIGINS") {
             cfg.embed_origins = list(&v);

@@ -54,7 +54,8 @@ pub fn spans_text(sp: &[Span], ansi: bool) -> String {
         .collect()
 }
 
-fn esc(s: &str) -> String {
+/// Text escaped for HTML (the web pages and Telegram's HTML both use it).
+pub(crate) fn esc(s: &str) -> String {
     html_escape::encode_text(s).into_owned()
 }
 

@@ -150,7 +150,6 @@ impl Engine {
     pub(super) fn image(&self, key: &UserKey, seen: &Seen, caption: &str) -> Vec<Reply> {
         let read = match seen {
             Seen::Problem(p) => {
-                let _ = self.store.count("image", p.as_str());
                 // The caption alone can still be checked.
                 if !caption.trim().is_empty() {
                     let mut reply = self.check(key, caption);
@@ -163,10 +162,8 @@ impl Engine {
         };
         let text = check_text(read, caption);
         if text.trim().is_empty() {
-            let _ = self.store.count("image", "empty");
             return say(NOTHING_READ);
         }
-        let _ = self.store.count("image", if read.uncertain() { "uncertain" } else { "read" });
         let mut reply = self.check(key, &text);
         reply.body = what_was_read(read).append(reply.body);
         vec![reply]

@@ -382,8 +382,14 @@ async fn drain(lane: Arc<Lane>, wake: Arc<Notify>, mut shutdown: watch::Receiver
             blocking(move || store.settle(item.id, &NewOutcome::Wait { at, reason })).await;
             continue;
         }
-        let (campaign, it) = (lane.campaign.clone(), item.clone());
-        let Some(message) = blocking(move || campaign.message(&it)).await.flatten() else {
+        // A tip's card may be drawn on first use: off the runtime. Other messages are text.
+        let message = if item.kind == crate::model::BroadcastKind::Tip && lane.campaign.cards().is_some() {
+            let (campaign, it) = (lane.campaign.clone(), item.clone());
+            blocking(move || campaign.message(&it)).await.flatten()
+        } else {
+            lane.campaign.message(&item)
+        };
+        let Some(message) = message else {
             let store = lane.store.clone();
             blocking(move || store.settle(item.id, &NewOutcome::Failed(Reason::TipMissing))).await;
             continue;

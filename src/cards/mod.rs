@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 use tracing::{info, warn};
 
 pub use render::{Block, MARGIN, MIN_SCALE, Rect, Rendered, prepare};
+#[cfg(feature = "test-support")]
+pub(crate) use render::{bundled_fonts, paint_buffer};
 pub use spec::{CTA, CardId, CardSpec, Item, Kind, Section, spec, tip_title};
 pub use theme::{Branding, Logo, Rgb, THEMES, Theme};
 
@@ -115,6 +117,8 @@ pub struct Cards {
     fonts: Mutex<render::Fonts>,
     dir: Option<PathBuf>,
     memory: Mutex<HashMap<(CardId, Format), Card>>,
+    /// The version of every card (see [`Cards::version`]), kept with the branding it follows.
+    version: RwLock<String>,
 }
 
 impl std::fmt::Debug for Cards {
@@ -127,12 +131,14 @@ impl Cards {
     /// Cards for the content and branding, cached under `dir` (`None`: in memory only).
     #[must_use]
     pub fn new(content: Arc<Content>, branding: Branding, dir: Option<PathBuf>) -> Self {
+        let version = version_of(&content, &branding);
         Self {
             content,
             branding: RwLock::new(branding),
             fonts: Mutex::new(render::Fonts::new()),
             dir,
             memory: Mutex::new(HashMap::new()),
+            version: RwLock::new(version),
         }
     }
 
@@ -153,6 +159,7 @@ impl Cards {
         let mut b = lock_write(&self.branding);
         if b.handle != handle {
             b.handle = handle;
+            *lock_write(&self.version) = version_of(&self.content, &b);
             lock(&self.memory).clear();
         }
     }
@@ -160,8 +167,7 @@ impl Cards {
     /// The version of every card: the content, the branding and the renderer.
     #[must_use]
     pub fn version(&self) -> String {
-        let b = lock_read(&self.branding).fingerprint();
-        short_hash(&[self.content.hash.as_bytes(), b.as_bytes(), RENDERER_REVISION.as_bytes()])
+        lock_read(&self.version).clone()
     }
 
     /// The file name of a card.
@@ -237,6 +243,12 @@ impl Cards {
         std::fs::rename(&tmp, dir.join(name)).map_err(io(dir))?;
         Ok(())
     }
+}
+
+/// The version of cards drawn from `content` with `branding` by this renderer.
+fn version_of(content: &Content, branding: &Branding) -> String {
+    let b = branding.fingerprint();
+    short_hash(&[content.hash.as_bytes(), b.as_bytes(), RENDERER_REVISION.as_bytes()])
 }
 
 /// Removes cached versions other than `keep` (the content or branding changed).

@@ -156,10 +156,7 @@ fn drawable(c: char) -> bool {
 impl Fonts {
     /// The bundled fonts only: no system font is looked at.
     pub(super) fn new() -> Self {
-        let mut db = fontdb::Database::new();
-        db.load_font_data(REGULAR.to_vec());
-        db.load_font_data(BOLD.to_vec());
-        db.set_sans_serif_family(FAMILY);
+        let db = bundled_fonts();
         Self { system: FontSystem::new_with_locale_and_db("vi-VN".into(), db), cache: SwashCache::new() }
     }
 
@@ -193,42 +190,64 @@ impl Fonts {
 
     /// Paints laid-out text with its top-left corner at (`x`, `y`); returns the ink's box.
     fn paint(&mut self, pixmap: &mut Pixmap, laid: &Laid, x: f32, y: f32) -> Option<Rect> {
-        let (w, h) = (pixmap.width() as i32, pixmap.height() as i32);
-        let Rgb(r, g, b) = laid.color;
-        let base = Color::rgb(r, g, b);
-        let data = pixmap.data_mut();
-        let mut ink: Option<Rect> = None;
-        for run in laid.buffer.layout_runs() {
-            for glyph in run.glyphs {
-                let p = glyph.physical((x, y + run.line_y), 1.0);
-                self.cache.with_pixels(&mut self.system, p.cache_key, base, |gx, gy, color| {
-                    let (px, py) = (p.x + gx, p.y + gy);
-                    let a = u32::from(color.a());
-                    if a == 0 {
-                        return;
-                    }
-                    ink.get_or_insert(Rect {
-                        x0: px as f32,
-                        y0: py as f32,
-                        x1: px as f32 + 1.0,
-                        y1: py as f32 + 1.0,
-                    })
-                    .grow(px as f32, py as f32);
-                    if px < 0 || py < 0 || px >= w || py >= h {
-                        return;
-                    }
-                    // The page is opaque, so premultiplied and straight colour agree.
-                    let i = ((py * w + px) * 4) as usize;
-                    for (k, c) in [color.r(), color.g(), color.b()].into_iter().enumerate() {
-                        let d = u32::from(data[i + k]);
-                        data[i + k] = ((u32::from(c) * a + d * (255 - a) + 127) / 255) as u8;
-                    }
-                    data[i + 3] = 255;
-                });
-            }
-        }
-        ink
+        paint_buffer(&mut self.system, &mut self.cache, pixmap, &laid.buffer, (x, y), laid.color)
     }
+}
+
+/// The bundled fonts in a font database (no system font is looked at).
+pub(crate) fn bundled_fonts() -> fontdb::Database {
+    let mut db = fontdb::Database::new();
+    db.load_font_data(REGULAR.to_vec());
+    db.load_font_data(BOLD.to_vec());
+    db.set_sans_serif_family(FAMILY);
+    db
+}
+
+/// Paints a laid-out buffer onto an opaque pixmap with its top-left corner at `at`, in
+/// `color`; returns the box the ink covered (also where it fell outside the pixmap).
+pub(crate) fn paint_buffer(
+    system: &mut FontSystem,
+    cache: &mut SwashCache,
+    pixmap: &mut Pixmap,
+    buffer: &Buffer,
+    at: (f32, f32),
+    color: Rgb,
+) -> Option<Rect> {
+    let (w, h) = (pixmap.width() as i32, pixmap.height() as i32);
+    let Rgb(r, g, b) = color;
+    let base = Color::rgb(r, g, b);
+    let data = pixmap.data_mut();
+    let mut ink: Option<Rect> = None;
+    for run in buffer.layout_runs() {
+        for glyph in run.glyphs {
+            let p = glyph.physical((at.0, at.1 + run.line_y), 1.0);
+            cache.with_pixels(system, p.cache_key, base, |gx, gy, color| {
+                let (px, py) = (p.x + gx, p.y + gy);
+                let a = u32::from(color.a());
+                if a == 0 {
+                    return;
+                }
+                ink.get_or_insert(Rect {
+                    x0: px as f32,
+                    y0: py as f32,
+                    x1: px as f32 + 1.0,
+                    y1: py as f32 + 1.0,
+                })
+                .grow(px as f32, py as f32);
+                if px < 0 || py < 0 || px >= w || py >= h {
+                    return;
+                }
+                // The page is opaque, so premultiplied and straight colour agree.
+                let i = ((py * w + px) * 4) as usize;
+                for (k, c) in [color.r(), color.g(), color.b()].into_iter().enumerate() {
+                    let d = u32::from(data[i + k]);
+                    data[i + k] = ((u32::from(c) * a + d * (255 - a) + 127) / 255) as u8;
+                }
+                data[i + 3] = 255;
+            });
+        }
+    }
+    ink
 }
 
 fn fill(pixmap: &mut Pixmap, x: f32, y: f32, w: f32, h: f32, colour: Rgb) {

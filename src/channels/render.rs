@@ -1,14 +1,10 @@
 //! Rendering `Rich` text for platforms: Telegram HTML (escaped) and plain text, split at a
 //! platform's length limit on paragraph boundaries.
 
-use crate::rich::{Block, Rich, Span, spans_text};
+use crate::rich::{Block, Rich, Span, esc, spans_text};
 
 /// Telegram's message length limit (characters).
 pub const TELEGRAM_LIMIT: usize = 4096;
-
-fn esc(s: &str) -> String {
-    html_escape::encode_text(s).into_owned()
-}
 
 fn spans_html(sp: &[Span]) -> String {
     sp.iter()

@@ -334,7 +334,13 @@ pub struct Zalo {
     images: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// Held while a card is uploaded (concurrent sends wait for its attachment id).
     uploading: tokio::sync::Mutex<()>,
+    /// Cards whose upload failed, and when: not tried again for [`UPLOAD_RETRY`] (the rest
+    /// of a broadcast goes out as text instead of repeating a failing upload per follower).
+    failed_uploads: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
+
+/// How long a failed card upload is not tried again.
+const UPLOAD_RETRY: Duration = Duration::from_secs(600);
 
 impl std::fmt::Debug for Zalo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -364,6 +370,7 @@ impl Zalo {
             metrics,
             images: Default::default(),
             uploading: tokio::sync::Mutex::new(()),
+            failed_uploads: Default::default(),
         })
     }
 
@@ -529,13 +536,18 @@ impl Zalo {
         if let Some(id) = crate::lock(&self.images).get(&card.key).filter(|id| usable(id)).cloned() {
             return Some(id);
         }
+        if crate::lock(&self.failed_uploads).get(&card.key).is_some_and(|at| at.elapsed() < UPLOAD_RETRY) {
+            return None;
+        }
         match self.upload(card).await {
             Ok(id) => {
+                crate::lock(&self.failed_uploads).remove(&card.key);
                 crate::lock(&self.images).insert(card.key.clone(), id.clone());
                 Some(id)
             }
             Err(e) => {
-                warn!(error = %e, "Zalo image upload failed");
+                warn!(error = %e, "Zalo image upload failed; not tried again for 10 minutes");
+                crate::lock(&self.failed_uploads).insert(card.key.clone(), std::time::Instant::now());
                 None
             }
         }

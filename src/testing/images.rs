@@ -4,9 +4,7 @@
 //! quality; a slight rotation as in a photo of a screen), and posters with QR codes. The OCR
 //! tests read them back.
 
-use cosmic_text::{
-    Attrs, Buffer, Color, Family, FontSystem, Metrics, Shaping, SwashCache, Weight, Wrap, fontdb,
-};
+use cosmic_text::{Attrs, Buffer, Family, FontSystem, Metrics, Shaping, SwashCache, Weight, Wrap};
 use tiny_skia::{Paint, Pixmap, PixmapPaint, Rect, Transform};
 
 /// How a screenshot looks.
@@ -68,9 +66,7 @@ impl std::fmt::Debug for Painter {
 
 impl Default for Painter {
     fn default() -> Self {
-        let mut db = fontdb::Database::new();
-        db.load_font_data(include_bytes!("../../assets/fonts/NotoSans-Regular.ttf").to_vec());
-        db.load_font_data(include_bytes!("../../assets/fonts/NotoSans-Bold.ttf").to_vec());
+        let mut db = crate::cards::bundled_fonts();
         let dejavu = std::fs::read(DEJAVU).map(|b| db.load_font_data(b)).is_ok();
         Self {
             fonts: FontSystem::new_with_locale_and_db("vi-VN".into(), db),
@@ -99,30 +95,8 @@ impl Painter {
     }
 
     fn paint(&mut self, pixmap: &mut Pixmap, b: &Buffer, x: f32, y: f32, ink: (u8, u8, u8)) {
-        let (w, h) = (pixmap.width() as i32, pixmap.height() as i32);
-        let data = pixmap.data_mut();
-        for run in b.layout_runs() {
-            for g in run.glyphs {
-                let p = g.physical((x, y + run.line_y), 1.0);
-                self.cache.with_pixels(
-                    &mut self.fonts,
-                    p.cache_key,
-                    Color::rgb(ink.0, ink.1, ink.2),
-                    |gx, gy, c| {
-                        let (px, py) = (p.x + gx, p.y + gy);
-                        if px < 0 || py < 0 || px >= w || py >= h || c.a() == 0 {
-                            return;
-                        }
-                        let i = ((py * w + px) * 4) as usize;
-                        let a = u32::from(c.a());
-                        for (k, v) in [c.r(), c.g(), c.b()].into_iter().enumerate() {
-                            data[i + k] =
-                                ((u32::from(v) * a + u32::from(data[i + k]) * (255 - a)) / 255) as u8;
-                        }
-                    },
-                );
-            }
-        }
+        let colour = crate::cards::Rgb(ink.0, ink.1, ink.2);
+        crate::cards::paint_buffer(&mut self.fonts, &mut self.cache, pixmap, b, (x, y), colour);
     }
 
     /// A chat screenshot of `text` (the image file's bytes).

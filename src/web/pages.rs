@@ -8,7 +8,6 @@ use std::{
 
 use askama::Template;
 use axum::{
-    body::Body,
     extract::{FromRequest, Multipart, Query, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     middleware::Next,
@@ -294,7 +293,12 @@ async fn run_check(web: Arc<Web>, req: Request, embedded: bool) -> Response {
         Ok(r) => r,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let _ = web.engine.store().count("web_verdict", report.verdict.as_str());
+    // Counted like the chat's checks (the report's "checks" figures), with no user.
+    let store = web.engine.store();
+    let _ = store.count("verdict", report.verdict.as_str());
+    if let Some((form, _)) = report.types.first() {
+        let _ = store.count("form", form);
+    }
     p.verdict_class = match report.verdict {
         Verdict::Scam => "scam",
         Verdict::Suspicious => "suspicious",
@@ -323,14 +327,14 @@ pub(super) async fn ask(
     State(web): State<Arc<Web>>,
     Query(AskQuery { q }): Query<AskQuery>,
     headers: HeaderMap,
-    req: Request<Body>,
+    addr: Option<axum::Extension<ClientAddr>>,
 ) -> Response {
     let q: String = q.chars().take(MAX_QUESTION).collect();
     let mut p = AskPage { org: &web.org, q: q.clone(), error: None, title: String::new(), answer: None };
     if q.trim().is_empty() {
         return page(&p, StatusCode::OK);
     }
-    let ip = Web::client(&headers, req.extensions().get::<ClientAddr>().copied());
+    let ip = Web::client(&headers, addr.map(|a| a.0));
     if let Err(wait) = web.limit.take(ip, Instant::now()) {
         p.error = Some("Anh/chị hỏi hơi nhanh. Vui lòng đợi một chút rồi thử lại.".into());
         let mut res = page(&p, StatusCode::TOO_MANY_REQUESTS);

@@ -40,6 +40,29 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (p.width(), p.height())
 }
 
+/// The engine with cards, connected to the fake Bot API (which refuses photos if asked).
+struct Tg {
+    fake: Arc<fake_telegram::FakeTelegram>,
+    store: Arc<Store>,
+    engine: Arc<Engine>,
+    tg: Arc<Telegram>,
+    dir: tempfile::TempDir,
+    _index: tempfile::TempDir,
+}
+
+async fn telegram_with_cards(refuse_photos: bool) -> Tg {
+    let (fake, url) = fake_telegram::start().await.expect("fake");
+    fake.fail_photos.store(refuse_photos, std::sync::atomic::Ordering::SeqCst);
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let dir = tempfile::tempdir().expect("cards");
+    let (engine, index) = engine_with_cards(store.clone(), dir.path());
+    let engine = Arc::new(engine);
+    let tg = Arc::new(
+        Telegram::connect("123:TEST", &url, engine.clone(), Arc::new(Metrics::default())).await.expect("tg"),
+    );
+    Tg { fake, store, engine, tg, dir, _index: index }
+}
+
 async fn run_worker(worker: Worker, done: impl Fn() -> bool, what: &str) {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(worker.run(rx));
@@ -52,14 +75,7 @@ async fn run_worker(worker: Worker, done: impl Fn() -> bool, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_weekly_tip_reaches_telegram_as_one_photo_per_subscriber_uploaded_once() {
-    let (fake, url) = fake_telegram::start().await.expect("fake");
-    let store = Arc::new(Store::in_memory().expect("store"));
-    let dir = tempfile::tempdir().expect("cards");
-    let (engine, _index) = engine_with_cards(store.clone(), dir.path());
-    let engine = Arc::new(engine);
-    let tg = Arc::new(
-        Telegram::connect("123:TEST", &url, engine.clone(), Arc::new(Metrics::default())).await.expect("tg"),
-    );
+    let Tg { fake, store, engine, tg, dir, _index } = telegram_with_cards(false).await;
     let chats = ["11", "12", "13", "14", "15"];
     subscribe_private(&store, Channel::Telegram, &chats);
     let TipNow::Queued { recipients, .. } = engine.campaign().tip_now("telegram:1", now()).expect("tip")
@@ -95,15 +111,7 @@ async fn the_weekly_tip_reaches_telegram_as_one_photo_per_subscriber_uploaded_on
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_photo_telegram_refuses_falls_back_to_text_and_nobody_gets_the_tip_twice() {
-    let (fake, url) = fake_telegram::start().await.expect("fake");
-    fake.fail_photos.store(true, std::sync::atomic::Ordering::SeqCst);
-    let store = Arc::new(Store::in_memory().expect("store"));
-    let dir = tempfile::tempdir().expect("cards");
-    let (engine, _index) = engine_with_cards(store.clone(), dir.path());
-    let engine = Arc::new(engine);
-    let tg = Arc::new(
-        Telegram::connect("123:TEST", &url, engine.clone(), Arc::new(Metrics::default())).await.expect("tg"),
-    );
+    let Tg { fake, store, engine, tg, dir: _dir, _index } = telegram_with_cards(true).await;
     subscribe_private(&store, Channel::Telegram, &["21", "22", "23", "24"]);
     assert!(matches!(engine.campaign().tip_now("cli", now()).expect("tip"), TipNow::Queued { .. }));
     let worker = Worker::new(engine.campaign().clone()).channel(tg, ChannelLimits::telegram(100.0));
@@ -205,6 +213,7 @@ async fn a_failed_zalo_upload_still_sends_the_tip_as_text_once() {
     run_worker(worker, || fake.promotions().len() >= 2, "two promotions").await;
     assert_eq!(fake.promotions().len(), 2);
     assert_eq!(banners(&fake), [None, None], "text only");
+    assert_eq!(fake.calls("upload").len(), 1, "a failed upload is not repeated for every follower");
     assert!(fake.promotions().iter().all(|(_, _, text)| !text.is_empty()));
 }
 
