@@ -189,7 +189,8 @@ impl App {
                 cfg.zalo_oa_url.clone(),
                 cfg.embed_origins.clone(),
             )
-            .map_err(AppError::Channel)?;
+            .map_err(AppError::Channel)?
+            .with_public_url(cfg.public_url.as_deref());
             router = router.merge(Arc::new(web).router());
         }
         let ready = ready_check(engine, intake);

@@ -209,10 +209,19 @@ pub fn engine(cfg: &Config) -> Result<Engine, BuildError> {
         .with_cards(cards)
         .with_vision(Some(Arc::new(vision(cfg))))
         .with_public_url(cfg.public_url.clone())
+        .with_console(console_url(cfg))
         .with_roles(roles)
         .with_schedule(schedule)
         .with_notice(notice)
         .with_register(register))
+}
+
+/// The web console's public address (`<CANHGIAC_PUBLIC_URL>/quan-tri`), when the web pages
+/// are on and the public address is known.
+#[must_use]
+pub fn console_url(cfg: &Config) -> Option<String> {
+    let public = cfg.public_url.as_deref().filter(|_| cfg.web)?;
+    Some(format!("{}/quan-tri", public.trim_end_matches('/')))
 }
 
 /// What is wrong with the settings, in Vietnamese for the operator (`canhgiac doctor`): each

@@ -82,6 +82,9 @@ enum Command {
     /// as PNG images to share.
     #[command(subcommand)]
     Cards(CardsCommand),
+    /// The web console (/quan-tri).
+    #[command(subcommand)]
+    Web(WebCommand),
     /// Write a consistent copy of the database while `serve` keeps running.
     Backup {
         /// The file to write (must not exist).
@@ -202,6 +205,17 @@ enum ReportsCommand {
         /// Output format.
         #[arg(long, value_enum, default_value = "csv")]
         format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WebCommand {
+    /// Print a one-time sign-in link to the web console for an admin or trainer (valid 10
+    /// minutes, single use), as `/web` in the bot sends it.
+    LoginLink {
+        /// The admin or trainer, as telegram:ID or zalo:ID.
+        #[arg(value_name = "CHANNEL:ID")]
+        user: String,
     },
 }
 
@@ -384,6 +398,7 @@ fn run(cli: Cli, cfg: Config) -> Result<ExitCode> {
         Command::Doctor => Ok(doctor(&cfg)),
         Command::Backup { out } => backup(&cfg, &out),
         Command::Data(command) => data(&cfg, &command),
+        Command::Web(WebCommand::LoginLink { user }) => login_link(&cfg, &user),
         Command::Reports(command) => reports(&cfg, command),
         Command::Cards(CardsCommand::Render { out, kind, tip, portrait, handle }) => {
             render_cards(&cfg, &out, kind, tip.as_deref(), portrait, handle)
@@ -1139,6 +1154,33 @@ fn quiz_export(cfg: &Config, session: i64, with_names: bool) -> Result<ExitCode>
     let csv = canhgiac::report::session::csv(&r, with_names, question_id);
     io::stdout().lock().write_all(csv.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `web login-link`: a one-time sign-in link for an admin or trainer.
+fn login_link(cfg: &Config, user: &str) -> Result<ExitCode> {
+    let key = canhgiac::bot::parse_user("web login-link", user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !cfg.web {
+        bail!("trang web đang tắt: đặt CANHGIAC_WEB=1 rồi khởi động lại `canhgiac serve`");
+    }
+    let mut engine = load_engine(cfg)?;
+    if canhgiac::assemble::console_url(cfg).is_none() {
+        // No public address: the link works on the server itself (or through an SSH tunnel).
+        engine = engine.with_console(Some(format!("http://{}/quan-tri", cfg.listen)));
+    }
+    let role = engine.role(&key)?;
+    if role < canhgiac::model::Role::Trainer {
+        bail!(
+            "{user} không phải quản trị viên hay người hướng dẫn (CANHGIAC_ADMINS, CANHGIAC_TRAINERS, /captrainer)"
+        );
+    }
+    match engine.login_link(&key, "qua dòng lệnh")? {
+        Some(url) => {
+            println!("{url}");
+            eprintln!("Liên kết dùng một lần, hết hạn sau 10 phút. Chỉ gửi cho chính {user}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        None => bail!("trang quản trị chưa có địa chỉ"),
+    }
 }
 
 /// Builds the conversation engine: content, search index, checker and the SQLite store.

@@ -81,6 +81,22 @@ pub fn iso_vi(day: &str) -> String {
     }
 }
 
+/// Days since 1970-01-01 of a `YYYY-MM-DD` day; `None` if it is not a real date.
+#[must_use]
+pub fn iso_day(s: &str) -> Option<i64> {
+    let p: Vec<i64> = s.split('-').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let [y, m, d] = p[..] else { return None };
+    let days = days_from_civil(y, m, d);
+    (civil(days) == (y, m, d) && s.len() == 10).then_some(days)
+}
+
+/// The `YYYY-MM-DD` of a day count since 1970-01-01.
+#[must_use]
+pub fn iso_of_day(days: i64) -> String {
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +109,11 @@ mod tests {
         assert_eq!(week_start(MON_0800_VN + 86_400), MON_0800_VN - 8 * 3600);
         assert_eq!(local_day_minute(MON_0800_VN).1, 8 * 60);
         assert_eq!(datetime_vi(MON_0800_VN), "23/11/2026 08:00");
+        let day = iso_day("2026-11-23").expect("a date");
+        assert_eq!(iso_of_day(day), "2026-11-23");
+        assert_eq!(iso_of_day(day + 8), "2026-12-01");
+        assert_eq!(iso_day("2026-02-30"), None);
+        assert_eq!(iso_day("2026-1-1"), None);
         assert_eq!(iso_date(MON_0800_VN - 8 * 3600 - 1), "2026-11-22");
         assert_eq!(date_vi(1_735_664_400), "01/01/2025");
         assert_eq!(date_vi(1_735_664_399), "31/12/2024");

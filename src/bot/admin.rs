@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     campaign::{Campaign, MAX_ALERT_CHARS, TipNow},
+    model::AuditAction,
     rich::{Rich, Span},
     store::{UserKey, now},
 };
@@ -39,6 +40,12 @@ impl Engine {
             TipNow::Queued { id, recipients } => {
                 self.wake_worker();
                 info!(broadcast = id, recipients, "tip sent now by an admin");
+                self.store().audit(
+                    &key.to_string(),
+                    AuditAction::SendTip,
+                    &format!("mẹo tuần, {recipients} nơi nhận"),
+                    now(),
+                )?;
                 Reply::plain(format!(
                     "Đang gửi mẹo tuần này tới {recipients} nơi nhận. Gõ /thongke để theo dõi."
                 ))
@@ -89,25 +96,59 @@ impl Engine {
         Ok(vec![reply])
     }
 
-    pub(super) fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {
-        let body = arg.trim();
+    /// Drafts an alert from `by` (an admin; the caller checked): its id, the audience, and
+    /// the message recipients will see; `Err` with what to tell the admin when the text is
+    /// empty or too long. Nothing is sent until [`Engine::send_alert`].
+    pub fn create_alert(&self, by: &UserKey, body: &str) -> Result<Result<AlertDraft, String>, EngineError> {
+        let body = body.trim();
         if body.is_empty() {
-            return Ok(Reply::plain(texts::ALERT_USAGE));
+            return Ok(Err(texts::ALERT_USAGE.into()));
         }
         let n = body.chars().count();
         if n > MAX_ALERT_CHARS {
-            return Ok(Reply::plain(format!(
+            return Ok(Err(format!(
                 "Cảnh báo dài {n} ký tự, quá giới hạn {MAX_ALERT_CHARS} ký tự. Anh/chị rút gọn rồi gửi lại nhé."
             )));
         }
-        let c = self.campaign();
-        let id = self.store().create_alert_draft(body, &key.to_string())?;
-        let audience = c.audience()?;
+        let id = self.store().create_alert_draft(body, &by.to_string())?;
+        Ok(Ok(AlertDraft {
+            id,
+            audience: self.campaign().audience()?,
+            message: Campaign::alert_message(body),
+        }))
+    }
+
+    /// Sends a drafted alert to every subscriber (once: a second call finds no draft);
+    /// returns the recipients, or `None` when the draft is gone.
+    pub fn send_alert(&self, by: &UserKey, id: i64) -> Result<Option<usize>, EngineError> {
+        let Some(n) = self.store().queue_alert(id)? else { return Ok(None) };
+        self.wake_worker();
+        info!(broadcast = id, recipients = n, "alert confirmed");
+        self.store().audit(
+            &by.to_string(),
+            AuditAction::Alert,
+            &format!("cảnh báo số {id}, {n} nơi nhận"),
+            now(),
+        )?;
+        Ok(Some(n))
+    }
+
+    /// Drops a drafted alert; `false` when it was already sent or dropped.
+    pub fn cancel_alert(&self, id: i64) -> Result<bool, EngineError> {
+        Ok(self.store().cancel_draft(id)?)
+    }
+
+    pub(super) fn draft_alert(&self, key: &UserKey, arg: &str) -> Result<Reply, EngineError> {
+        let d = match self.create_alert(key, arg)? {
+            Ok(d) => d,
+            Err(why) => return Ok(Reply::plain(why)),
+        };
+        let (id, audience) = (d.id, d.audience);
         let preview = Rich::new()
             .para(format!(
                 "Xem trước cảnh báo. Bấm \"Gửi\" để gửi tới {audience} nơi nhận đã đăng ký (Telegram và Zalo)."
             ))
-            .append(Campaign::alert_message(body).rich());
+            .append(d.message.rich());
         Ok(Reply::with_buttons(
             preview,
             vec![vec![
@@ -120,6 +161,7 @@ impl Engine {
     /// The alert's send and cancel buttons (admins only).
     pub(super) fn confirm_alert(
         &self,
+        key: &UserKey,
         role: Role,
         id: i64,
         confirm: bool,
@@ -127,23 +169,65 @@ impl Engine {
         if role < Role::Admin {
             return Ok(say(texts::ADMIN_ONLY));
         }
-        let store = self.store();
         let reply = if confirm {
-            match store.queue_alert(id)? {
-                Some(n) => {
-                    self.wake_worker();
-                    info!(broadcast = id, recipients = n, "alert confirmed");
-                    Reply::plain(format!(
-                        "Đã bắt đầu gửi cảnh báo tới {n} nơi nhận. Gõ /thongke để theo dõi."
-                    ))
-                }
+            match self.send_alert(key, id)? {
+                Some(n) => Reply::plain(format!(
+                    "Đã bắt đầu gửi cảnh báo tới {n} nơi nhận. Gõ /thongke để theo dõi."
+                )),
                 None => Reply::plain(texts::ALERT_GONE),
             }
-        } else if store.cancel_draft(id)? {
+        } else if self.cancel_alert(id)? {
             Reply::plain(texts::ALERT_CANCELLED)
         } else {
             Reply::plain(texts::ALERT_GONE)
         };
         Ok(vec![reply])
     }
+}
+
+/// How long a sign-in link to the web console works.
+pub const LOGIN_LINK_SECS: i64 = 600;
+
+impl Engine {
+    /// With the web console at `url` (`<public url>/quan-tri`), which `/web` links to.
+    #[must_use]
+    pub fn with_console(self, url: Option<String>) -> Self {
+        crate::lock_write(&self.links).console_url = url.map(|u| u.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// A one-time sign-in link to the web console for `user` (whose role the caller checked),
+    /// valid [`LOGIN_LINK_SECS`]; `None` when the console is not served at a known address.
+    /// `via` says where it was asked for, for the audit log.
+    pub fn login_link(&self, user: &UserKey, via: &str) -> Result<Option<String>, EngineError> {
+        let Some(base) = crate::lock_read(&self.links).console_url.clone() else { return Ok(None) };
+        let t = now();
+        let token = self.store().create_login_link(user, t, t + LOGIN_LINK_SECS)?;
+        self.store().audit(&user.to_string(), AuditAction::LoginLink, via, t)?;
+        Ok(Some(format!("{base}/vao?t={token}")))
+    }
+
+    /// `/web`: the sign-in link, as a button (private chats only).
+    pub(super) fn web_link(&self, key: &UserKey) -> Result<Reply, EngineError> {
+        Ok(match self.login_link(key, "qua bot")? {
+            Some(url) => Reply::with_buttons(
+                Rich::new()
+                    .para("Đây là liên kết đăng nhập trang quản trị của anh/chị. Liên kết chỉ dùng được một lần, trong 10 phút.")
+                    .para("Anh/chị không chuyển liên kết này cho người khác. Đăng nhập xong, trang quản trị giữ phiên tối đa 12 giờ."),
+                vec![vec![Button::link("🔐 Mở trang quản trị", url)]],
+            ),
+            None => Reply::plain(texts::CONSOLE_OFF),
+        })
+    }
+}
+
+/// A drafted alert, waiting for the admin's confirmation.
+#[derive(Debug, Clone)]
+pub struct AlertDraft {
+    /// The broadcast's id.
+    pub id: i64,
+    /// Chats that will receive it.
+    pub audience: i64,
+    /// What recipients will see.
+    pub message: crate::campaign::Outgoing,
 }

@@ -466,8 +466,10 @@ impl Engine {
             Command::SendTip => self.send_tip_now(key)?,
             Command::Alert => vec![self.draft_alert(key, arg)?],
             Command::Stats => vec![Reply::text(self.campaign().stats(crate::store::now())?.render())],
-            Command::GrantTrainer => self.grant_trainer(cx.role, arg, true)?,
-            Command::RevokeTrainer => self.grant_trainer(cx.role, arg, false)?,
+            Command::Web if cx.group() => say(texts::PRIVATE_CHAT_ONLY),
+            Command::Web => vec![self.web_link(key)?],
+            Command::GrantTrainer => self.grant_trainer(key, cx.role, arg, true)?,
+            Command::RevokeTrainer => self.grant_trainer(key, cx.role, arg, false)?,
         })
     }
 
@@ -499,7 +501,7 @@ impl Engine {
             Action::QuizAnswer { index, option } => self.answer_quiz(key, index, option)?,
             Action::Detail { id, what: crate::model::action::Detail::Flag } => self.report_draft(key, id),
             Action::Detail { id, what } => self.expand(key, id, what)?,
-            Action::Alert { id, send } => self.confirm_alert(cx.role, id, send)?,
+            Action::Alert { id, send } => self.confirm_alert(cx.key, cx.role, id, send)?,
             Action::ReportSend { id, feedback } => self.report_send(cx, id, feedback)?,
             Action::Decide { entity, decision } => self.decide(cx, entity, decision)?,
             Action::GroupAnswer { session, index, option } => {

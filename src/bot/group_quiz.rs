@@ -20,7 +20,7 @@ use crate::{
         types::{Attachment, Button, Channel, ChatKind, Document, Incoming, QuizPoll, Reply},
     },
     content::QuizQuestion,
-    model::{QuizMode, SessionStatus},
+    model::{AuditAction, QuizMode, SessionStatus},
     quiz::{
         self, LETTERS, Rng,
         group::{self as gq, SpecError},
@@ -425,6 +425,7 @@ impl Engine {
 
     pub(super) fn grant_trainer(
         &self,
+        by: &UserKey,
         role: Role,
         arg: &str,
         grant: bool,
@@ -441,6 +442,12 @@ impl Engine {
         };
         self.store.set_role(&target, if grant { Role::Trainer } else { Role::User })?;
         let who = target.to_string();
+        let action = if grant { AuditAction::GrantTrainer } else { AuditAction::RevokeTrainer };
+        self.store.audit(&by.to_string(), action, &who, crate::store::now())?;
+        if !grant {
+            // Their web console sessions end with the role.
+            self.store.revoke_web_access(&target, crate::store::now())?;
+        }
         Ok(say(&if grant {
             format!("Đã cấp quyền người hướng dẫn cho {who}.")
         } else {

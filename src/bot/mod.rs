@@ -31,6 +31,7 @@ pub use crate::model::{
     action::{self, Action},
     commands::{self, COMMANDS, Command},
 };
+pub use admin::AlertDraft;
 pub use classify::{Route, Router};
 pub use conversation::{CACHE_TTL, Conversations, MemoryConversations};
 pub use engine::{Engine, EngineError};

@@ -11,10 +11,10 @@ use super::{
     types::{Button, Reply},
 };
 use crate::{
-    model::{EntityKind, ReportStatus, Role},
+    model::{AuditAction, EntityKind, ReportStatus, Role},
     reports::{self, Candidate},
     rich::Rich,
-    store::{EntitySummary, NewReport, UserKey},
+    store::{EntitySummary, NewReport, UserKey, now},
 };
 
 /// Entities listed by one `/duyet`.
@@ -144,8 +144,9 @@ impl Engine {
         Ok(out)
     }
 
-    /// An entity for an admin: what, how many people, when, which forms.
-    fn describe_entity(&self, e: &EntitySummary) -> Vec<String> {
+    /// An entity for an admin: what, how many people, when, which forms (the web console
+    /// shows the same lines).
+    pub fn describe_entity(&self, e: &EntitySummary) -> Vec<String> {
         let what = match &e.bank {
             Some(bank) => format!("{} {} ({bank})", e.kind.label_vi(), e.value),
             None => format!("{} {}", e.kind.label_vi(), e.value),
@@ -189,7 +190,7 @@ impl Engine {
             Decision::Confirm => ReportStatus::Confirmed,
             Decision::Reject => ReportStatus::Rejected,
         };
-        self.set_status(cx, entity, status, None)
+        Ok(say(&self.set_report_status(cx.key, entity, status, None)?))
     }
 
     /// `/gobaocao <số, STK hoặc tên miền>`: takes a confirmation (or a rejection) back.
@@ -206,28 +207,34 @@ impl Engine {
         .into_iter()
         .find_map(|(kind, value)| self.store.reported_value(kind, &value).ok().flatten());
         match found {
-            Some(e) if e.status != ReportStatus::Pending => {
-                self.set_status(cx, e.id, ReportStatus::Pending, Some("quản trị viên rút lại quyết định"))
-            }
+            Some(e) if e.status != ReportStatus::Pending => Ok(say(&self.set_report_status(
+                cx.key,
+                e.id,
+                ReportStatus::Pending,
+                Some("quản trị viên rút lại quyết định"),
+            )?)),
             Some(_) => Ok(say(texts::UNCONFIRM_PENDING)),
             None => Ok(say(texts::UNCONFIRM_UNKNOWN)),
         }
     }
 
-    fn set_status(
+    /// An admin's decision on a reported entity (from `/duyet`, `/gobaocao` or the web
+    /// console; the caller checked the role): the register, the reporters' feedback and the
+    /// audit log follow. Returns what to tell the admin.
+    pub fn set_report_status(
         &self,
-        cx: &Ctx<'_>,
+        by: &UserKey,
         entity: i64,
         status: ReportStatus,
         why: Option<&str>,
-    ) -> Result<Vec<Reply>, EngineError> {
-        let by = format!("{}:{}", cx.key.channel, cx.key.id);
-        let Some(current) = self.store.reported_entity(entity)? else { return Ok(say(texts::REVIEW_GONE)) };
+    ) -> Result<String, EngineError> {
+        let by = by.to_string();
+        let Some(current) = self.store.reported_entity(entity)? else { return Ok(texts::REVIEW_GONE.into()) };
         if status == ReportStatus::Confirmed && reports::is_official(&self.checker, &current) {
-            return Ok(say(texts::REVIEW_OFFICIAL));
+            return Ok(texts::REVIEW_OFFICIAL.into());
         }
         let decided = self.store.decide_report(entity, status, &by, why, |e| reports::feedback(e, status))?;
-        let Some(d) = decided else { return Ok(say(texts::REVIEW_GONE)) };
+        let Some(d) = decided else { return Ok(texts::REVIEW_GONE.into()) };
         // The decision is logged by entity id and outcome: no message text, no person.
         tracing::info!(
             entity = d.entity.id,
@@ -240,6 +247,12 @@ impl Engine {
             self.wake_worker();
         }
         let what = format!("{} {}", d.entity.kind.label_vi(), d.entity.value);
+        let action = match status {
+            ReportStatus::Confirmed => AuditAction::ConfirmReport,
+            ReportStatus::Rejected => AuditAction::RejectReport,
+            ReportStatus::Pending => AuditAction::ReopenReport,
+        };
+        self.store.audit(&by, action, &what, now())?;
         let mut text = match status {
             ReportStatus::Confirmed => format!(
                 "Đã xác nhận lừa đảo: {what}. Từ giờ ai kiểm tra tin nhắn có mục này sẽ được cảnh báo."
@@ -252,7 +265,7 @@ impl Engine {
         if d.notified > 0 {
             text.push_str(&format!(" {} người báo cáo sẽ nhận được phản hồi.", d.notified));
         }
-        Ok(say(&text))
+        Ok(text)
     }
 }
 

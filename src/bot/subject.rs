@@ -194,6 +194,23 @@ fn describe(key: &UserKey, d: &SubjectData, role: Role) -> Vec<String> {
     if d.decisions_made > 0 {
         out.push(format!("Quyết định duyệt báo cáo anh/chị đã đưa ra: {}", d.decisions_made));
     }
+    if !d.web_sessions.is_empty() || d.web_links > 0 {
+        let last = d.web_sessions.iter().map(|(_, seen, _)| *seen).max();
+        out.push(format!(
+            "Trang quản trị trên web: {} phiên đăng nhập{}{}",
+            d.web_sessions.len(),
+            last.map(|t| format!(", dùng gần nhất lúc {}", crate::vntime::datetime_vi(t)))
+                .unwrap_or_default(),
+            if d.web_links > 0 {
+                format!("; {} liên kết đăng nhập", d.web_links)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if d.audit_entries > 0 {
+        out.push(format!("Thao tác quản trị ghi trong nhật ký: {}", d.audit_entries));
+    }
     if d.broadcasts_created > 0 {
         out.push(format!("Cảnh báo, mẹo anh/chị đã phát: {}", d.broadcasts_created));
     }

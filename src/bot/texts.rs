@@ -173,3 +173,6 @@ pub const SMALL_TALK: &str = "Chào anh/chị! Tôi chuyên giúp nhận diện 
 /// The question when a text could be a received message or a question.
 pub const UNSURE: &str =
     "Anh/chị muốn tôi kiểm tra nội dung này như một tin nhắn nhận được, hay trả lời nó như một câu hỏi?";
+
+/// `/web` when the web console is not served at a public address.
+pub const CONSOLE_OFF: &str = "Trang quản trị trên web chưa được bật. Anh/chị nhờ người vận hành máy chủ bật trang web và khai báo địa chỉ công khai của máy chủ (Hướng dẫn vận hành, mục 19).";

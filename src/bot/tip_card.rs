@@ -19,6 +19,8 @@ pub struct Links {
     pub telegram_username: Option<String>,
     /// `CANHGIAC_PUBLIC_URL`: cards are then served at `<url>/the/<file>`.
     pub public_url: Option<String>,
+    /// The web console's address (`<url>/quan-tri`), when the web pages are on.
+    pub console_url: Option<String>,
 }
 
 /// Percent-encodes a query value.

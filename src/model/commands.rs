@@ -58,6 +58,8 @@ pub enum Command {
     Alert,
     /// Campaign statistics (admins).
     Stats,
+    /// A one-time sign-in link to the web console (admins and trainers).
+    Web,
     /// Make someone a trainer (admins).
     GrantTrainer,
     /// Take the trainer role back (admins).
@@ -285,6 +287,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         ..row(Command::Stats, "thongke", "/thongke", "xem thống kê chiến dịch")
     },
     CommandSpec {
+        phrases: &["trang quan tri", "dang nhap web"],
+        min_role: Role::Trainer,
+        ..row(Command::Web, "web", "/web", "mở trang quản trị trên web (liên kết dùng một lần, hạn 10 phút)")
+    },
+    CommandSpec {
         min_role: Role::Admin,
         ..row(
             Command::GrantTrainer,
@@ -446,6 +453,7 @@ mod tests {
             Command::SendTip,
             Command::Alert,
             Command::Stats,
+            Command::Web,
             Command::GrantTrainer,
             Command::RevokeTrainer,
         ];

@@ -96,6 +96,38 @@ macro_rules! vocabulary {
 }
 
 vocabulary! {
+    /// An admin or trainer action written to the audit log.
+    AuditAction ("audit action") {
+        /// A one-time sign-in link was issued.
+        LoginLink = "login_link" / "Tạo liên kết đăng nhập",
+        /// Signed in to the web console.
+        SignIn = "sign_in" / "Đăng nhập trang quản trị",
+        /// Signed out.
+        SignOut = "sign_out" / "Đăng xuất",
+        /// Ended a sign-in session.
+        RevokeSession = "revoke_session" / "Thu hồi phiên đăng nhập",
+        /// Sent an alert to every subscriber.
+        Alert = "alert" / "Phát cảnh báo",
+        /// Sent this week's tip now.
+        SendTip = "send_tip" / "Gửi mẹo tuần",
+        /// Confirmed a reported entity as a scam.
+        ConfirmReport = "confirm_report" / "Xác nhận lừa đảo",
+        /// Found a reported entity not to be a scam.
+        RejectReport = "reject_report" / "Không phải lừa đảo",
+        /// Took a decision on a reported entity back.
+        ReopenReport = "reopen_report" / "Rút lại quyết định",
+        /// Exported confirmed reports.
+        ExportReports = "export_reports" / "Xuất danh sách lừa đảo",
+        /// Downloaded the implementation report.
+        ExportReport = "export_report" / "Tải báo cáo triển khai",
+        /// Granted the trainer role.
+        GrantTrainer = "grant_trainer" / "Cấp quyền người hướng dẫn",
+        /// Took the trainer role back.
+        RevokeTrainer = "revoke_trainer" / "Thu hồi quyền người hướng dẫn",
+    }
+}
+
+vocabulary! {
     /// Where a user came from.
     Channel ("channel") {
         /// Telegram.

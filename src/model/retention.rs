@@ -115,13 +115,22 @@ pub const RULES: [Rule; 6] = [
 ];
 
 /// Data kept for a fixed time by design, in Vietnamese: (what, how long).
-pub const FIXED: [(&str, &str); 2] = [
+pub const FIXED: [(&str, &str); 5] = [
     (
         "Nội dung tin nhắn, câu hỏi anh/chị gửi",
         "không ghi vào cơ sở dữ liệu; chỉ giữ trong bộ nhớ tối đa 15 phút để hiện thêm chi tiết",
     ),
     ("Mã các cập nhật đã nhận từ Telegram/Zalo (để không xử lý hai lần)", "7 ngày"),
+    ("Liên kết đăng nhập trang quản trị (quản trị viên, người hướng dẫn)", "10 phút, dùng một lần"),
+    (
+        "Phiên đăng nhập trang quản trị (trình duyệt, thời điểm dùng gần nhất)",
+        "tối đa 12 giờ; xóa 1 ngày sau khi kết thúc",
+    ),
+    ("Nhật ký thao tác quản trị (ai, làm gì, lúc nào)", "365 ngày"),
 ];
+
+/// Days the audit log of admin actions is kept.
+pub const AUDIT_DAYS: i64 = 365;
 
 /// The retention periods in force, in days. Read from the configuration (file field names
 /// from [`RULES`]); every period lies within its rule's bounds.

@@ -234,6 +234,11 @@ impl Store {
         )
     }
 
+    /// The latest sessions of every trainer, newest first.
+    pub fn latest_group_quizzes(&self, limit: usize) -> Result<Vec<GroupQuiz>, StoreError> {
+        self.sessions_where("1 = 1 ORDER BY id DESC LIMIT ?1", params![to_i64(limit)])
+    }
+
     /// Running poll-mode sessions of a channel whose next step is due at `now`.
     pub fn due_group_quizzes(&self, channel: Channel, now: i64) -> Result<Vec<GroupQuiz>, StoreError> {
         self.sessions_where(

@@ -32,6 +32,7 @@ mod retention;
 mod stats;
 mod subject;
 mod users;
+mod web;
 pub use group_quiz::{GroupQuiz, NewGroupQuiz, PollRef, QuestionRate, Standing};
 pub use outbox::{BroadcastSummary, FANOUT_CHUNK, NewOutcome, OutboxItem, SubscriptionCount, TipState};
 pub use quiz::Unit;
@@ -39,6 +40,7 @@ pub use report::{ReachBasis, ReportFigures, Scores};
 pub use reports::{Decided, EntitySummary, NewReport, Recorded};
 pub use retention::Purged;
 pub use subject::{Participation, QuizResult, Record, SubjectData};
+pub use web::{AuditEntry, WebSession};
 
 /// Store failures.
 #[derive(Debug, Error)]
@@ -57,6 +59,9 @@ pub enum StoreError {
     /// Stored JSON could not be read.
     #[error("stored state: {0}")]
     Json(#[from] serde_json::Error),
+    /// The operating system gave no random bytes for a secret.
+    #[error("no secure random source: {0}")]
+    Random(String),
 }
 
 use crate::model::Role;
@@ -393,6 +398,37 @@ const MIGRATIONS: &[&str] = &[
         decided_by  TEXT NOT NULL,
         decided_at  INTEGER NOT NULL,
         why         TEXT
+    );
+",
+    "
+    -- The web console: one-time sign-in links and sessions (hashes of their secrets), and the
+    -- audit log of admin actions.
+    CREATE TABLE web_links (
+        token_hash  TEXT PRIMARY KEY,
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER
+    );
+    CREATE TABLE web_sessions (
+        id          INTEGER PRIMARY KEY,
+        token_hash  TEXT NOT NULL UNIQUE,
+        channel     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        last_seen   INTEGER NOT NULL,
+        revoked_at  INTEGER,
+        agent       TEXT
+    );
+    CREATE INDEX web_sessions_user ON web_sessions (channel, user_id);
+    CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        who         TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        detail      TEXT NOT NULL
     );
 ",
 ];

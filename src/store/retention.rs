@@ -121,6 +121,9 @@ impl Store {
             [&day_cut],
         )?;
 
+        // The web console's links, sessions and audit log have fixed periods (see `FIXED`).
+        super::web::purge_web(&tx, now, now - crate::model::retention::AUDIT_DAYS * 86_400)?;
+
         let unit = Unit { c: &tx };
         let today = crate::vntime::iso_date(now);
         for rule in RULES {

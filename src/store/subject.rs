@@ -81,6 +81,12 @@ pub struct SubjectData {
     pub feedback_waiting: i64,
     /// Decisions on reports they took as an admin.
     pub decisions_made: i64,
+    /// Sign-in links to the web console made for them and not yet purged.
+    pub web_links: i64,
+    /// Web console sessions (Unix seconds signed in, last used, browser).
+    pub web_sessions: Vec<(i64, i64, Option<String>)>,
+    /// Their entries in the audit log of admin actions.
+    pub audit_entries: i64,
 }
 
 impl SubjectData {
@@ -108,6 +114,9 @@ impl SubjectData {
             ("broadcasts", self.broadcasts_created),
             ("scam_reports", self.feedback_waiting),
             ("report_decisions", self.decisions_made),
+            ("web_links", self.web_links),
+            ("web_sessions", n(self.web_sessions.len())),
+            ("audit_log", self.audit_entries),
         ])
     }
 }
@@ -229,8 +238,27 @@ impl Store {
             [format!("{}:{}", k.channel, k.id)],
             |r| r.get(0),
         )?;
+        let web_links =
+            tx.query_row("SELECT COUNT(*) FROM web_links WHERE channel = ?1 AND user_id = ?2", key, |r| {
+                r.get(0)
+            })?;
+        let web_sessions = {
+            let mut st = tx.prepare(
+                "SELECT created_at, last_seen, agent FROM web_sessions WHERE channel = ?1 AND user_id = ?2 ORDER BY id",
+            )?;
+            let rows = st.query_map(key, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let audit_entries = tx.query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE who = ?1",
+            [format!("{}:{}", k.channel, k.id)],
+            |r| r.get(0),
+        )?;
         tx.commit()?;
         Ok(SubjectData {
+            web_links,
+            web_sessions,
+            audit_entries,
             reports_made,
             feedback_waiting,
             decisions_made,
@@ -296,6 +324,13 @@ pub(super) mod tests {
             daily_limit: 20,
         };
         assert_eq!(s.report_scam(&report).expect("report").new, 1);
+        // A sign-in to the web console: a spent link, a session and two audit entries.
+        let link = s.create_login_link(u, t, t + 600).expect("link");
+        s.redeem_login_link(&link, t + 1, t + 3600, Some("Firefox")).expect("redeem").expect("session");
+        // A spent link is deleted when the next is made; this one is still unused.
+        s.create_login_link(u, t + 2, t + 600).expect("link");
+        s.audit(&u.to_string(), crate::model::AuditAction::SignIn, "", t + 1).expect("audit");
+        s.audit(&u.to_string(), crate::model::AuditAction::Alert, "cảnh báo", t + 2).expect("audit");
     }
 
     fn u64_of(id: &str) -> i64 {
@@ -353,6 +388,8 @@ pub(super) mod tests {
                 format!("SELECT COUNT(*) FROM {table} WHERE created_by = 'telegram:7'")
             } else if has("decided_by") {
                 format!("SELECT COUNT(*) FROM {table} WHERE decided_by = 'telegram:7'")
+            } else if has("who") {
+                format!("SELECT COUNT(*) FROM {table} WHERE who = 'telegram:7'")
             } else if has("notify_chat") {
                 format!(
                     "SELECT COUNT(*) FROM {table} WHERE notify_channel = 'telegram' AND notify_chat = '7'"

@@ -258,5 +258,6 @@ pub(super) fn erase_user(tx: &rusqlite::Transaction<'_>, k: &UserKey) -> Result<
         "UPDATE report_decisions SET decided_by = 'deleted' WHERE decided_by = ?1",
         [format!("{}:{}", k.channel, k.id)],
     )?;
+    n += super::web::erase_web(tx, k)?;
     Ok(n)
 }

@@ -8,6 +8,7 @@
 //! checks a minute (behind a reverse proxy on the same host, the proxy's `X-Forwarded-For`);
 //! bodies are capped; every form carries a token only this server can make (CSRF).
 
+mod console;
 mod limit;
 mod pages;
 
@@ -20,6 +21,7 @@ use axum::{
     routing::get,
 };
 
+pub use console::{IDLE_SECS, SESSION_SECS};
 pub use limit::RateLimit;
 
 use crate::bot::Engine;
@@ -40,6 +42,8 @@ pub struct Web {
     embed_origins: Vec<String>,
     secret: [u8; 32],
     limit: RateLimit,
+    /// The session cookie is `Secure` (the public address is https).
+    secure_cookie: bool,
 }
 
 impl Web {
@@ -61,7 +65,15 @@ impl Web {
             embed_origins,
             secret,
             limit: RateLimit::new(10, 20),
+            secure_cookie: false,
         })
+    }
+
+    /// Behind `public_url`: the console's cookie is `Secure` when it is https.
+    #[must_use]
+    pub fn with_public_url(mut self, public_url: Option<&str>) -> Self {
+        self.secure_cookie = public_url.is_some_and(|u| u.starts_with("https://"));
+        self
     }
 
     /// The routes.
@@ -71,16 +83,20 @@ impl Web {
             .route("/nhung/kiem-tra", get(pages::embed_form).post(pages::embed_check))
             .layer(axum::middleware::from_fn(move |req, next| {
                 let frame = frame.clone();
-                async move { pages::secure_headers(req, next, &frame).await }
+                async move { pages::secure_headers(req, next, &frame, false).await }
             }));
         let own = Router::new()
             .route("/", get(pages::index))
             .route("/kiem-tra", get(pages::check_form).post(pages::check))
             .route("/hoi", get(pages::ask))
             .layer(axum::middleware::from_fn(|req, next| async move {
-                pages::secure_headers(req, next, "'none'").await
+                pages::secure_headers(req, next, "'none'", false).await
             }));
+        let console = console::router().layer(axum::middleware::from_fn(|req, next| async move {
+            pages::secure_headers(req, next, "'none'", true).await
+        }));
         own.merge(embed)
+            .merge(console)
             .route("/static/site.css", get(css))
             .layer(DefaultBodyLimit::max(MAX_BODY))
             .with_state(self)

@@ -72,11 +72,13 @@ fn page(t: &impl Template, status: StatusCode) -> Response {
 }
 
 /// Security headers on every page; `frame` is the `frame-ancestors` value.
-pub(super) async fn secure_headers(req: Request, next: Next, frame: &str) -> Response {
+/// `script` allows scripts from this server (the console's print button).
+pub(super) async fn secure_headers(req: Request, next: Next, frame: &str, script: bool) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    let script = if script { " script-src 'self';" } else { "" };
     let csp = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {frame}"
+        "default-src 'none'; style-src 'self'; img-src 'self';{script} form-action 'self'; base-uri 'none'; frame-ancestors {frame}"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -108,7 +110,7 @@ impl Web {
         self.token_at(Self::hour())
     }
 
-    fn token_ok(&self, t: &str) -> bool {
+    pub(super) fn token_ok(&self, t: &str) -> bool {
         let h = Self::hour();
         [h, h.saturating_sub(1)]
             .iter()
@@ -117,7 +119,7 @@ impl Web {
 
     /// The client: the connection's address, or, behind a reverse proxy on this host, the
     /// last address the proxy added to `X-Forwarded-For`.
-    fn client(headers: &HeaderMap, addr: Option<ClientAddr>) -> IpAddr {
+    pub(super) fn client(headers: &HeaderMap, addr: Option<ClientAddr>) -> IpAddr {
         let peer = addr.map_or(IpAddr::from([0, 0, 0, 0]), |a| a.0.ip());
         if peer.is_loopback()
             && let Some(ip) = headers

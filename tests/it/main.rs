@@ -14,6 +14,7 @@ mod check_scenarios;
 mod cli_ask;
 mod cli_bot;
 mod common;
+mod console;
 mod content_check;
 mod doctor;
 mod durability;
