@@ -4,6 +4,7 @@
 
 mod backup;
 mod bot_engine;
+mod browser;
 mod campaign;
 mod campaign_restart;
 mod cards;

@@ -62,10 +62,11 @@ fn short(day: &str) -> String {
     }
 }
 
-/// The chart as an inline `<svg>` element (with a text alternative).
+/// The chart as an inline `<svg>` element (with a text alternative); its legend is HTML
+/// beside it (`overview.html`), in the same colours.
 #[must_use]
 pub fn svg(days: &[Day]) -> String {
-    let (w, h, left, bottom, top) = (720.0_f64, 260.0_f64, 40.0_f64, 40.0_f64, 12.0_f64);
+    let (w, h, left, bottom, top) = (720.0_f64, 280.0_f64, 52.0_f64, 34.0_f64, 14.0_f64);
     let plot_h = h - bottom - top;
     let total: i64 = days.iter().map(|d| d.counts.iter().sum::<i64>()).sum();
     let max = nice_max(days.iter().map(|d| d.counts.iter().sum::<i64>()).max().unwrap_or(0));
@@ -79,15 +80,16 @@ pub fn svg(days: &[Day]) -> String {
         let y = top + plot_h - plot_h * (i as f64) / 4.0;
         let _ = write!(
             s,
-            r##"<line x1="{left}" y1="{y:.1}" x2="{w}" y2="{y:.1}" stroke="#dde1e6" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#555">{v}</text>"##,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{w}" y2="{y:.1}" stroke="#dde1e6" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="18" text-anchor="end" fill="#555">{v}</text>"##,
             left - 6.0,
-            y + 4.0
+            y + 6.0
         );
     }
     let n = days.len().max(1) as f64;
     let slot = (w - left) / n;
     let bar = (slot * 0.7).max(1.0);
-    let label_every = (days.len() / 10).max(1);
+    // Room for about seven date labels at a phone's size.
+    let label_every = days.len().div_ceil(7).max(1);
     for (i, d) in days.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let mut y = top + plot_h;
@@ -108,24 +110,12 @@ pub fn svg(days: &[Day]) -> String {
         if i % label_every == 0 {
             let _ = write!(
                 s,
-                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#555">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="18" text-anchor="middle" fill="#555">{}</text>"##,
                 x + bar / 2.0,
-                h - bottom + 16.0,
+                h - bottom + 24.0,
                 short(&d.day)
             );
         }
-    }
-    let mut lx = left;
-    for (verdict, colour) in SERIES {
-        let label = verdict.label_vi();
-        let _ = write!(
-            s,
-            r##"<rect x="{lx:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#333">{label}</text>"##,
-            h - 14.0,
-            lx + 14.0,
-            h - 5.0
-        );
-        lx += 40.0 + 6.5 * label.chars().count() as f64;
     }
     s.push_str("</svg>");
     s
@@ -148,7 +138,7 @@ mod tests {
         assert_eq!(d[0].counts, [0; 4]);
         let svg = svg(&d);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert_eq!(svg.matches("<rect").count(), 3 + 4, "three bars and four legend keys");
+        assert_eq!(svg.matches("<rect").count(), 3, "three bars");
         assert!(svg.contains("tổng 6 lượt") && svg.contains("02/11"));
         assert_eq!(nice_max(7), 10);
         assert_eq!(nice_max(130), 200);
