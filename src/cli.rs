@@ -935,6 +935,13 @@ fn reports(cfg: &Config, command: ReportsCommand) -> Result<ExitCode> {
             let (from, to) = (canhgiac::report::parse_date(&from)?, canhgiac::report::parse_date(&to)?);
             let list = store.confirmed_between(&from, &to)?;
             let content = load_content(cfg)?;
+            let detail = format!("{from} – {to}, {} mục, dòng lệnh", list.len());
+            store.audit(
+                "cli",
+                canhgiac::model::AuditAction::ExportReports,
+                &detail,
+                canhgiac::store::now(),
+            )?;
             print!(
                 "{}",
                 canhgiac::reports::export(&list, matches!(format, ReportFormat::Csv), &from, &to, &content)
@@ -954,6 +961,8 @@ fn decide(
     let decided = store.decide_report(id, status, "cli", why, |e| canhgiac::reports::feedback(e, status))?;
     let Some(d) = decided else { bail!("không có mục số {id}") };
     tracing::info!(entity = d.entity.id, status = status.as_str(), notified = d.notified, "report decided");
+    let what = format!("{} {}, qua dòng lệnh", d.entity.kind.label_vi(), d.entity.value);
+    store.audit("cli", canhgiac::model::AuditAction::of_decision(status), &what, canhgiac::store::now())?;
     println!(
         "Đã ghi quyết định: {} {} – {}.{}",
         d.entity.kind.label_vi(),
@@ -1165,7 +1174,9 @@ fn login_link(cfg: &Config, user: &str) -> Result<ExitCode> {
     let mut engine = load_engine(cfg)?;
     if canhgiac::assemble::console_url(cfg).is_none() {
         // No public address: the link works on the server itself (or through an SSH tunnel).
-        engine = engine.with_console(Some(format!("http://{}/quan-tri", cfg.listen)));
+        // A wildcard listen address is reached on loopback.
+        let addr = cfg.listen.replace("0.0.0.0:", "127.0.0.1:").replace("[::]:", "[::1]:");
+        engine = engine.with_console(Some(format!("http://{addr}/quan-tri")));
     }
     let role = engine.role(&key)?;
     if role < canhgiac::model::Role::Trainer {

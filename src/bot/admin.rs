@@ -213,7 +213,8 @@ impl Engine {
             Some(url) => Reply::with_buttons(
                 Rich::new()
                     .para("Đây là liên kết đăng nhập trang quản trị của anh/chị. Liên kết chỉ dùng được một lần, trong 10 phút.")
-                    .para("Anh/chị không chuyển liên kết này cho người khác. Đăng nhập xong, trang quản trị giữ phiên tối đa 12 giờ."),
+                    .para("Anh/chị không chuyển liên kết này cho người khác.")
+                    .para("Trang quản trị lưu phiên đăng nhập (trình duyệt, thời điểm dùng gần nhất) tối đa 12 giờ và ghi các thao tác quản trị vào nhật ký, giữ 365 ngày."),
                 vec![vec![Button::link("🔐 Mở trang quản trị", url)]],
             ),
             None => Reply::plain(texts::CONSOLE_OFF),

@@ -247,12 +247,7 @@ impl Engine {
             self.wake_worker();
         }
         let what = format!("{} {}", d.entity.kind.label_vi(), d.entity.value);
-        let action = match status {
-            ReportStatus::Confirmed => AuditAction::ConfirmReport,
-            ReportStatus::Rejected => AuditAction::RejectReport,
-            ReportStatus::Pending => AuditAction::ReopenReport,
-        };
-        self.store.audit(&by, action, &what, now())?;
+        self.store.audit(&by, AuditAction::of_decision(status), &what, now())?;
         let mut text = match status {
             ReportStatus::Confirmed => format!(
                 "Đã xác nhận lừa đảo: {what}. Từ giờ ai kiểm tra tin nhắn có mục này sẽ được cảnh báo."

@@ -127,6 +127,18 @@ vocabulary! {
     }
 }
 
+impl AuditAction {
+    /// The audit entry of a decision on a reported entity.
+    #[must_use]
+    pub fn of_decision(status: ReportStatus) -> Self {
+        match status {
+            ReportStatus::Confirmed => Self::ConfirmReport,
+            ReportStatus::Rejected => Self::RejectReport,
+            ReportStatus::Pending => Self::ReopenReport,
+        }
+    }
+}
+
 vocabulary! {
     /// Where a user came from.
     Channel ("channel") {

@@ -121,10 +121,13 @@ pub const FIXED: [(&str, &str); 5] = [
         "không ghi vào cơ sở dữ liệu; chỉ giữ trong bộ nhớ tối đa 15 phút để hiện thêm chi tiết",
     ),
     ("Mã các cập nhật đã nhận từ Telegram/Zalo (để không xử lý hai lần)", "7 ngày"),
-    ("Liên kết đăng nhập trang quản trị (quản trị viên, người hướng dẫn)", "10 phút, dùng một lần"),
+    (
+        "Liên kết đăng nhập trang quản trị (quản trị viên, người hướng dẫn)",
+        "dùng một lần trong 10 phút; xóa chậm nhất 2 ngày sau khi hết hạn",
+    ),
     (
         "Phiên đăng nhập trang quản trị (trình duyệt, thời điểm dùng gần nhất)",
-        "tối đa 12 giờ; xóa 1 ngày sau khi kết thúc",
+        "tối đa 12 giờ; xóa chậm nhất 2 ngày sau khi kết thúc",
     ),
     ("Nhật ký thao tác quản trị (ai, làm gì, lúc nào)", "365 ngày"),
 ];

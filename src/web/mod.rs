@@ -98,6 +98,7 @@ impl Web {
         own.merge(embed)
             .merge(console)
             .route("/static/site.css", get(css))
+            .route("/static/console.js", get(console::script))
             .layer(DefaultBodyLimit::max(MAX_BODY))
             .with_state(self)
     }

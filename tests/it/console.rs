@@ -173,6 +173,13 @@ async fn a_one_time_link_signs_in_once_and_sets_a_strict_cookie() {
     let old = c.store.create_login_link(&admin(), now() - 1200, now() - 600).expect("old link");
     assert_eq!(c.redeem(&old).await.status, StatusCode::UNAUTHORIZED, "an expired link");
     assert_eq!(c.redeem("not-a-link").await.status, StatusCode::UNAUTHORIZED);
+    // Guessing links from one address is soon refused.
+    let form = value(&c.get("/quan-tri/vao?t=x", None).await.body, "token");
+    let mut last = StatusCode::OK;
+    for _ in 0..12 {
+        last = c.post("/quan-tri/vao", None, &[("t", "guess"), ("token", &form)]).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(c.get("/quan-tri", Some("cg_phien=guess")).await.status, StatusCode::UNAUTHORIZED);
 
     // Signing out ends the session; the cookie is cleared.
@@ -215,7 +222,9 @@ async fn every_page_checks_the_role_on_each_request() {
     // Someone who is neither admin nor trainer cannot sign in, even with a link.
     let user = UserKey::new(Channel::Zalo, "9");
     let t = c.store.create_login_link(&user, now(), now() + 600).expect("link");
-    assert_eq!(c.redeem(&t).await.status, StatusCode::FORBIDDEN);
+    let no = c.redeem(&t).await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN);
+    assert!(no.body.contains("chưa được cấp quyền"), "{}", no.body);
 
     // A trainer granted at run time loses the console with the role.
     let granted = UserKey::new(Channel::Zalo, "5");
@@ -272,6 +281,19 @@ async fn an_alert_is_previewed_then_sent_once_with_the_sessions_token() {
     assert!(progress.body.contains("Telegram"), "{}", progress.body);
     let twice = c.post(&format!("/quan-tri/phat-tin/{id}/gui"), Some(&jar), &[("csrf", &csrf)]).await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "a second press sends nothing");
+    assert_eq!(c.get("/quan-tri/phat-tin/999", Some(&jar)).await.status, StatusCode::NOT_FOUND);
+    // A second draft, cancelled: nobody gets it, and it cannot be sent afterwards.
+    let preview = c.post("/quan-tri/phat-tin", Some(&jar), &[("csrf", &csrf), ("body", "Bản nháp")]).await;
+    let action = preview.body.split("action=\"/quan-tri/phat-tin/").nth(1).expect("send form");
+    let draft: i64 = action.split('/').next().expect("id").parse().expect("number");
+    let cancel = c.post(&format!("/quan-tri/phat-tin/{draft}/huy"), Some(&jar), &[("csrf", &csrf)]).await;
+    assert!(cancel.body.contains("Đã hủy"), "{}", cancel.body);
+    let late = c.post(&format!("/quan-tri/phat-tin/{draft}/gui"), Some(&jar), &[("csrf", &csrf)]).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    // A body far beyond any alert is refused before it is read.
+    let huge = "x".repeat(200 * 1024);
+    let big = c.post("/quan-tri/phat-tin", Some(&jar), &[("csrf", &csrf), ("body", &huge)]).await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
     let list = c.store.broadcast_summaries(5).expect("list");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].counts.values().flat_map(|m| m.values()).sum::<i64>(), 3);
@@ -435,6 +457,7 @@ async fn the_implementation_report_prints_and_downloads() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let js = c.get("/static/console.js", None).await;
     assert!(js.body.contains("window.print"));
+    assert_eq!(js.headers[header::CACHE_CONTROL], "public, max-age=86400", "a static file is cached");
     let css = c.get("/static/site.css", None).await;
     assert!(css.body.contains("@page { size: A4"));
 }

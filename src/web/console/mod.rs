@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::{FromRequestParts, OptionalFromRequestParts},
+    extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request},
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -32,6 +32,8 @@ pub const SESSION_SECS: i64 = 12 * 3600;
 pub const IDLE_SECS: i64 = 2 * 3600;
 /// The session cookie.
 const COOKIE: &str = "cg_phien";
+/// Largest console request body: an alert is at most 1,000 characters.
+pub const MAX_FORM: usize = 64 * 1024;
 
 /// Who is signed in, checked on this request.
 #[derive(Debug, Clone)]
@@ -160,6 +162,54 @@ impl FromRequestParts<Arc<Web>> for Admin {
     }
 }
 
+/// A form that carries the session's token.
+pub(super) trait Tokened {
+    /// The token posted.
+    fn csrf(&self) -> &str;
+}
+
+/// A form posted by signed-in staff: the session, the role and this session's form token
+/// checked before the handler runs.
+#[derive(Debug)]
+pub(super) struct Posted<T>(pub Staff, pub T);
+
+impl<T> FromRequest<Arc<Web>> for Posted<T>
+where
+    T: serde::de::DeserializeOwned + Tokened + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let staff = <Staff as FromRequestParts<Arc<Web>>>::from_request_parts(&mut parts, web).await?;
+        let axum::Form(form) = axum::Form::<T>::from_request(Request::from_parts(parts, body), web)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let ok = crate::channels::constant_time_eq(staff.csrf.as_bytes(), form.csrf().trim().as_bytes());
+        if ok { Ok(Self(staff, form)) } else { Err(pages::refused(web, Some(&staff), Refused::Csrf)) }
+    }
+}
+
+/// [`Posted`] by an admin (a trainer gets the "not allowed" page).
+#[derive(Debug)]
+pub(super) struct AdminPosted<T>(pub Staff, pub T);
+
+impl<T> FromRequest<Arc<Web>> for AdminPosted<T>
+where
+    T: serde::de::DeserializeOwned + Tokened + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
+        let Posted(staff, form) = Posted::<T>::from_request(req, web).await?;
+        if staff.admin() {
+            Ok(Self(staff, form))
+        } else {
+            Err(pages::refused(web, Some(&staff), Refused::Forbidden))
+        }
+    }
+}
+
 /// The console's routes (under `/quan-tri`).
 pub(super) fn router() -> Router<Arc<Web>> {
     Router::new()
@@ -181,12 +231,12 @@ pub(super) fn router() -> Router<Arc<Web>> {
         .route("/quan-tri/phien", get(pages::sessions))
         .route("/quan-tri/phien/{id}/thu-hoi", post(pages::revoke))
         .route("/quan-tri/nhat-ky", get(pages::audit))
-        .route("/static/console.js", get(script))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM))
 }
 
-/// The console's only script: the print button (a static file, so the CSP allows no inline
-/// script).
-async fn script() -> impl IntoResponse {
+/// `GET /static/console.js`, the console's only script: the print button (a static file, so
+/// the CSP allows no inline script).
+pub(super) async fn script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),

@@ -13,7 +13,9 @@ use axum::{
 use serde::Deserialize;
 use tracing::warn;
 
-use super::{Admin, IDLE_SECS, Refused, SESSION_SECS, Staff, chart, markdown, status_of};
+use super::{
+    Admin, AdminPosted, IDLE_SECS, Posted, Refused, SESSION_SECS, Staff, chart, markdown, status_of,
+};
 use crate::{
     model::{AuditAction, BroadcastStatus, OutboxStatus, ReportStatus, Role},
     report::{self, session as results},
@@ -133,8 +135,10 @@ pub(super) struct TokenForm {
     csrf: String,
 }
 
-fn csrf_ok(staff: &Staff, token: &str) -> bool {
-    crate::channels::constant_time_eq(staff.csrf.as_bytes(), token.trim().as_bytes())
+impl super::Tokened for TokenForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 // ---- Sign-in -------------------------------------------------------------------------------
@@ -216,7 +220,14 @@ pub(super) async fn sign_in(
     };
     if web.engine.role(&user).map_or(true, |r| r < Role::Trainer) {
         let _ = store.revoke_web_access(&user, t);
-        return refused(&web, None, Refused::Forbidden);
+        return message(
+            &web,
+            None,
+            StatusCode::FORBIDDEN,
+            "Không có quyền",
+            "Trang quản trị chỉ dành cho quản trị viên và người hướng dẫn của chiến dịch. Tài khoản này chưa được cấp quyền.",
+            None,
+        );
     }
     let _ = store.audit(&user.to_string(), AuditAction::SignIn, "", t);
     tracing::info!(channel = user.channel.as_str(), "console sign-in");
@@ -228,14 +239,7 @@ pub(super) async fn sign_in(
 }
 
 /// `POST /quan-tri/thoat`: ends this session.
-pub(super) async fn sign_out(
-    State(web): State<Arc<Web>>,
-    staff: Staff,
-    Form(f): Form<TokenForm>,
-) -> Response {
-    if !csrf_ok(&staff, &f.csrf) {
-        return refused(&web, Some(&staff), Refused::Csrf);
-    }
+pub(super) async fn sign_out(State(web): State<Arc<Web>>, Posted(staff, _): Posted<TokenForm>) -> Response {
     let store = web.engine.store();
     let t = now();
     let _ = store.revoke_web_session(staff.session.id, None, t);
@@ -433,6 +437,12 @@ pub(super) struct AlertForm {
     body: String,
 }
 
+impl super::Tokened for AlertForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/alert_preview.html")]
 struct PreviewPage {
@@ -445,12 +455,8 @@ struct PreviewPage {
 /// `POST /quan-tri/phat-tin`: a draft, shown as recipients will see it, with the confirm button.
 pub(super) async fn draft_alert(
     State(web): State<Arc<Web>>,
-    Admin(staff): Admin,
-    Form(f): Form<AlertForm>,
+    AdminPosted(staff, f): AdminPosted<AlertForm>,
 ) -> Response {
-    if !csrf_ok(&staff, &f.csrf) {
-        return refused(&web, Some(&staff), Refused::Csrf);
-    }
     // Line ends as typed in a browser (CR LF) are the chat's (LF).
     let body = f.body.replace("\r\n", "\n");
     match web.engine.create_alert(&staff.key, &body) {
@@ -471,13 +477,9 @@ pub(super) async fn draft_alert(
 /// `POST /quan-tri/phat-tin/{id}/gui`: sends the draft (once), then shows its progress.
 pub(super) async fn send_alert(
     State(web): State<Arc<Web>>,
-    Admin(staff): Admin,
     Path(id): Path<i64>,
-    Form(f): Form<TokenForm>,
+    AdminPosted(staff, _): AdminPosted<TokenForm>,
 ) -> Response {
-    if !csrf_ok(&staff, &f.csrf) {
-        return refused(&web, Some(&staff), Refused::Csrf);
-    }
     match web.engine.send_alert(&staff.key, id) {
         Ok(Some(_)) => see_other(&format!("/quan-tri/phat-tin/{id}")),
         Ok(None) => message(
@@ -495,13 +497,9 @@ pub(super) async fn send_alert(
 /// `POST /quan-tri/phat-tin/{id}/huy`: drops the draft.
 pub(super) async fn cancel_alert(
     State(web): State<Arc<Web>>,
-    Admin(staff): Admin,
     Path(id): Path<i64>,
-    Form(f): Form<TokenForm>,
+    AdminPosted(staff, _): AdminPosted<TokenForm>,
 ) -> Response {
-    if !csrf_ok(&staff, &f.csrf) {
-        return refused(&web, Some(&staff), Refused::Csrf);
-    }
     match web.engine.cancel_alert(id) {
         Ok(true) => message(
             &web,
@@ -652,16 +650,18 @@ pub(super) struct DecideForm {
     quyet_dinh: String,
 }
 
+impl super::Tokened for DecideForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /quan-tri/bao-cao-lua/{id}`: the same decisions as `/duyet` and `/gobaocao`.
 pub(super) async fn decide(
     State(web): State<Arc<Web>>,
-    Admin(staff): Admin,
     Path(id): Path<i64>,
-    Form(f): Form<DecideForm>,
+    AdminPosted(staff, f): AdminPosted<DecideForm>,
 ) -> Response {
-    if !csrf_ok(&staff, &f.csrf) {
-        return refused(&web, Some(&staff), Refused::Csrf);
-    }
     let (status, why) = match f.quyet_dinh.as_str() {
         "xac-nhan" => (ReportStatus::Confirmed, None),
         "khong-phai" => (ReportStatus::Rejected, None),
@@ -961,13 +961,9 @@ pub(super) async fn sessions(State(web): State<Arc<Web>>, staff: Staff) -> Respo
 /// `POST /quan-tri/phien/{id}/thu-hoi`: ends a session.
 pub(super) async fn revoke(
     State(web): State<Arc<Web>>,
-    staff: Staff,
     Path(id): Path<i64>,
-    Form(f): Form<TokenForm>,
+    Posted(staff, _): Posted<TokenForm>,
 ) -> Response {
-    if !csrf_ok(&staff, &f.csrf) {
-        return refused(&web, Some(&staff), Refused::Csrf);
-    }
     let owner = (!staff.admin()).then_some(&staff.key);
     let store = web.engine.store();
     match store.revoke_web_session(id, owner, now()) {
