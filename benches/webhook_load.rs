@@ -65,6 +65,22 @@ fn rss_mib(pid: u32) -> f64 {
     kib / 1024.0
 }
 
+/// Resident memory by kind (MiB): anonymous (heap, stacks) and file-backed (the binary's
+/// code, the search index's mapped files, SQLite's shared memory).
+fn rss_split(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| -> f64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("RssAnon:"), field("RssFile:") + field("RssShmem:"))
+}
+
 /// CPU seconds the process has used (user + system).
 fn cpu_secs(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -399,9 +415,10 @@ async fn run() {
             samples.push((done, r));
         }
         let at = |k: usize| samples.iter().min_by_key(|(d, _)| d.abs_diff(k)).map_or(0.0, |(_, r)| *r);
+        let (anon, file) = rss_split(serve.pid());
         println!(
             "3. resident memory: idle {idle:.0} MiB; after 25k {:.0} MiB, 55k {:.0} MiB, 100k {:.0} MiB (peak {peak:.0} MiB); \
-             last half grew {:+.1} MiB",
+             last half grew {:+.1} MiB; at the end {anon:.0} MiB anonymous, {file:.0} MiB file-backed (code, index, shared memory)",
             at(25_000),
             at(55_000),
             at(100_000),

@@ -200,9 +200,19 @@ impl Browser {
         self.call(reqwest::Method::GET, "/source", None).await.as_str().expect("source").to_owned()
     }
 
-    /// Saves a full-page screenshot as `target/browser/<name>.png`.
+    /// Saves a screenshot of the window as `target/browser/<name>.png` (tried again once: a
+    /// page that refreshes itself may be replaced while it is taken).
     async fn shot(&self, name: &str) {
-        let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let url = format!("{}/session/{}/screenshot", self.base, self.session);
+        let mut v = Value::Null;
+        for _ in 0..2 {
+            v = self.http.get(&url).send().await.expect("webdriver").json().await.expect("json");
+            if v["value"].is_string() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let v = &v["value"];
         let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64")).expect("png");
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("write screenshot");
@@ -346,7 +356,16 @@ async fn an_admin_works_the_console_in_a_real_browser() {
     }
     delivered.sort();
     assert_eq!(delivered, ["10", "11"], "the alert reached both subscribers once");
+    // Once every row is settled the broadcast is done and its page stops refreshing itself.
+    for _ in 0..150 {
+        let list = store.broadcast_summaries(1).expect("list");
+        if list.first().is_some_and(|x| x.status == canhgiac::model::BroadcastStatus::Done) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.open(&progress).await;
+    assert!(!b.source().await.contains("http-equiv=\"refresh\""), "done: no more refreshing");
     assert!(b.text("#state").await.contains("đã gửi 2"), "{}", b.source().await);
     b.shot("6-tien-do-gui").await;
 
