@@ -42,9 +42,15 @@ pub struct Remembered {
 }
 
 impl Remembered {
-    /// Memory it takes, roughly.
+    /// Memory it takes with its bookkeeping: the texts' heap blocks, and the entry in the map
+    /// and the queue counted at the map's worst load (half full, just after it grew), with the
+    /// owner's id and the allocator's headers.
     fn cost(&self) -> usize {
-        self.text.len() + self.answer.as_ref().map_or(0, String::len) + 96
+        const ENTRY: usize = 2 * (std::mem::size_of::<u64>() + std::mem::size_of::<Kept>())
+            + 2 * std::mem::size_of::<u64>()
+            + 3 * 16
+            + 32;
+        self.text.capacity() + self.answer.as_ref().map_or(0, String::capacity) + ENTRY
     }
 }
 
@@ -78,6 +84,48 @@ struct Kept {
     at: Instant,
 }
 
+/// Users tracked at most per kind of note (modes, notices shown, follows): beyond it the oldest
+/// notes go, so a flood of new users cannot grow memory.
+const MAX_NOTED: usize = 50_000;
+
+/// Notes per user that expire: a map, and the notes in the order they were made so that
+/// expiry and the cap drop the oldest first in amortised O(1) per call.
+#[derive(Debug)]
+struct Expiring<V> {
+    map: HashMap<UserKey, (V, Instant)>,
+    order: VecDeque<(UserKey, Instant)>,
+}
+
+impl<V> Default for Expiring<V> {
+    fn default() -> Self {
+        Self { map: HashMap::new(), order: VecDeque::new() }
+    }
+}
+
+impl<V> Expiring<V> {
+    /// Notes `value` for `user` now (after dropping what expired); the previous note.
+    fn insert(&mut self, user: &UserKey, value: V, ttl: Duration) -> Option<(V, Instant)> {
+        let now = Instant::now();
+        while let Some((oldest, at)) = self.order.front() {
+            let over = self.map.len() >= MAX_NOTED || self.order.len() >= 2 * MAX_NOTED;
+            if !over && now.duration_since(*at) < ttl {
+                break;
+            }
+            // A later note of the same user has its own place further on.
+            if self.map.get(oldest).is_some_and(|(_, t)| t == at) {
+                self.map.remove(oldest);
+            }
+            self.order.pop_front();
+        }
+        self.order.push_back((user.clone(), now));
+        self.map.insert(user.clone(), (value, now))
+    }
+
+    fn remove(&mut self, user: &UserKey) -> Option<(V, Instant)> {
+        self.map.remove(user)
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     next_id: u64,
@@ -85,11 +133,11 @@ struct State {
     /// Ids in the order they were kept (ids only grow), for expiry and the cap.
     order: VecDeque<u64>,
     bytes: usize,
-    modes: HashMap<UserKey, (Mode, Instant)>,
+    modes: Expiring<Mode>,
     /// Users shown the privacy notice, and when.
-    asked: HashMap<UserKey, Instant>,
+    asked: Expiring<()>,
     /// Users who followed before agreeing, and when.
-    follows: HashMap<UserKey, Instant>,
+    follows: Expiring<()>,
 }
 
 /// Conversation state in memory, bounded in time ([`CACHE_TTL`]) and size ([`CACHE_BYTES`]).
@@ -120,12 +168,8 @@ impl MemoryConversations {
 
 impl Conversations for MemoryConversations {
     fn set_mode(&self, user: &UserKey, mode: Mode) {
-        let mut s = self.state();
         let ttl = self.ttl;
-        if s.modes.len() >= 4096 {
-            s.modes.retain(|_, (_, at)| at.elapsed() < ttl);
-        }
-        s.modes.insert(user.clone(), (mode, Instant::now()));
+        self.state().modes.insert(user, mode, ttl);
     }
 
     fn take_mode(&self, user: &UserKey) -> Option<Mode> {
@@ -177,25 +221,17 @@ impl Conversations for MemoryConversations {
     }
 
     fn note_asked(&self, user: &UserKey) -> bool {
-        let mut s = self.state();
         let ttl = self.ttl;
-        if s.asked.len() >= 4096 {
-            s.asked.retain(|_, at| at.elapsed() < ttl);
-        }
-        s.asked.insert(user.clone(), Instant::now()).is_some_and(|at| at.elapsed() < ttl)
+        self.state().asked.insert(user, (), ttl).is_some_and(|(_, at)| at.elapsed() < ttl)
     }
 
     fn note_follow(&self, user: &UserKey) {
-        let mut s = self.state();
         let ttl = self.ttl;
-        if s.follows.len() >= 4096 {
-            s.follows.retain(|_, at| at.elapsed() < ttl);
-        }
-        s.follows.insert(user.clone(), Instant::now());
+        self.state().follows.insert(user, (), ttl);
     }
 
     fn take_follow(&self, user: &UserKey) -> bool {
-        self.state().follows.remove(user).is_some_and(|at| at.elapsed() < self.ttl)
+        self.state().follows.remove(user).is_some_and(|(_, at)| at.elapsed() < self.ttl)
     }
 }
 
@@ -236,5 +272,30 @@ mod tests {
         c.set_mode(&a, Mode::Check);
         assert_eq!(c.take_mode(&a), Some(Mode::Check));
         assert_eq!(c.take_mode(&a), None, "used up");
+    }
+
+    #[test]
+    fn notes_stay_bounded_and_cheap_with_many_users() {
+        let c = MemoryConversations::default();
+        let started = Instant::now();
+        for i in 0..(MAX_NOTED + 10_000) {
+            let u = UserKey::new(Channel::Telegram, &i.to_string());
+            assert!(!c.note_asked(&u), "a new user was not shown the notice yet");
+        }
+        // Each note is O(1): 60,000 of them take well under a second even in a debug build
+        // (a scan per note took minutes).
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        let s = c.state();
+        assert!(s.asked.map.len() <= MAX_NOTED && s.asked.order.len() <= 2 * MAX_NOTED);
+        drop(s);
+        let last = UserKey::new(Channel::Telegram, &(MAX_NOTED + 9_999).to_string());
+        assert!(c.note_asked(&last), "a recent note is kept");
+        let first = UserKey::new(Channel::Telegram, "0");
+        assert!(!c.note_asked(&first), "the oldest went to keep the cap");
+        // Noting the same user again and again keeps one entry.
+        for _ in 0..1000 {
+            c.note_asked(&last);
+        }
+        assert!(c.state().asked.map.contains_key(&last));
     }
 }
