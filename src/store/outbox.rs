@@ -631,13 +631,18 @@ impl Store {
     /// Distinct users who took a quiz since `from` (Unix seconds), and how many quizzes: personal
     /// quizzes finished, plus each participant who answered in a group session.
     pub fn quiz_takers_since(&self, from: i64) -> Result<(i64, i64), StoreError> {
+        self.quiz_takers_between(from, i64::MAX)
+    }
+
+    /// [`Store::quiz_takers_since`] within `from..to` (Unix seconds).
+    pub fn quiz_takers_between(&self, from: i64, to: i64) -> Result<(i64, i64), StoreError> {
         Ok(self.reader().query_row(
             "SELECT COUNT(DISTINCT who), COUNT(*) FROM (
-                 SELECT channel || ':' || user_id AS who FROM quiz_results WHERE finished_at >= ?1
+                 SELECT channel || ':' || user_id AS who FROM quiz_results WHERE finished_at >= ?1 AND finished_at < ?2
                  UNION ALL
-                 SELECT channel || ':' || user_id FROM group_answers WHERE answered_at >= ?1
+                 SELECT channel || ':' || user_id FROM group_answers WHERE answered_at >= ?1 AND answered_at < ?2
                  GROUP BY session_id, channel, user_id)",
-            params![from],
+            params![from, to],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }

@@ -328,6 +328,7 @@ async fn the_overview_shows_the_periods_figures_and_a_chart() {
     assert!(b.contains("id=\"checks\">9<"), "{b}");
     assert!(b.contains("id=\"subscribers\">2<") && b.contains("id=\"reached\">2<"), "{b}");
     assert!(b.contains("id=\"quizzes\">2<") && b.contains("đạt 50%"), "{b}");
+    assert!(b.contains("id=\"takers\">2<"), "two people took a quiz: {b}");
     assert!(b.contains("<svg class=\"chart\"") && b.contains("tổng 9 lượt"), "{b}");
     assert!(b.contains("Lừa đảo") && b.contains("Mẹo tuần tiếp theo"));
     let today = canhgiac::vntime::iso_date(now());
@@ -338,6 +339,7 @@ async fn the_overview_shows_the_periods_figures_and_a_chart() {
     assert!(bad.body.contains("Ngày không hợp lệ"));
     let empty = c.get("/quan-tri?tu=2020-01-01&den=2020-01-31", Some(&jar)).await;
     assert!(empty.body.contains("id=\"checks\">0<") && empty.body.contains("tổng 0 lượt"));
+    assert!(empty.body.contains("id=\"takers\">0<"), "no quiz in that month");
 }
 
 #[tokio::test]

@@ -311,6 +311,7 @@ struct OverviewPage {
     chart: String,
     forms: Vec<(String, i64)>,
     quizzes: usize,
+    takers: i64,
     pass_rate: String,
     average: String,
     group_sessions: i64,
@@ -338,10 +339,15 @@ pub(super) async fn overview(
         let r = report::build(store, engine.content(), &f2, &t2, None).map_err(|e| e.to_string())?;
         let daily = store.daily_totals("verdict", &f2, &t2).map_err(|e| e.to_string())?;
         let broadcasts = store.broadcast_summaries(5).map_err(|e| e.to_string())?;
-        Ok::<_, String>((r, daily, broadcasts))
+        // Vietnamese days as Unix times: from the first day's midnight to the day after the last.
+        let day = |d: &str, plus: i64| {
+            crate::vntime::iso_day(d).map_or(0, |n| crate::vntime::local_time(n + plus, 0))
+        };
+        let (takers, _) = store.quiz_takers_between(day(&f2, 0), day(&t2, 1)).map_err(|e| e.to_string())?;
+        Ok::<_, String>((r, daily, broadcasts, takers))
     })
     .await;
-    let (r, daily, broadcasts) = match built {
+    let (r, daily, broadcasts, takers) = match built {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return failed(&web, &staff, &e),
         Err(e) => return failed(&web, &staff, &e),
@@ -377,6 +383,7 @@ pub(super) async fn overview(
             .map(|(id, n)| (content.form(id).map_or_else(|| id.clone(), |x| x.title.clone()), *n))
             .collect(),
         quizzes: r.all.taken,
+        takers,
         pass_rate: format!("{}%", report::percent(r.all.passed, r.all.taken)),
         average: format!("{:.1}%", r.all.average).replace('.', ","),
         group_sessions: f.group_sessions,
