@@ -174,6 +174,10 @@ pub struct Searcher {
     analyzer: Analyzer,
     stats: Stats,
     ids: Vec<Vec<String>>,
+    /// Every (field, term) the index holds: a query leaves out the others, which could only
+    /// add zero (the handbook is small, so most of a question's terms are absent from most
+    /// fields, and building their scorers was most of a search's time).
+    vocabulary: HashMap<tantivy::schema::Field, HashSet<Vec<u8>>>,
     tuning: Tuning,
 }
 
@@ -209,7 +213,20 @@ impl Searcher {
             }
             ids.push(seg_ids);
         }
-        Ok(Self { content, index, analyzer, stats, ids, tuning })
+        let mut vocabulary: HashMap<tantivy::schema::Field, HashSet<Vec<u8>>> = HashMap::new();
+        for (field, entry) in searcher.schema().fields() {
+            if !entry.is_indexed() {
+                continue;
+            }
+            for seg in searcher.segment_readers() {
+                let inverted = seg.inverted_index(field)?;
+                let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    vocabulary.entry(field).or_default().insert(stream.key().to_vec());
+                }
+            }
+        }
+        Ok(Self { content, index, analyzer, stats, ids, vocabulary, tuning })
     }
 
     /// The content answers come from.
@@ -317,6 +334,9 @@ impl Searcher {
     fn finish_query(&self, weights: HashMap<(tantivy::schema::Field, String), f32>) -> BooleanQuery {
         let clauses: Vec<(Occur, Box<dyn Query>)> = weights
             .into_iter()
+            .filter(|((field, text), _)| {
+                self.vocabulary.get(field).is_some_and(|v| v.contains(text.as_bytes()))
+            })
             .map(|((field, text), w)| {
                 let q = TermQuery::new(Term::from_field_text(field, &text), IndexRecordOption::WithFreqs);
                 (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w)) as Box<dyn Query>)
