@@ -95,7 +95,10 @@ impl Store {
 
     /// The user's row, if any.
     pub fn user(&self, k: &UserKey) -> Result<Option<UserRow>, StoreError> {
-        Ok(self.conn().query_row(USER_SQL, params![k.channel, k.id], |r| user_row(k, r)).optional()?)
+        // Read for every update: the statement is kept prepared.
+        let c = self.conn();
+        let mut st = c.prepare_cached(USER_SQL)?;
+        Ok(st.query_row(params![k.channel, k.id], |r| user_row(k, r)).optional()?)
     }
 
     /// Records consent, given as an explicit act, to the privacy notice `version`: the time
