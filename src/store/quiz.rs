@@ -15,13 +15,11 @@ pub struct Unit<'a> {
 impl Unit<'_> {
     /// The quiz in progress.
     pub fn quiz(&self, k: &UserKey) -> Result<Option<QuizState>, StoreError> {
+        // The quiz statements run on every answer: they are kept prepared.
         let json: Option<String> = self
             .c
-            .query_row(
-                "SELECT state FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
-                params![k.channel, k.id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT state FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2")?
+            .query_row(params![k.channel, k.id], |r| r.get(0))
             .optional()?;
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
@@ -30,15 +28,15 @@ impl Unit<'_> {
     pub fn save_quiz(&self, k: &UserKey, state: Option<&QuizState>) -> Result<(), StoreError> {
         let c = self.c;
         match state {
-            Some(s) => c.execute(
-                "INSERT INTO quiz_sessions (channel, user_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                params![k.channel, k.id, serde_json::to_string(s)?, now()],
-            )?,
-            None => c.execute(
-                "DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2",
-                params![k.channel, k.id],
-            )?,
+            Some(s) => c
+                .prepare_cached(
+                    "INSERT INTO quiz_sessions (channel, user_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                )?
+                .execute(params![k.channel, k.id, serde_json::to_string(s)?, now()])?,
+            None => c
+                .prepare_cached("DELETE FROM quiz_sessions WHERE channel = ?1 AND user_id = ?2")?
+                .execute(params![k.channel, k.id])?,
         };
         Ok(())
     }
@@ -50,7 +48,7 @@ impl Unit<'_> {
         } else {
             "DELETE FROM quiz_missed WHERE channel = ?1 AND user_id = ?2 AND question_id = ?3"
         };
-        self.c.execute(sql, params![k.channel, k.id, question])?;
+        self.c.prepare_cached(sql)?.execute(params![k.channel, k.id, question])?;
         Ok(())
     }
 
