@@ -27,6 +27,20 @@ impl SessionResults {
         let Some(session) = store.group_quiz(id)? else { return Ok(None) };
         Ok(Some(Self { standings: store.standings(id)?, rates: store.question_rates(id)?, session }))
     }
+
+    /// Participants with at least [`PASS_PERCENT`] of the asked questions right.
+    #[must_use]
+    pub fn passed(&self) -> usize {
+        let asked = self.session.asked();
+        self.standings.iter().filter(|b| b.correct * 100 >= PASS_PERCENT * asked).count()
+    }
+
+    /// The average share of the asked questions answered right, in whole percent.
+    #[must_use]
+    pub fn average_percent(&self) -> usize {
+        let total: usize = self.standings.iter().map(|b| b.correct).sum();
+        percent(total, self.session.asked() * self.standings.len())
+    }
 }
 
 /// A short title for people: size, topic, difficulty, date (the session number, which
@@ -85,11 +99,10 @@ pub fn leaderboard(r: &SessionResults, lines: usize) -> Rich {
     if r.standings.len() > lines {
         body = body.para(format!("… và {} người khác.", r.standings.len() - lines));
     }
-    let total: usize = r.standings.iter().map(|b| b.correct).sum();
-    let passed = r.standings.iter().filter(|b| b.correct * 100 >= PASS_PERCENT * asked).count();
     body.para(format!(
-        "Điểm trung bình: {}% số câu đúng. Đạt (từ {PASS_PERCENT}% số câu đúng): {passed}/{} người.",
-        percent(total, asked * r.standings.len()),
+        "Điểm trung bình: {}% số câu đúng. Đạt (từ {PASS_PERCENT}% số câu đúng): {}/{} người.",
+        r.average_percent(),
+        r.passed(),
         r.standings.len()
     ))
 }

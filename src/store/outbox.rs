@@ -579,13 +579,25 @@ impl Store {
 
     /// The latest broadcasts with their delivery counts, newest first.
     pub fn broadcast_summaries(&self, limit: usize) -> Result<Vec<BroadcastSummary>, StoreError> {
+        self.summaries(
+            "status NOT IN ('draft', 'cancelled') ORDER BY id DESC LIMIT ?1",
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        )
+    }
+
+    /// One broadcast (sent or being sent) with its delivery counts.
+    pub fn broadcast_summary(&self, id: i64) -> Result<Option<BroadcastSummary>, StoreError> {
+        Ok(self.summaries("status NOT IN ('draft', 'cancelled') AND id = ?1", id)?.pop())
+    }
+
+    /// Broadcasts matching `filter` (with its one parameter), with their delivery counts.
+    fn summaries(&self, filter: &str, arg: i64) -> Result<Vec<BroadcastSummary>, StoreError> {
         let c = self.reader();
-        let mut st = c.prepare(
-            "SELECT id, kind, status, created_by, created_at, finished_at FROM broadcasts
-             WHERE status NOT IN ('draft', 'cancelled') ORDER BY id DESC LIMIT ?1",
-        )?;
+        let mut st = c.prepare(&format!(
+            "SELECT id, kind, status, created_by, created_at, finished_at FROM broadcasts WHERE {filter}"
+        ))?;
         let mut out: Vec<BroadcastSummary> = st
-            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            .query_map(params![arg], |r| {
                 Ok(BroadcastSummary {
                     id: r.get(0)?,
                     kind: r.get(1)?,
@@ -597,7 +609,8 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let (Some(lowest), Some(highest)) = (out.last().map(|b| b.id), out.first().map(|b| b.id)) else {
+        let (Some(lowest), Some(highest)) = (out.iter().map(|b| b.id).min(), out.iter().map(|b| b.id).max())
+        else {
             return Ok(out);
         };
         let mut counts = c.prepare_cached(

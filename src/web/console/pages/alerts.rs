@@ -169,8 +169,8 @@ pub(in crate::web::console) async fn broadcast(
     Path(id): Path<i64>,
 ) -> Response {
     let store = web.engine.store();
-    let found = match store.broadcast_summaries(500) {
-        Ok(list) => list.into_iter().find(|b| b.id == id),
+    let found = match store.broadcast_summary(id) {
+        Ok(b) => b,
         Err(e) => return failed(&web, &staff, &e),
     };
     let Some(b) = found else { return refused(&web, Some(&staff), Refused::NotFound) };
@@ -178,31 +178,33 @@ pub(in crate::web::console) async fn broadcast(
         Ok(r) => r,
         Err(e) => return failed(&web, &staff, &e),
     };
+    // Rows being sent right now count as waiting (as in `/thongke`).
     let statuses = [OutboxStatus::Sent, OutboxStatus::Pending, OutboxStatus::Failed, OutboxStatus::Skipped];
-    let mut rows = Vec::new();
-    for (channel, counts) in &b.counts {
-        for s in statuses {
-            let n = counts.get(&s).copied().unwrap_or(0)
-                + if s == OutboxStatus::Pending {
-                    counts.get(&OutboxStatus::Sending).copied().unwrap_or(0)
-                } else {
-                    0
-                };
-            rows.push((channel.label_vi().to_owned(), s.label_vi().to_owned(), n));
+    let of = |counts: &BTreeMap<OutboxStatus, i64>, s: OutboxStatus| {
+        let n = |s| counts.get(&s).copied().unwrap_or(0);
+        n(s) + if s == OutboxStatus::Pending { n(OutboxStatus::Sending) } else { 0 }
+    };
+    let rows = b
+        .counts
+        .iter()
+        .flat_map(|(channel, counts)| {
+            statuses.map(|s| (channel.label_vi().to_owned(), s.label_vi().to_owned(), of(counts, s)))
+        })
+        .collect();
+    let all = b.counts.values().fold(BTreeMap::new(), |mut all, counts| {
+        for (s, n) in counts {
+            *all.entry(*s).or_insert(0) += n;
         }
-    }
-    let mut totals: BTreeMap<usize, (String, i64)> = BTreeMap::new();
-    for (i, s) in statuses.iter().enumerate() {
-        let n = b.total(*s) + if *s == OutboxStatus::Pending { b.total(OutboxStatus::Sending) } else { 0 };
-        totals.insert(i, (s.label_vi().to_owned(), n));
-    }
+        all
+    });
+    let totals = statuses.map(|s| (s.label_vi().to_owned(), of(&all, s))).to_vec();
     render(
         &BroadcastPage {
             c: Chrome::of(&web, &staff, "alerts"),
             title: crate::campaign::describe_broadcast(&b),
             running: b.status != BroadcastStatus::Done,
             rows,
-            totals: totals.into_values().collect(),
+            totals,
             reasons: reasons
                 .into_iter()
                 .map(|(s, r, n)| (s.label_vi().to_owned(), r.label_vi().to_owned(), n))

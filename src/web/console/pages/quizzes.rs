@@ -62,8 +62,9 @@ struct QuizPage {
     asked: usize,
     board: Vec<(usize, String, usize, usize)>,
     rates: Vec<(usize, String, usize, usize, usize)>,
-    average: String,
+    average: usize,
     passed: String,
+    pass_percent: usize,
 }
 
 /// A session's results when `staff` may see them (their own, or any for admins).
@@ -81,8 +82,7 @@ fn question<'a>(
     r: &results::SessionResults,
     index: usize,
 ) -> Option<&'a crate::content::QuizQuestion> {
-    let id = r.session.questions.get(index)?;
-    web.engine.content().quiz.iter().find(|q| &q.id == id)
+    web.engine.content().question(r.session.questions.get(index)?)
 }
 
 /// `GET /quan-tri/trac-nghiem/{id}`: the leaderboard and per-question correct rates.
@@ -96,14 +96,6 @@ pub(in crate::web::console) async fn quiz(
         Err(res) => return *res,
     };
     let asked = r.session.asked();
-    let passed =
-        r.standings.iter().filter(|b| report::percent(b.correct, asked) >= report::PASS_PERCENT).count();
-    let average = if r.standings.is_empty() || asked == 0 {
-        "–".to_owned()
-    } else {
-        let sum: usize = r.standings.iter().map(|b| b.correct).sum();
-        format!("{:.1}/{asked}", sum as f64 / r.standings.len() as f64).replace('.', ",")
-    };
     render(
         &QuizPage {
             c: Chrome::of(&web, &staff, "quizzes"),
@@ -134,8 +126,9 @@ pub(in crate::web::console) async fn quiz(
                     )
                 })
                 .collect(),
-            passed: format!("{passed}/{}", r.standings.len()),
-            average,
+            passed: format!("{}/{}", r.passed(), r.standings.len()),
+            average: r.average_percent(),
+            pass_percent: report::PASS_PERCENT,
         },
         StatusCode::OK,
     )
