@@ -7,10 +7,8 @@ use std::{
 };
 
 use tantivy::{
-    DocAddress, TantivyDocument, Term,
-    collector::TopDocs,
-    query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery},
-    schema::{IndexRecordOption, Value},
+    DocAddress, TantivyDocument,
+    schema::{Field, Value},
 };
 use tracing::debug;
 
@@ -18,6 +16,7 @@ use super::{
     SearchError,
     answer::{Alternative, Answer, Outcome, render_entry},
     doc::entry_texts,
+    impacts::Impacts,
     index::SearchIndex,
 };
 use crate::{
@@ -174,10 +173,9 @@ pub struct Searcher {
     analyzer: Analyzer,
     stats: Stats,
     ids: Vec<Vec<String>>,
-    /// Every (field, term) the index holds: a query leaves out the others, which could only
-    /// add zero (the handbook is small, so most of a question's terms are absent from most
-    /// fields, and building their scorers was most of a search's time).
-    vocabulary: HashMap<tantivy::schema::Field, HashSet<Vec<u8>>>,
+    /// Every (field, term) the index holds with its BM25 postings: a query is scored from
+    /// these without building tantivy scorers (see [`Impacts`]).
+    impacts: Impacts,
     tuning: Tuning,
 }
 
@@ -213,20 +211,8 @@ impl Searcher {
             }
             ids.push(seg_ids);
         }
-        let mut vocabulary: HashMap<tantivy::schema::Field, HashSet<Vec<u8>>> = HashMap::new();
-        for (field, entry) in searcher.schema().fields() {
-            if !entry.is_indexed() {
-                continue;
-            }
-            for seg in searcher.segment_readers() {
-                let inverted = seg.inverted_index(field)?;
-                let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
-                while stream.advance() {
-                    vocabulary.entry(field).or_default().insert(stream.key().to_vec());
-                }
-            }
-        }
-        Ok(Self { content, index, analyzer, stats, ids, vocabulary, tuning })
+        let impacts = Impacts::read(&searcher)?;
+        Ok(Self { content, index, analyzer, stats, ids, impacts, tuning })
     }
 
     /// The content answers come from.
@@ -272,11 +258,12 @@ impl Searcher {
         out
     }
 
-    fn build_query(&self, q: &Parsed) -> BooleanQuery {
+    /// The boosted (field, term) clauses of a query: the best boost of each pair.
+    fn clauses(&self, q: &Parsed) -> HashMap<(Field, String), f32> {
         let (tokens, terms) = (&q.tokens[..], &q.terms[..]);
         let f = &self.index.fields;
         let tu = &self.tuning;
-        let mut weights: HashMap<(tantivy::schema::Field, String), f32> = HashMap::new();
+        let mut weights: HashMap<(Field, String), f32> = HashMap::new();
         let mut add = |field, text: &str, w: f32| {
             let e = weights.entry((field, text.to_owned())).or_insert(0.0);
             *e = e.max(w);
@@ -305,7 +292,7 @@ impl Searcher {
             }
         }
         if q.message {
-            return self.finish_query(weights);
+            return weights;
         }
         // Synonyms: when a phrase of a group occurs, the other phrases count at a lower weight.
         for group in self.analyzer.lexicon().synonym_groups() {
@@ -327,22 +314,7 @@ impl Searcher {
                 }
             }
         }
-        self.finish_query(weights)
-    }
-
-    /// One boosted `Should` clause per (field, term).
-    fn finish_query(&self, weights: HashMap<(tantivy::schema::Field, String), f32>) -> BooleanQuery {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = weights
-            .into_iter()
-            .filter(|((field, text), _)| {
-                self.vocabulary.get(field).is_some_and(|v| v.contains(text.as_bytes()))
-            })
-            .map(|((field, text), w)| {
-                let q = TermQuery::new(Term::from_field_text(field, &text), IndexRecordOption::WithFreqs);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(q), w)) as Box<dyn Query>)
-            })
-            .collect();
-        BooleanQuery::new(clauses)
+        weights
     }
 
     /// IDF-weighted share of the question's content words found in entry `id`. Tokens with
@@ -465,13 +437,58 @@ impl Searcher {
         self.rank_query(&self.parse(message, false), limit)
     }
 
+    /// The same ranking as [`Searcher::rank`] (`message`: [`Searcher::rank_message`]) through
+    /// tantivy's own query path (a boolean query of boosted term queries and a top-docs
+    /// collector) instead of the precomputed impacts: the tests prove the two agree.
+    #[cfg(feature = "test-support")]
+    #[doc(hidden)]
+    pub fn rank_through_tantivy(
+        &self,
+        text: &str,
+        message: bool,
+        limit: usize,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
+        use tantivy::{
+            Term,
+            collector::TopDocs,
+            query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery},
+            schema::IndexRecordOption,
+        };
+        let q = if message { self.parse(text, false) } else { self.query(text) };
+        self.rank_with(&q, limit, |clauses, n| {
+            let query = BooleanQuery::new(
+                clauses
+                    .iter()
+                    .filter(|((field, text), _)| self.impacts.holds(*field, text))
+                    .map(|((field, text), w)| {
+                        let q =
+                            TermQuery::new(Term::from_field_text(*field, text), IndexRecordOption::WithFreqs);
+                        (Occur::Should, Box::new(BoostQuery::new(Box::new(q), *w)) as Box<dyn Query>)
+                    })
+                    .collect(),
+            );
+            Ok(self.index.reader.searcher().search(&query, &TopDocs::with_limit(n).order_by_score())?)
+        })
+    }
+
     fn rank_query(&self, q: &Parsed, limit: usize) -> Result<Vec<(String, f32)>, SearchError> {
+        self.rank_with(q, limit, |clauses, n| {
+            Ok(self.impacts.top(clauses.iter().map(|((f, t), w)| (*f, t.as_str(), *w)), n))
+        })
+    }
+
+    /// Ranks with `top` (the best `n` documents for the query's clauses), then adds the
+    /// phrase bonus.
+    fn rank_with(
+        &self,
+        q: &Parsed,
+        limit: usize,
+        top: impl FnOnce(&HashMap<(Field, String), f32>, usize) -> Result<Vec<(f32, DocAddress)>, SearchError>,
+    ) -> Result<Vec<(String, f32)>, SearchError> {
         if q.terms.is_empty() {
             return Ok(Vec::new());
         }
-        let query = self.build_query(q);
-        let searcher = self.index.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(10)).order_by_score())?;
+        let top = top(&self.clauses(q), limit.max(10))?;
         let mut ranked: Vec<(String, f32)> = top
             .into_iter()
             .filter_map(|(score, addr)| {

@@ -8,6 +8,7 @@
 mod answer;
 mod doc;
 mod engine;
+mod impacts;
 mod index;
 mod schema;
 

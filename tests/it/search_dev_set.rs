@@ -105,3 +105,42 @@ fn boost_grid() {
         }
     }
 }
+
+/// The precomputed BM25 impacts rank exactly as tantivy's own query path: the same entries in
+/// the same order with the same scores (to float rounding; a swap is allowed only between
+/// entries tantivy itself scores equal), for every dev question and every scenario message.
+#[test]
+fn impacts_rank_as_tantivy_does() {
+    let (searcher, _dir) = common::searcher();
+    let mut texts: Vec<(String, bool)> =
+        common::dev_questions().into_iter().map(|(_, q)| (q, false)).collect();
+    for file in ["legit.tsv", "scams_a.tsv", "scams_b.tsv", "scams_new.tsv"] {
+        let text = std::fs::read_to_string(common::root().join("tests/data/scenarios").join(file))
+            .expect("scenarios");
+        for line in text.lines().skip(1) {
+            if let Some(message) = line.rsplit('\t').next() {
+                texts.push((message.replace("\\n", "\n"), true));
+                texts.push((message.replace("\\n", "\n"), false));
+            }
+        }
+    }
+    assert!(texts.len() > 400, "{} texts", texts.len());
+    let mut ranked = 0;
+    for (text, message) in &texts {
+        let ours =
+            if *message { searcher.rank_message(text, 10) } else { searcher.rank(text, 10) }.expect("rank");
+        let theirs = searcher.rank_through_tantivy(text, *message, 10).expect("tantivy");
+        assert_eq!(ours.len(), theirs.len(), "{text}\nours {ours:?}\ntantivy {theirs:?}");
+        for (i, ((id, score), (tid, tscore))) in ours.iter().zip(&theirs).enumerate() {
+            let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * a.abs().max(b.abs()).max(1.0);
+            assert!(close(*score, *tscore), "{text}: position {i}: {score} against {tscore}");
+            if id != tid {
+                let tied = theirs.iter().any(|(t, s)| t == id && close(*s, *tscore));
+                assert!(tied, "{text}: position {i}: {id} against {tid}\nours {ours:?}\ntantivy {theirs:?}");
+            }
+        }
+        ranked += usize::from(!ours.is_empty());
+    }
+    println!("impacts = tantivy on {} texts ({ranked} with results)", texts.len());
+    assert!(ranked * 2 > texts.len(), "most texts rank something: {ranked}");
+}
