@@ -42,14 +42,11 @@ pub struct Remembered {
 }
 
 impl Remembered {
-    /// Memory it takes with its bookkeeping: the texts' heap blocks, and the entry in the map
-    /// and the queue counted at the map's worst load (half full, just after it grew), with the
+    /// Memory it takes with its bookkeeping: the texts' heap blocks, and its slot in the
+    /// queue counted at the queue's worst load (half full, just after it grew), with the
     /// owner's id and the allocator's headers.
     fn cost(&self) -> usize {
-        const ENTRY: usize = 2 * (std::mem::size_of::<u64>() + std::mem::size_of::<Kept>())
-            + 2 * std::mem::size_of::<u64>()
-            + 3 * 16
-            + 32;
+        const ENTRY: usize = 2 * std::mem::size_of::<Option<Kept>>() + 3 * 16 + 32;
         self.text.capacity() + self.answer.as_ref().map_or(0, String::capacity) + ENTRY
     }
 }
@@ -88,8 +85,10 @@ struct Kept {
 /// notes go, so a flood of new users cannot grow memory.
 const MAX_NOTED: usize = 50_000;
 
-/// Notes per user that expire: a map, and the notes in the order they were made so that
-/// expiry and the cap drop the oldest first in amortised O(1) per call.
+/// Notes per user that expire: a map, and the users in the order they were first noted so
+/// that expiry and the cap drop the oldest first in amortised O(1) per call. Noting a user
+/// again only refreshes the map: their place in the queue moves to the back when it comes up
+/// (one queue entry per user, however often they write).
 #[derive(Debug)]
 struct Expiring<V> {
     map: HashMap<UserKey, (V, Instant)>,
@@ -106,19 +105,34 @@ impl<V> Expiring<V> {
     /// Notes `value` for `user` now (after dropping what expired); the previous note.
     fn insert(&mut self, user: &UserKey, value: V, ttl: Duration) -> Option<(V, Instant)> {
         let now = Instant::now();
-        while let Some((oldest, at)) = self.order.front() {
-            let over = self.map.len() >= MAX_NOTED || self.order.len() >= 2 * MAX_NOTED;
+        // The cap makes room only for a user not noted yet.
+        let room = usize::from(!self.map.contains_key(user));
+        while let Some((_, at)) = self.order.front() {
+            let over = self.map.len() + room > MAX_NOTED || self.order.len() >= 2 * MAX_NOTED;
             if !over && now.duration_since(*at) < ttl {
                 break;
             }
-            // A later note of the same user has its own place further on.
-            if self.map.get(oldest).is_some_and(|(_, t)| t == at) {
-                self.map.remove(oldest);
+            let Some((oldest, at)) = self.order.pop_front() else { break };
+            match self.map.get(&oldest).map(|(_, t)| *t) {
+                // Noted again since, and still fresh: back of the queue with that time.
+                Some(t) if t > at && !over && now.duration_since(t) < ttl => {
+                    self.order.push_back((oldest, t))
+                }
+                // Expired, or the oldest under the cap.
+                Some(t) if t >= at || over => {
+                    self.map.remove(&oldest);
+                }
+                // Removed and noted anew: the newer note has its own place.
+                _ => {}
             }
-            self.order.pop_front();
         }
-        self.order.push_back((user.clone(), now));
-        self.map.insert(user.clone(), (value, now))
+        match self.map.get_mut(user) {
+            Some(note) => Some(std::mem::replace(note, (value, now))),
+            None => {
+                self.order.push_back((user.clone(), now));
+                self.map.insert(user.clone(), (value, now))
+            }
+        }
     }
 
     fn remove(&mut self, user: &UserKey) -> Option<(V, Instant)> {
@@ -128,10 +142,11 @@ impl<V> Expiring<V> {
 
 #[derive(Debug, Default)]
 struct State {
-    next_id: u64,
-    items: HashMap<u64, Kept>,
-    /// Ids in the order they were kept (ids only grow), for expiry and the cap.
-    order: VecDeque<u64>,
+    /// Texts in the order they were kept; the one at `i` has id `first + i + 1` (ids only
+    /// grow, so the oldest are at the front; a forgotten text leaves an empty slot).
+    kept: VecDeque<Option<Kept>>,
+    /// Texts dropped from the front so far.
+    first: u64,
     bytes: usize,
     modes: Expiring<Mode>,
     /// Users shown the privacy notice, and when.
@@ -181,40 +196,36 @@ impl Conversations for MemoryConversations {
         let mut s = self.state();
         let cost = item.cost();
         // Drop what expired or overflows, oldest first: amortised O(1) per call.
-        while let Some(&oldest) = s.order.front() {
-            let stale = s.items.get(&oldest).is_none_or(|k| k.at.elapsed() >= self.ttl);
+        while let Some(front) = s.kept.front() {
+            let stale = front.as_ref().is_none_or(|k| k.at.elapsed() >= self.ttl);
             if !stale && s.bytes + cost <= self.budget {
                 break;
             }
-            s.order.pop_front();
-            if let Some(k) = s.items.remove(&oldest) {
+            if let Some(Some(k)) = s.kept.pop_front() {
                 s.bytes -= k.item.cost();
             }
+            s.first += 1;
         }
-        s.next_id += 1;
-        let id = s.next_id;
         s.bytes += cost;
-        s.items.insert(id, Kept { owner: user.clone(), item, at: Instant::now() });
-        s.order.push_back(id);
-        id
+        s.kept.push_back(Some(Kept { owner: user.clone(), item, at: Instant::now() }));
+        s.first + s.kept.len() as u64
     }
 
     fn recall(&self, user: &UserKey, id: u64) -> Option<Remembered> {
         let s = self.state();
-        let k = s.items.get(&id)?;
+        let i = usize::try_from(id.checked_sub(s.first + 1)?).ok()?;
+        let k = s.kept.get(i)?.as_ref()?;
         (k.owner == *user && k.at.elapsed() < self.ttl).then(|| k.item.clone())
     }
 
     fn forget(&self, user: &UserKey) {
         let mut s = self.state();
         let mut freed = 0;
-        s.items.retain(|_, k| {
-            let mine = k.owner == *user;
-            if mine {
-                freed += k.item.cost();
+        for slot in &mut s.kept {
+            if slot.as_ref().is_some_and(|k| k.owner == *user) {
+                freed += slot.take().map_or(0, |k| k.item.cost());
             }
-            !mine
-        });
+        }
         s.bytes -= freed;
         s.modes.remove(user);
         s.follows.remove(user);
@@ -247,7 +258,7 @@ mod tests {
     #[test]
     fn texts_are_private_bounded_and_forgotten() {
         // Room for three short texts.
-        let c = MemoryConversations::new(CACHE_TTL, 3 * (96 + 4));
+        let c = MemoryConversations::new(CACHE_TTL, 3 * text("bốn").cost());
         let (a, b) = (UserKey::new(Channel::Telegram, "a"), UserKey::new(Channel::Zalo, "a"));
         let id = c.remember(&a, text("một"));
         assert_eq!(c.recall(&a, id).map(|r| r.text), Some("một".into()));
@@ -292,10 +303,35 @@ mod tests {
         assert!(c.note_asked(&last), "a recent note is kept");
         let first = UserKey::new(Channel::Telegram, "0");
         assert!(!c.note_asked(&first), "the oldest went to keep the cap");
-        // Noting the same user again and again keeps one entry.
+        // Noting the same user again and again keeps one entry, in the map and in the queue.
+        let queued = c.state().asked.order.len();
         for _ in 0..1000 {
-            c.note_asked(&last);
+            assert!(c.note_asked(&last));
         }
-        assert!(c.state().asked.map.contains_key(&last));
+        let s = c.state();
+        assert!(s.asked.map.contains_key(&last));
+        assert_eq!(s.asked.order.len(), queued);
+    }
+
+    #[test]
+    fn a_note_refreshed_since_it_was_queued_is_kept_until_it_expires() {
+        let mut notes: Expiring<()> = Expiring::default();
+        let ttl = Duration::from_millis(200);
+        let (a, b) = (UserKey::new(Channel::Telegram, "a"), UserKey::new(Channel::Telegram, "b"));
+        notes.insert(&a, (), ttl);
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(notes.insert(&a, (), ttl).is_some(), "refreshed");
+        std::thread::sleep(Duration::from_millis(120));
+        // a's first queue entry is older than the lifetime, but a wrote since: a stays.
+        notes.insert(&b, (), ttl);
+        assert!(notes.map.contains_key(&a));
+        assert_eq!(notes.order.len(), 2, "a moved to the back, not duplicated");
+        std::thread::sleep(Duration::from_millis(250));
+        notes.insert(&b, (), ttl);
+        assert!(!notes.map.contains_key(&a), "expired");
+        // Removed and noted anew: one live note.
+        notes.remove(&b);
+        notes.insert(&b, (), ttl);
+        assert!(notes.map.contains_key(&b));
     }
 }
