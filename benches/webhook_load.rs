@@ -143,6 +143,8 @@ impl Serve {
             .env("CANHGIAC_ADMINS", admins)
             .env("RUST_LOG", "warn")
             .env("MALLOC_ARENA_MAX", std::env::var("BENCH_MALLOC_ARENA_MAX").unwrap_or_default())
+            // jemalloc's options, e.g. `BENCH_MALLOC_CONF=stats_print:true`.
+            .env("_RJEM_MALLOC_CONF", std::env::var("BENCH_MALLOC_CONF").unwrap_or_default())
             .stdout(Stdio::null())
             .stderr(logf)
             .spawn()
@@ -187,13 +189,28 @@ impl Serve {
         t.elapsed()
     }
 
+    /// `kill -9`: no chance to finish anything.
     fn kill(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGTERM first (a graceful drain), SIGKILL after 10 s.
+    fn stop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // `BENCH_KEEP_LOG=/path` keeps the server's log (e.g. jemalloc's statistics).
+        if let Some(to) = std::env::var_os("BENCH_KEEP_LOG") {
+            let _ = std::fs::copy(&self.log, to);
+        }
     }
 }
 
