@@ -17,7 +17,7 @@ use crate::model::UserKey;
 /// How long a pasted text (and a pending mode) is kept.
 pub const CACHE_TTL: Duration = Duration::from_secs(15 * 60);
 /// Most bytes of text kept at once (the oldest go first).
-pub const CACHE_BYTES: usize = 8 * 1024 * 1024;
+pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What a pending "next text" should be treated as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
