@@ -61,6 +61,9 @@ macro_rules! re {
     };
 }
 
+// Digits are written `[0-9]`, not `\d`: the checker reads ASCII digits only (see `has_digit`
+// in `extract`), and a Unicode `\d` repeated up to 19 times made the automata, and the search
+// caches each thread keeps for them, megabytes large.
 // De-obfuscation: hxxp, [.], (.), {.}, [dot], and spaces around dots before a common TLD.
 re!(HXXP, r"(?i)\bhxxps?\b|\bh\s*t\s*t\s*p\s*s?\s*:\s*/\s*/");
 re!(BRACKET_DOT, r"(?i)\s*(?:\[\s*(?:\.|dot)\s*\]|\(\s*(?:\.|dot)\s*\)|\{\s*(?:\.|dot)\s*\})\s*");
@@ -70,31 +73,31 @@ re!(
 );
 re!(
     URL,
-    r"(?i)(?:\b(?:https?|ftp)://[^\s<>\x22'`]+)|(?:\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b(?::\d{2,5})?(?:/[^\s<>\x22'`]*)?)"
+    r"(?i)(?:\b(?:https?|ftp)://[^\s<>\x22'`]+)|(?:\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b(?::[0-9]{2,5})?(?:/[^\s<>\x22'`]*)?)"
 );
-re!(IPV4_URL, r"(?i)\b(?:https?://)?(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?(?:/[^\s<>\x22'`]*)?");
+re!(IPV4_URL, r"(?i)\b(?:https?://)?(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?::[0-9]{2,5})?(?:/[^\s<>\x22'`]*)?");
 re!(EMAIL_BEFORE, r"[A-Za-z0-9._%+-]@$");
 re!(
     PHONE,
-    r"(?:\+\s?84|\b84|\b0)[\s.\-]?(?:[35789](?:[\s.\-]?\d){8}|2(?:[\s.\-]?\d){9})\b|\b1[89]00[\s.\-]?\d{2,4}[\s.\-]?\d{0,4}\b|\+\s?(?:[1-79]\d{0,2}|8[0-35-9]\d?)(?:[\s.\-]?\d){6,12}\b"
+    r"(?:\+\s?84|\b84|\b0)[\s.\-]?(?:[35789](?:[\s.\-]?[0-9]){8}|2(?:[\s.\-]?[0-9]){9})\b|\b1[89]00[\s.\-]?[0-9]{2,4}[\s.\-]?[0-9]{0,4}\b|\+\s?(?:[1-79][0-9]{0,2}|8[0-35-9][0-9]?)(?:[\s.\-]?[0-9]){6,12}\b"
 );
 re!(
     SHORT_CODE,
-    r"(?i)\b(?:gửi|gui|tới|toi|đến|den|lh|liên hệ|lien he|gọi|goi|tổng đài|tong dai|hotline|đầu số|dau so|sđt|sdt)\s*:?\s*(\d{3,5})\b"
+    r"(?i)\b(?:gửi|gui|tới|toi|đến|den|lh|liên hệ|lien he|gọi|goi|tổng đài|tong dai|hotline|đầu số|dau so|sđt|sdt)\s*:?\s*([0-9]{3,5})\b"
 );
 re!(
     ACCOUNT,
-    r"(?i)\b(?:stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản số|tai khoan so|tk số|tk so|account(?: number| no\.?)?|acc)(?:\s+\p{L}{1,6})?\s*[:.\-]?\s*((?:\d[\s.\-]?){8,19})"
+    r"(?i)\b(?:stk|số tài khoản|so tai khoan|số tk|so tk|tài khoản số|tai khoan so|tk số|tk so|account(?: number| no\.?)?|acc)(?:\s+\p{L}{1,6})?\s*[:.\-]?\s*((?:[0-9][\s.\-]?){8,19})"
 );
 re!(
     AMOUNT,
-    r"(?i)\b\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?\s*(?:đ|đồng|dong|vnđ|vnd|d|usd|usdt|\$)?|\b\d+(?:[.,]\d+)?\s*(?:k|tr|triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|tỷ đồng|ty|đ|đồng|vnđ|vnd|usd|usdt|\$)(?:\d+)?\b"
+    r"(?i)\b[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]+)?\s*(?:đ|đồng|dong|vnđ|vnd|d|usd|usdt|\$)?|\b[0-9]+(?:[.,][0-9]+)?\s*(?:k|tr|triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|tỷ đồng|ty|đ|đồng|vnđ|vnd|usd|usdt|\$)(?:[0-9]+)?\b"
 );
 re!(
     OTP_CODE,
-    r"(?i)\b(?:otp|odp|mã|ma|code|pin|mật khẩu|mat khau|password)\b[^\d\n]{0,25}(\d{4,8})\b|\b(\d{4,8})\s+(?:la|là)\s+(?:ma|mã)\b"
+    r"(?i)\b(?:otp|odp|mã|ma|code|pin|mật khẩu|mat khau|password)\b[^0-9\n]{0,25}([0-9]{4,8})\b|\b([0-9]{4,8})\s+(?:la|là)\s+(?:ma|mã)\b"
 );
-re!(USSD, r"[*#]\d{2,4}(?:\*\d+)*#");
+re!(USSD, r"[*#][0-9]{2,4}(?:\*[0-9]+)*#");
 re!(QR, r"(?i)\b(?:qr|mã qr|ma qr|quét mã|quet ma)\b");
 re!(APK, r"(?i)\.apk\b|\bfile apk\b|\bapk\b");
 
