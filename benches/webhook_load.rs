@@ -197,7 +197,9 @@ impl Serve {
 
     /// SIGTERM first (a graceful drain), SIGKILL after 10 s.
     fn stop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        }
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(10) {
             if matches!(self.child.try_wait(), Ok(Some(_))) {

@@ -89,6 +89,8 @@ impl Intake {
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Erased payloads are overwritten, not left in free pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // The writer only appends and marks recent rows: a small page cache is enough.
+        conn.pragma_update(None, "cache_size", -512)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         let pending = inbox::pending(&conn)?;
         let pruned = inbox::prune(&conn)?;
