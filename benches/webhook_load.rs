@@ -142,7 +142,6 @@ impl Serve {
             .env("CANHGIAC_LISTEN", format!("127.0.0.1:{port}"))
             .env("CANHGIAC_ADMINS", admins)
             .env("RUST_LOG", "warn")
-            .env("MALLOC_ARENA_MAX", std::env::var("BENCH_MALLOC_ARENA_MAX").unwrap_or_default())
             // jemalloc's options, e.g. `BENCH_MALLOC_CONF=stats_print:true`.
             .env("_RJEM_MALLOC_CONF", std::env::var("BENCH_MALLOC_CONF").unwrap_or_default())
             .stdout(Stdio::null())
