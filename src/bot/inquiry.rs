@@ -39,10 +39,14 @@ impl Engine {
 
     /// The verdict reply for a report already made (routing checks the text once).
     pub(super) fn verdict_reply(&self, key: &UserKey, text: &str, r: Report) -> Reply {
-        let _ = self.store.count("verdict", r.verdict.as_str());
-        if let Some((form, _)) = r.types.first() {
-            let _ = self.store.count("form", form);
-        }
+        // The verdict and the form counted in one transaction (one commit, not two).
+        let _ = self.store.unit_of_work(|u| {
+            u.count("verdict", r.verdict.as_str())?;
+            if let Some((form, _)) = r.types.first() {
+                u.count("form", form)?;
+            }
+            Ok(())
+        });
         debug!(verdict = r.verdict.as_str(), "checked a message");
         let body = crate::check::render_summary(&self.content, &r);
         let verdict = r.verdict;
