@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use tantivy::{
     DocAddress, DocSet, Searcher, TERMINATED, Term,
     postings::Postings,
-    query::Bm25Weight,
+    query::{Bm25StatisticsProvider, Bm25Weight},
     schema::{Field, IndexRecordOption},
 };
 
@@ -62,14 +62,21 @@ impl Impacts {
                 continue;
             }
             let of_field = terms.entry(field).or_default();
+            // A term's weight depends only on its document frequency within a field (the
+            // same statistics a term query reads): one per frequency, not one per term.
+            let docs_total = searcher.total_num_docs()?;
+            let average = searcher.total_num_tokens(field)? as f32 / docs_total as f32;
+            let mut weights: HashMap<u64, Bm25Weight> = HashMap::new();
             for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
                 let inverted = seg.inverted_index(field)?;
                 let norms = seg.get_fieldnorms_reader(field)?;
                 let mut stream = inverted.terms().stream()?;
                 while stream.advance() {
                     let Ok(text) = std::str::from_utf8(stream.key()) else { continue };
-                    // The weight over the whole index's statistics, as a term query builds it.
-                    let weight = Bm25Weight::for_terms(searcher, &[Term::from_field_text(field, text)])?;
+                    let df = searcher.doc_freq(&Term::from_field_text(field, text))?;
+                    let weight = weights
+                        .entry(df)
+                        .or_insert_with(|| Bm25Weight::for_one_term_without_explain(df, docs_total, average));
                     let term = of_field.entry(text.to_owned()).or_default();
                     let mut postings =
                         inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
