@@ -60,8 +60,9 @@ struct AskPage<'a> {
     answer: Option<String>,
 }
 
-/// A rendered page, or a plain 500 when a template fails (it cannot, short of a bug).
-fn page(t: &impl Template, status: StatusCode) -> Response {
+/// A rendered page, or a plain 500 when a template fails (it cannot, short of a bug); the
+/// console's pages too.
+pub(in crate::web) fn page(t: &impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {

@@ -22,12 +22,13 @@ pub(super) use sign_in::{sign_in, sign_in_page, sign_out};
 use askama::Template;
 use axum::{
     http::{StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use tracing::warn;
 
 use super::{Refused, Staff, status_of};
+use crate::web::pages::page as render;
 use crate::{
     store::{UserKey, now},
     web::Web,
@@ -64,16 +65,6 @@ fn person(who: &str) -> String {
         Err(_) if who == "schedule" => "Lịch tự động".into(),
         Err(_) if who == "cli" => "Dòng lệnh máy chủ".into(),
         Err(_) => who.to_owned(),
-    }
-}
-
-fn render(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            warn!(error = %e, "a console page could not be rendered");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
     }
 }
 
