@@ -1,7 +1,7 @@
 //! Edit distance between words, for typo correction and look-alike domains.
 
 /// Optimal string alignment distance (a transposition counts as one edit), giving up early:
-/// any distance above `max` is returned as `max + 1`. Words up to [`SHORT`] characters are
+/// any distance above `max` is returned as `max + 1`. Words up to 32 characters are
 /// compared in stack buffers (typo correction compares a word with thousands of others, and
 /// allocating five buffers for each comparison was most of its cost).
 #[must_use]
@@ -16,15 +16,15 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
         _ => {
             let a: Vec<char> = a.chars().collect();
             let b: Vec<char> = b.chars().collect();
-            let mut rows = vec![vec![0usize; b.len() + 1]; 3];
-            let [r0, r1, r2] = &mut rows[..] else { return max + 1 };
-            osa(&a, &b, max, r0, r1, r2)
+            let mut r0 = vec![0usize; b.len() + 1];
+            let (mut r1, mut r2) = (r0.clone(), r0.clone());
+            osa(&a, &b, max, &mut r0, &mut r1, &mut r2)
         }
     }
 }
 
 /// Longest word compared without allocating.
-pub const SHORT: usize = 32;
+const SHORT: usize = 32;
 
 /// The characters of `s` into `buf`; `None` when they do not fit.
 fn fill(buf: &mut [char; SHORT], s: &str) -> Option<usize> {
